@@ -1,0 +1,42 @@
+"""`python -m playground SUBCOMMAND …`: one module per sub-command, each with
+`add_arguments(parser)` and `run(args) -> int` (litgpt-style: the CLI is a thin map).
+
+A PlaygroundError anywhere becomes one sentence on stderr and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+# sub-command -> (module, one-line help). Modules are imported when the parser is built.
+COMMANDS = {
+    "train": ("playground.cli.train", "fine-tune a GPT-2 or train one from scratch on a corpus"),
+    "eval": ("playground.cli.evaluate", "perplexity and nats/char of a model on a text"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m playground", description="GPT-2 Playground engine.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, (module, help_text) in COMMANDS.items():
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        mod = importlib.import_module(module)
+        mod.add_arguments(p)
+        p.set_defaults(_run=mod.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from playground.errors import PlaygroundError
+
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args._run(args) or 0)
+    except PlaygroundError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

