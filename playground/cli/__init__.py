@@ -32,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     from playground.errors import PlaygroundError
 
     args = build_parser().parse_args(argv)
+    _quiet_libraries()
     try:
         return int(args._run(args) or 0)
     except PlaygroundError as e:
@@ -40,3 +41,13 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+
+
+def _quiet_libraries() -> None:
+    """The CLI prints its own progress; silence the libraries' bars and advice."""
+    import datasets
+    from transformers.utils import logging as hf_logging
+
+    datasets.disable_progress_bars()
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()

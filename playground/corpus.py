@@ -1,0 +1,421 @@
+"""Corpus: files -> cleaned documents -> tokenized train/validation examples, with stats.
+
+Reading goes through `datasets` (`load_dataset("text" | "csv" | "json")`); tokenization is the fast
+tokenizer, batched through `Dataset.map`. Two ways to make examples:
+
+* blocks: documents joined with `<|endoftext|>`, cut into `block_size`-token windows every `stride`
+  tokens (stride < block size gives overlapping windows, as GPT2-Chinese does);
+* lines: each line (or csv/json record) one example, wrapped in bos/eos, padded in the batch with the
+  padding masked out of the loss.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+from datasets import Dataset, concatenate_datasets, load_dataset, load_from_disk
+
+from playground.errors import PlaygroundError
+
+TEXT_SUFFIXES = {".txt", ".md", ".text", ".markdown"}
+TABLE_SUFFIXES = {".csv": "csv", ".jsonl": "json", ".json": "json"}
+MAX_SHARDS = 20  # the block split assigns whole contiguous shards to validation (see _split_shards)
+
+
+def cache_root() -> Path:
+    return Path(os.environ.get("PLAYGROUND_CACHE", Path.home() / ".cache" / "gpt2-playground"))
+
+
+# --------------------------------------------------------------------------- settings
+
+
+@dataclass(frozen=True)
+class Cleaning:
+    """Optional clean-ups, each off unless the user turns it on."""
+
+    drop_blank_lines: bool = False
+    """A model trained on text full of blank lines learns to emit blank lines."""
+    strip_page_numbers: bool = False
+    """Drop lines that are only a page number ("12", "- 12 -", "Page 12")."""
+    collapse_spaces: bool = False
+    """Runs of spaces and tabs become one space."""
+    dedupe_lines: bool = False
+    """Keep only the first occurrence of each identical non-blank line."""
+
+
+@dataclass(frozen=True)
+class ExampleSettings:
+    """How documents become training examples."""
+
+    mode: Literal["blocks", "lines"] = "blocks"
+    block_size: int = 128
+    """Tokens per example (at most the model's context)."""
+    stride: int | None = None
+    """Tokens between the starts of consecutive training blocks; default block_size (no overlap)."""
+    val_fraction: float = 0.1
+    """Share of the corpus held out for validation, in (0, 0.5]; ignored with an explicit validation file."""
+    seed: int = 0
+
+    def __post_init__(self):
+        if self.mode not in ("blocks", "lines"):
+            raise PlaygroundError(f"Unknown example mode '{self.mode}'; use 'blocks' or 'lines'.")
+        if self.block_size < 2:
+            raise PlaygroundError(f"Block size must be at least 2 tokens, not {self.block_size}.")
+        if self.stride is not None and not 1 <= self.stride <= self.block_size:
+            raise PlaygroundError(f"Stride must be between 1 and the block size ({self.block_size}), not {self.stride}.")
+        if not 0 < self.val_fraction <= 0.5:
+            raise PlaygroundError(f"Validation fraction must be in (0, 0.5], not {self.val_fraction}.")
+
+    @property
+    def step(self) -> int:
+        return self.stride or self.block_size
+
+
+# --------------------------------------------------------------------------- reading
+
+
+@dataclass
+class Corpus:
+    """Cleaned documents (one row per text file, or per csv/json record) and where they came from."""
+
+    documents: Dataset  # column "text"
+    files: list[str]
+    content_hash: str
+    line_based: bool  # csv/json records are natural examples for line-by-line mode
+
+    @property
+    def characters(self) -> int:
+        return sum(len(t) for t in self.documents["text"])
+
+    @property
+    def lines(self) -> int:
+        return sum(t.count("\n") + (1 if t and not t.endswith("\n") else 0) for t in self.documents["text"])
+
+    def text(self) -> str:
+        return "\n".join(self.documents["text"])
+
+
+def _check_file(path: Path) -> None:
+    """Refuse missing, empty, binary or non-UTF-8 files with one sentence each."""
+    if not path.is_file():
+        raise PlaygroundError(f"The file '{path}' does not exist; check the path.")
+    data = path.read_bytes()
+    if not data.strip():
+        raise PlaygroundError(f"The file '{path.name}' is empty; choose a file with some text in it.")
+    if b"\x00" in data[:65536]:
+        raise PlaygroundError(f"The file '{path.name}' looks binary, not text; save it as UTF-8 plain text.")
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise PlaygroundError(
+            f"The file '{path.name}' is not valid UTF-8 (byte {e.start}); re-save it as UTF-8 text."
+        ) from None
+
+
+def read_text_file(path: Path) -> str:
+    """A whole UTF-8 text file (BOM dropped), refused with one sentence when missing, empty or binary."""
+    _check_file(Path(path))
+    return Path(path).read_text(encoding="utf-8-sig")
+
+
+def _pick_field(ds: Dataset, name: str, text_field: str | None) -> str:
+    cols = ds.column_names
+    if text_field:
+        if text_field not in cols:
+            raise PlaygroundError(f"'{name}' has no column '{text_field}'; its columns are: {', '.join(cols)}.")
+        return text_field
+    if "text" in cols:
+        return "text"
+    for c in cols:
+        if ds.features[c].dtype in ("string", "large_string"):
+            return c
+    raise PlaygroundError(f"'{name}' has no text column; name one of {', '.join(cols)} as the text field.")
+
+
+def _read_file(path: Path, text_field: str | None) -> tuple[Dataset, bool]:
+    suffix = path.suffix.lower()
+    if suffix in TABLE_SUFFIXES:
+        try:
+            ds = load_dataset(TABLE_SUFFIXES[suffix], data_files=str(path), split="train")
+        except Exception as e:  # datasets raises many types for malformed tables
+            raise PlaygroundError(f"Could not read '{path.name}' as {suffix[1:]}: {str(e).splitlines()[0][:200]}") from None
+        col = _pick_field(ds, path.name, text_field)
+        ds = ds.select_columns([col]).rename_column(col, "text") if col != "text" else ds.select_columns(["text"])
+        ds = ds.filter(lambda b: [isinstance(t, str) and t.strip() != "" for t in b["text"]], batched=True)
+        return ds, True
+    # Anything else is read as plain text, one document per file ("utf-8-sig" drops a BOM).
+    ds = load_dataset("text", data_files=str(path), split="train", sample_by="document", encoding="utf-8-sig")
+    return ds, False
+
+
+def clean_text(text: str, cleaning: Cleaning, seen: set[str] | None = None) -> str:
+    """Apply the chosen clean-ups to one document. `seen` carries dedupe state across documents."""
+    if cleaning == Cleaning():
+        return text
+    out = []
+    for line in text.split("\n"):
+        if cleaning.collapse_spaces:
+            line = re.sub(r"[ \t]+", " ", line).strip(" ")
+        if cleaning.strip_page_numbers and re.fullmatch(r"\s*(?:page\s*)?[-–—]?\s*\d{1,5}\s*[-–—]?\s*", line, re.I):
+            continue
+        if cleaning.drop_blank_lines and not line.strip():
+            continue
+        if cleaning.dedupe_lines and line.strip() and seen is not None:
+            if line in seen:
+                continue
+            seen.add(line)
+        out.append(line)
+    return "\n".join(out)
+
+
+def load_corpus(files: list[str | os.PathLike], cleaning: Cleaning = Cleaning(), text_field: str | None = None) -> Corpus:
+    """Read and clean one or more corpus files (.txt/.md, .csv, .jsonl/.json)."""
+    if not files:
+        raise PlaygroundError("No corpus file given; upload or name at least one text file.")
+    paths = [Path(f) for f in files]
+    for p in paths:
+        _check_file(p)
+    parts, line_based = [], []
+    for p in paths:
+        ds, lb = _read_file(p, text_field)
+        parts.append(ds)
+        line_based.append(lb)
+    docs = concatenate_datasets(parts) if len(parts) > 1 else parts[0]
+    if cleaning != Cleaning():
+        seen: set[str] = set()  # dedupe across files too; map runs in this process, in order
+        docs = docs.map(lambda b: {"text": [clean_text(t, cleaning, seen) for t in b["text"]]}, batched=True,
+                        load_from_cache_file=False)
+    docs = docs.filter(lambda b: [t.strip() != "" for t in b["text"]], batched=True, load_from_cache_file=False)
+    if len(docs) == 0:
+        raise PlaygroundError("The corpus is empty after cleaning; turn off some cleaning options or add text.")
+    h = hashlib.sha256()
+    for p in paths:
+        h.update(p.read_bytes())
+    h.update(json.dumps([asdict(cleaning), text_field]).encode())
+    return Corpus(docs, [str(p) for p in paths], h.hexdigest()[:16], all(line_based))
+
+
+# --------------------------------------------------------------------------- examples
+
+
+@dataclass
+class CorpusStats:
+    files: int
+    characters: int
+    lines: int
+    tokens: int
+    train_examples: int
+    val_examples: int
+    tokens_per_example: int
+    mode: str
+    top_tokens: list[tuple[str, int]] = field(default_factory=list)
+    example_lengths: list[int] = field(default_factory=list)  # tokens per document/line, for a histogram
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class PreparedCorpus:
+    train: Dataset  # columns input_ids (+ attention_mask, labels in lines mode)
+    val: Dataset
+    stats: CorpusStats
+    mode: str
+
+
+def _tokenizer_fingerprint(tokenizer) -> str:
+    backend = getattr(tokenizer, "backend_tokenizer", None)
+    s = backend.to_str() if backend is not None else repr(tokenizer.get_vocab())
+    return hashlib.sha256(s.encode()).hexdigest()[:16]
+
+
+def _tokenize(docs: Dataset, tokenizer) -> Dataset:
+    return docs.map(
+        lambda b: {"input_ids": tokenizer(b["text"], add_special_tokens=False, verbose=False)["input_ids"]},
+        batched=True, batch_size=256, remove_columns=docs.column_names, load_from_cache_file=False,
+        desc="Tokenizing",
+    )
+
+
+def _lines(docs: Dataset, line_based: bool) -> Dataset:
+    """Line-by-line examples: csv/json records as they are; text documents split into lines."""
+    if line_based:
+        return docs
+    return docs.map(
+        lambda b: {"text": [ln for t in b["text"] for ln in t.split("\n") if ln.strip()]},
+        batched=True, remove_columns=docs.column_names, load_from_cache_file=False,
+    )
+
+
+def _split_shards(n_units: int, val_fraction: float, seed: int) -> np.ndarray:
+    """Assign each block-sized unit of the token stream to train (False) or validation (True).
+
+    Validation takes whole contiguous shards (chosen with the seed), and blocks are later cut only
+    inside runs of one split, so no window ever straddles train and validation.
+    """
+    n_shards = max(2, min(MAX_SHARDS, n_units))
+    n_val = max(1, round(val_fraction * n_shards))
+    rng = np.random.default_rng(seed)
+    val_shards = set(rng.choice(n_shards, size=n_val, replace=False).tolist())
+    shard_of_unit = np.arange(n_units) * n_shards // n_units
+    return np.array([s in val_shards for s in shard_of_unit])
+
+
+def _windows(stream: np.ndarray, block: int, step: int) -> np.ndarray:
+    if len(stream) < block:
+        return np.zeros((0, block), dtype=np.int64)
+    starts = np.arange(0, len(stream) - block + 1, step)
+    return np.stack([stream[s : s + block] for s in starts]).astype(np.int64)
+
+
+def _blocks(ids: Dataset, eos_id: int, settings: ExampleSettings, val_ids: Dataset | None):
+    """Concatenate documents with eos between them and cut into windows.
+
+    Written by hand because run_clm's `group_texts` has neither strides nor a leak-free split.
+    """
+
+    def stream_of(d: Dataset) -> np.ndarray:
+        pieces = []
+        for row in d["input_ids"]:
+            pieces.append(np.asarray(row, dtype=np.int64))
+            pieces.append(np.array([eos_id], dtype=np.int64))
+        return np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int64)
+
+    block, step = settings.block_size, settings.step
+    stream = stream_of(ids)
+    if val_ids is not None:
+        return _windows(stream, block, step), _windows(stream_of(val_ids), block, block)
+    n_units = len(stream) // block
+    if n_units < 2:
+        raise PlaygroundError(
+            f"The corpus has {len(stream)} tokens, too short for a train and a validation block of {block} tokens; "
+            f"add text or choose a block size of at most {max(2, len(stream) // 4)}."
+        )
+    is_val = _split_shards(n_units, settings.val_fraction, settings.seed)
+    train, val = [], []
+    # Walk maximal runs of units with the same split; windows stay inside a run.
+    start = 0
+    for i in range(1, n_units + 1):
+        if i == n_units or is_val[i] != is_val[start]:
+            run = stream[start * block : i * block]
+            (val if is_val[start] else train).append(_windows(run, block, block if is_val[start] else step))
+            start = i
+    return np.concatenate(train), np.concatenate(val)
+
+
+def _line_examples(ids: Dataset, tokenizer, block: int) -> Dataset:
+    bos, eos = tokenizer.bos_token_id, tokenizer.eos_token_id
+
+    def wrap(b):
+        out = [[bos, *row[: block - 2], eos] for row in b["input_ids"]]
+        return {"input_ids": out, "attention_mask": [[1] * len(r) for r in out], "labels": out}
+
+    return ids.map(wrap, batched=True, load_from_cache_file=False)
+
+
+def prepare(
+    corpus: Corpus,
+    tokenizer,
+    settings: ExampleSettings = ExampleSettings(),
+    val_corpus: Corpus | None = None,
+    use_cache: bool = True,
+) -> PreparedCorpus:
+    """Tokenize a corpus and make train/validation examples, caching the result by content and settings."""
+    key = hashlib.sha256(
+        json.dumps([corpus.content_hash, val_corpus.content_hash if val_corpus else None,
+                    asdict(settings), _tokenizer_fingerprint(tokenizer), 2]).encode()
+    ).hexdigest()[:20]
+    folder = cache_root() / "corpus" / key
+    if use_cache and (folder / "done.json").exists():
+        stats = CorpusStats(**json.loads((folder / "done.json").read_text()))
+        return PreparedCorpus(load_from_disk(str(folder / "train")), load_from_disk(str(folder / "val")), stats, settings.mode)
+
+    prepared = _prepare(corpus, tokenizer, settings, val_corpus)
+    if use_cache:
+        _save(prepared, folder)
+    return prepared
+
+
+def _save(prepared: PreparedCorpus, folder: Path) -> None:
+    # Written to a temporary folder and renamed, so a crash never leaves a cache entry that looks complete.
+    tmp = folder.with_name(folder.name + f".tmp{os.getpid()}")
+    try:
+        prepared.train.save_to_disk(str(tmp / "train"))
+        prepared.val.save_to_disk(str(tmp / "val"))
+        (tmp / "done.json").write_text(json.dumps(prepared.stats.to_dict()))
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(tmp, folder)
+    except OSError:
+        import shutil
+
+        shutil.rmtree(tmp, ignore_errors=True)  # a cache is optional: training goes on without it
+
+
+def _prepare(corpus: Corpus, tokenizer, settings: ExampleSettings, val_corpus: Corpus | None) -> PreparedCorpus:
+    block = settings.block_size
+    if settings.mode == "blocks":
+        ids = _tokenize(corpus.documents, tokenizer)
+        val_ids = _tokenize(val_corpus.documents, tokenizer) if val_corpus else None
+        train, val = _blocks(ids, tokenizer.eos_token_id, settings, val_ids)
+        if len(train) == 0 or len(val) == 0:
+            which = "validation file" if len(val) == 0 and val_corpus else "corpus"
+            raise PlaygroundError(f"The {which} is shorter than one block of {block} tokens; choose a smaller block size.")
+        train_ds = Dataset.from_dict({"input_ids": train})
+        val_ds = Dataset.from_dict({"input_ids": val})
+        lengths = [len(r) for r in ids["input_ids"]]
+    else:
+        ids = _tokenize(_lines(corpus.documents, corpus.line_based), tokenizer)
+        examples = _line_examples(ids, tokenizer, block)
+        if val_corpus is not None:
+            train_ds = examples
+            val_ds = _line_examples(_tokenize(_lines(val_corpus.documents, val_corpus.line_based), tokenizer), tokenizer, block)
+        else:
+            if len(examples) < 2:
+                raise PlaygroundError("Line-by-line mode needs at least two non-blank lines or records; add text.")
+            split = examples.train_test_split(test_size=settings.val_fraction, seed=settings.seed)
+            train_ds, val_ds = split["train"], split["test"]
+        lengths = [len(r) for r in ids["input_ids"]]
+
+    counts = Counter()
+    for row in ids["input_ids"]:
+        counts.update(row)
+    top = [(tokenizer.decode([t]), c) for t, c in counts.most_common(20)]
+    stats = CorpusStats(
+        files=len(corpus.files) + (len(val_corpus.files) if val_corpus else 0),
+        characters=corpus.characters,
+        lines=corpus.lines,
+        tokens=int(sum(lengths)),
+        train_examples=len(train_ds),
+        val_examples=len(val_ds),
+        tokens_per_example=block,
+        mode=settings.mode,
+        top_tokens=top,
+        example_lengths=lengths[:100_000],
+    )
+    return PreparedCorpus(train_ds, val_ds, stats, settings.mode)
+
+
+def collator(tokenizer, mode: str):
+    """Batches for the Trainer. Blocks are equal length; lines are padded with labels -100 on the padding.
+
+    DataCollatorForLanguageModeling would also mask every eos (GPT-2's pad is its eos), so lines use
+    DataCollatorForSeq2Seq, which pads precomputed labels with -100 instead.
+    """
+    from transformers import DataCollatorForSeq2Seq, default_data_collator
+
+    if mode == "blocks":
+        def collate(features):
+            batch = default_data_collator(features)
+            batch["labels"] = batch["input_ids"].clone()
+            return batch
+
+        return collate
+    return DataCollatorForSeq2Seq(tokenizer, padding=True, label_pad_token_id=-100, return_tensors="pt")

@@ -1,0 +1,172 @@
+"""TrainConfig: every setting of one training run, validated, with per-model-size defaults."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field, fields
+from typing import Literal
+
+from playground.corpus import Cleaning
+from playground.errors import PlaygroundError
+from playground.models import PRETRAINED, SCRATCH_SIZES
+from playground.tokenization import parse_tokenizer_spec
+
+
+@dataclass(frozen=True)
+class SizeDefaults:
+    lr: float
+    batch_size: int
+    block_size: int
+    weight_decay: float
+    warmup: int
+
+
+# Fine-tuning keeps the small learning rate of run_clm; from scratch follows nanoGPT (tiny sizes, 1e-3)
+# and the GPT-3 paper's table (paper sizes). Block sizes are CPU-friendly; raise them on a GPU.
+FINETUNE_DEFAULTS = {
+    "gpt2": SizeDefaults(5e-5, 8, 256, 0.0, 50),
+    "gpt2-medium": SizeDefaults(5e-5, 4, 256, 0.0, 50),
+    "gpt2-large": SizeDefaults(3e-5, 2, 256, 0.0, 50),
+    "gpt2-xl": SizeDefaults(2e-5, 1, 256, 0.0, 50),
+}
+SCRATCH_DEFAULTS = {
+    "tiny": SizeDefaults(2e-3, 32, 128, 0.1, 50),
+    "mini": SizeDefaults(1e-3, 32, 256, 0.1, 100),
+    "small": SizeDefaults(6e-4, 8, 512, 0.1, 200),
+    "medium": SizeDefaults(3e-4, 4, 512, 0.1, 200),
+    "large": SizeDefaults(2.5e-4, 2, 512, 0.1, 200),
+    "xl": SizeDefaults(2e-4, 1, 512, 0.1, 200),
+}
+LORA_LR = 2e-4  # LoRA adapters want a larger rate than full fine-tuning
+
+
+def defaults_for(model: str | None, scratch: str | None, lora: bool = False) -> SizeDefaults:
+    if scratch:
+        return SCRATCH_DEFAULTS[scratch]
+    d = FINETUNE_DEFAULTS.get(model or "", FINETUNE_DEFAULTS["gpt2"])  # local folders: like gpt2
+    return SizeDefaults(LORA_LR, d.batch_size, d.block_size, d.weight_decay, d.warmup) if lora else d
+
+
+@dataclass
+class TrainConfig:
+    """One training run. `None` means "the default for this model size" (see defaults_for)."""
+
+    corpus: list[str]
+    """Corpus files (.txt, .md, .csv, .jsonl, .json)."""
+    output: str
+    """Output folder: the trained model, checkpoints, metrics.jsonl and playground.json."""
+    model: str | None = None
+    """Fine-tune this pretrained model: a catalog name or a local folder."""
+    scratch: str | None = None
+    """…or train a new GPT-2 of this size from scratch."""
+    tokenizer: str = "gpt2"
+    """From scratch: 'gpt2' (GPT-2's own BPE) or 'bpe:VOCAB' (a BPE trained on the corpus)."""
+    val_files: list[str] = field(default_factory=list)
+    """Explicit validation files (instead of a split of the corpus)."""
+    text_field: str | None = None
+    """csv/json: the column holding the text (default: 'text' or the first text column)."""
+    cleaning: Cleaning = field(default_factory=Cleaning)
+    block_size: int | None = None
+    stride: int | None = None
+    line_by_line: bool = False
+    batch_size: int | None = None
+    grad_accum: int = 1
+    lr: float | None = None
+    schedule: Literal["linear", "cosine", "constant"] = "cosine"
+    warmup: int | None = None
+    """Warm-up optimizer steps (linear from 0)."""
+    weight_decay: float | None = None
+    max_grad_norm: float = 1.0
+    epochs: float | None = None
+    max_steps: int | None = None
+    max_minutes: float | None = None
+    """Time budget: training stops (and the schedule ends) when it runs out."""
+    eval_every: int | None = None
+    """Optimizer steps between evaluations; default: ten evaluations per run."""
+    val_fraction: float = 0.1
+    seed: int = 42
+    precision: str = "auto"
+    lora: bool = False
+    lora_r: int = 8
+    lora_alpha: int = 16
+    resume: bool = False
+    sample_prompt: str | None = None
+    """Prompt for the sample generated at each evaluation; default: the start of the corpus's first line."""
+    sample_tokens: int = 40
+    dropout: float | None = None
+    """Dropout probability; default: the pretrained model's own, 0 from scratch (nanoGPT's advice for short runs)."""
+
+    def __post_init__(self):
+        if bool(self.model) == bool(self.scratch):
+            raise PlaygroundError("Choose exactly one of a pretrained model (--model) or a from-scratch size (--scratch).")
+        if self.scratch and self.scratch not in SCRATCH_SIZES:
+            raise PlaygroundError(f"Unknown from-scratch size '{self.scratch}'; choose one of {', '.join(SCRATCH_SIZES)}.")
+        if self.model and self.tokenizer != "gpt2":
+            raise PlaygroundError("A pretrained model keeps its own tokenizer; --tokenizer applies only with --scratch.")
+        if self.lora and self.scratch:
+            raise PlaygroundError("LoRA adapts a pretrained model; train from scratch without --lora.")
+        parse_tokenizer_spec(self.tokenizer)
+        if not self.corpus:
+            raise PlaygroundError("No corpus file given; pass at least one --corpus FILE.")
+        if not str(self.output).strip():
+            raise PlaygroundError("No output folder given; pass --output DIR.")
+        checks = [
+            (self.lr is None or (self.lr > 0 and math.isfinite(self.lr)), f"Learning rate must be a positive number, not {self.lr}."),
+            (self.batch_size is None or self.batch_size >= 1, f"Batch size must be at least 1, not {self.batch_size}."),
+            (self.grad_accum >= 1, f"Gradient accumulation must be at least 1, not {self.grad_accum}."),
+            (0 < self.val_fraction <= 0.5, f"Validation fraction must be in (0, 0.5], not {self.val_fraction}."),
+            (self.schedule in ("linear", "cosine", "constant"), f"Unknown schedule '{self.schedule}'; use linear, cosine or constant."),
+            (self.warmup is None or self.warmup >= 0, f"Warm-up steps cannot be negative ({self.warmup})."),
+            (self.weight_decay is None or self.weight_decay >= 0, f"Weight decay cannot be negative ({self.weight_decay})."),
+            (self.max_grad_norm >= 0, f"Gradient clipping norm cannot be negative ({self.max_grad_norm})."),
+            (self.epochs is None or self.epochs > 0, f"Epochs must be positive, not {self.epochs}."),
+            (self.max_steps is None or self.max_steps >= 1, f"Max steps must be at least 1, not {self.max_steps}."),
+            (self.max_minutes is None or self.max_minutes > 0, f"The time budget must be positive, not {self.max_minutes} minutes."),
+            (self.eval_every is None or self.eval_every >= 1, f"Evaluate-every must be at least 1 step, not {self.eval_every}."),
+            (self.block_size is None or self.block_size >= 8, f"Block size must be at least 8 tokens, not {self.block_size}."),
+            (self.stride is None or self.stride >= 1, f"Stride must be at least 1, not {self.stride}."),
+            (self.dropout is None or 0 <= self.dropout < 1, f"Dropout must be in [0, 1), not {self.dropout}."),
+            (self.lora_r >= 1, f"LoRA rank must be at least 1, not {self.lora_r}."),
+        ]
+        for ok, message in checks:
+            if not ok:
+                raise PlaygroundError(message)
+
+    @property
+    def defaults(self) -> SizeDefaults:
+        return defaults_for(self.model, self.scratch, self.lora)
+
+    def resolved(self, context: int) -> TrainConfig:
+        """A copy with every None default filled in for a model of `context` positions."""
+        d = self.defaults
+        block = self.block_size or min(d.block_size, context)
+        if block > context:
+            raise PlaygroundError(f"Block size {block} is above the model's context of {context} tokens; choose at most {context}.")
+        if self.stride is not None and self.stride > block:
+            raise PlaygroundError(f"Stride {self.stride} is larger than the block size {block}; choose at most {block}.")
+        values = asdict(self) | {
+            "block_size": block,
+            "batch_size": self.batch_size or d.batch_size,
+            "lr": self.lr or d.lr,
+            "weight_decay": d.weight_decay if self.weight_decay is None else self.weight_decay,
+            "cleaning": self.cleaning,
+            "dropout": self.dropout if self.dropout is not None or not self.scratch else 0.0,
+        }
+        if self.warmup is None:
+            values["warmup"] = d.warmup if self.max_steps is None else min(d.warmup, max(0, self.max_steps // 10))
+        return TrainConfig(**values)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> TrainConfig:
+        names = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in names}
+        if isinstance(values.get("cleaning"), dict):
+            values["cleaning"] = Cleaning(**values["cleaning"])
+        return cls(**values)
+
+
+def is_catalog_model(name: str | None) -> bool:
+    return name in PRETRAINED
