@@ -1,0 +1,454 @@
+"""Decoding knobs and the decoding lab: what each knob does to the next-token distribution.
+
+The knobs are transformers' own `LogitsProcessor` classes, and the list of them is built by the
+model's own `generate` machinery (`_get_logits_processor`), so the distribution shown here is the one
+`generate` samples from. In transformers 5.23 `generate` applies them in this order:
+
+    raw logits
+      -> RepetitionPenaltyLogitsProcessor   (repetition_penalty != 1)
+      -> NoRepeatNGramLogitsProcessor       (no_repeat_ngram_size > 0)
+      -- only when sampling (temperature > 0, one beam): --
+      -> TemperatureLogitsWarper            (temperature != 1)
+      -> TopKLogitsWarper                   (top_k > 0)
+      -> TopPLogitsWarper                   (top_p < 1)
+      -> MinPLogitsWarper                   (min_p > 0)
+      -> TypicalLogitsWarper                (typical_p < 1)
+    final: softmax of the processed scores; sampling draws from it, greedy takes its argmax.
+
+Beam search runs the same processors on log-softmaxed logits instead of raw logits.
+Everything here is UI-free: the Gradio tab and the `lab` CLI only format these results.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass, field, fields
+
+import torch
+from transformers import GenerationConfig, LogitsProcessorList, PreTrainedModel, PreTrainedTokenizerBase
+from transformers.generation import logits_process as lp
+
+from playground.errors import PlaygroundError
+
+MAX_NEW_TOKENS = 512  # output_scores keeps ~0.4 MB per token per sequence (GPT-2 vocab), so keep runs bounded
+MAX_SEQUENCES = 8  # cap on beams and on returned sequences, for the same reason
+MAX_SAMPLES = 100_000  # histogram draws
+
+# Stage names in the order generate applies the processors (see the module docstring).
+STAGES = ("raw", "repetition_penalty", "no_repeat_ngram", "temperature", "top_k", "top_p", "min_p", "typical", "final")
+_STAGE_OF = {
+    lp.RepetitionPenaltyLogitsProcessor: "repetition_penalty",
+    lp.NoRepeatNGramLogitsProcessor: "no_repeat_ngram",
+    lp.TemperatureLogitsWarper: "temperature",
+    lp.TopKLogitsWarper: "top_k",
+    lp.TopPLogitsWarper: "top_p",
+    lp.MinPLogitsWarper: "min_p",
+    lp.TypicalLogitsWarper: "typical",
+}
+
+
+def _knob(flag: str, help: str, default):
+    """A settings field that also describes its CLI flag (the CLI is generated from these)."""
+    return field(default=default, metadata={"flag": flag, "help": help})
+
+
+@dataclass(frozen=True)
+class DecodingSettings:
+    """Every decoding knob, validated on construction (one PlaygroundError sentence per bad value)."""
+
+    max_new_tokens: int = _knob("--max-new-tokens", f"tokens to generate (1-{MAX_NEW_TOKENS})", default=50)
+    temperature: float = _knob("--temperature", "divide logits by T; 0 means greedy (default 1, or 0 with beams)", default=1.0)
+    top_k: int = _knob("--top-k", "keep the K most likely tokens; 0 turns it off", default=0)
+    top_p: float = _knob("--top-p", "keep the smallest set of tokens whose probability reaches P; 1 turns it off", default=1.0)
+    min_p: float = _knob("--min-p", "drop tokens less likely than P times the top token; 0 turns it off", default=0.0)
+    typical_p: float = _knob("--typical-p", "locally typical sampling mass; 1 turns it off", default=1.0)
+    repetition_penalty: float = _knob("--repetition-penalty", "penalise tokens already in the text (CTRL); 1 turns it off", default=1.0)
+    no_repeat_ngram_size: int = _knob("--no-repeat-ngram", "forbid repeating any N-gram; 0 turns it off", default=0)
+    num_beams: int = _knob("--num-beams", f"beam search with N beams (1-{MAX_SEQUENCES}); needs temperature 0", default=1)
+    num_return_sequences: int = _knob("--num-return-sequences", f"sequences to return (1-{MAX_SEQUENCES})", default=1)
+    seed: int | None = _knob("--seed", "random seed; omitted means a fresh one, reported with the result", default=None)
+    stops: tuple[str, ...] = _knob("--stop", "cut the text at the first occurrence of TEXT (repeatable)", default=())
+
+    def __post_init__(self) -> None:
+        # Coerce once so the UI can pass slider floats like 50.0 and the CLI lists.
+        for name in ("max_new_tokens", "top_k", "no_repeat_ngram_size", "num_beams", "num_return_sequences"):
+            object.__setattr__(self, name, _as_int(name, getattr(self, name)))
+        for name in ("temperature", "top_p", "min_p", "typical_p", "repetition_penalty"):
+            object.__setattr__(self, name, _as_float(name, getattr(self, name)))
+        if self.seed is not None:
+            object.__setattr__(self, "seed", _as_int("seed", self.seed))
+        stops = (self.stops,) if isinstance(self.stops, str) else tuple(self.stops)
+        object.__setattr__(self, "stops", stops)
+        self._validate()
+
+    def _validate(self) -> None:
+        def bad(message: str) -> None:
+            raise PlaygroundError(message)
+
+        if not 1 <= self.max_new_tokens <= MAX_NEW_TOKENS:
+            bad(f"max new tokens must be between 1 and {MAX_NEW_TOKENS}, not {self.max_new_tokens}.")
+        if self.temperature < 0:
+            bad(f"Temperature must be 0 (greedy) or more, not {self.temperature:g}.")
+        if self.top_k < 0:
+            bad(f"top-k must be 0 (off) or a positive number of tokens, not {self.top_k}.")
+        if not 0 < self.top_p <= 1:
+            bad(f"top-p must be above 0 and at most 1 (1 turns it off), not {self.top_p:g}.")
+        if not 0 <= self.min_p <= 1:
+            bad(f"min-p must be between 0 (off) and 1, not {self.min_p:g}.")
+        if not 0 < self.typical_p <= 1:
+            bad(f"typical-p must be above 0 and at most 1 (1 turns it off), not {self.typical_p:g}.")
+        if self.repetition_penalty <= 0:
+            bad(f"Repetition penalty must be above 0 (1 turns it off), not {self.repetition_penalty:g}.")
+        if self.no_repeat_ngram_size < 0:
+            bad(f"no-repeat-ngram size must be 0 (off) or more, not {self.no_repeat_ngram_size}.")
+        if not 1 <= self.num_beams <= MAX_SEQUENCES:
+            bad(f"Number of beams must be between 1 and {MAX_SEQUENCES}, not {self.num_beams}.")
+        if not 1 <= self.num_return_sequences <= MAX_SEQUENCES:
+            bad(f"Number of returned sequences must be between 1 and {MAX_SEQUENCES}, not {self.num_return_sequences}.")
+        if self.num_beams > 1 and self.temperature > 0:
+            bad(f"Beam search is deterministic: set temperature to 0 with {self.num_beams} beams (beam sampling is not offered).")
+        if self.num_beams > 1 and self.num_return_sequences > self.num_beams:
+            bad(f"Beam search can return at most one sequence per beam: ask for {self.num_beams} or fewer sequences, or use more beams.")
+        if self.num_beams == 1 and self.temperature == 0 and self.num_return_sequences > 1:
+            bad("Greedy decoding always gives the same text: return 1 sequence, or sample (temperature above 0), or use beams.")
+        if self.seed is not None and not 0 <= self.seed < 2**63:
+            bad(f"The seed must be a whole number from 0 to 2**63 - 1, not {self.seed}.")
+        if any(not isinstance(s, str) or s == "" for s in self.stops):
+            bad("Stop texts must be non-empty strings.")
+
+    @property
+    def sampling(self) -> bool:
+        """True when generate draws tokens at random (the sampling-only warpers apply)."""
+        return self.temperature > 0 and self.num_beams == 1
+
+    def replace(self, **changes) -> DecodingSettings:
+        return DecodingSettings(**{**self.as_dict(), **changes})
+
+    def as_dict(self) -> dict:
+        d = {f.name: getattr(self, f.name) for f in fields(self)}
+        d["stops"] = list(self.stops)
+        return d
+
+
+def _as_int(name: str, value) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or (isinstance(value, float) and not value.is_integer()):
+        raise PlaygroundError(f"{name.replace('_', ' ')} must be a whole number, not {value!r}.")
+    return int(value)
+
+
+def _as_float(name: str, value) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise PlaygroundError(f"{name.replace('_', ' ')} must be a finite number, not {value!r}.")
+    return float(value)
+
+
+def resolve_seed(seed: int | None) -> int:
+    """The seed to use: the given one, or a fresh one that the result reports so the run can be repeated."""
+    return seed if seed is not None else random.randrange(2**31)
+
+
+# --------------------------------------------------------------------------- generate's configuration
+
+
+def generation_config(settings: DecodingSettings, tokenizer: PreTrainedTokenizerBase, *, records: bool = True) -> GenerationConfig:
+    """A GenerationConfig with every knob set explicitly.
+
+    Fields left as None would be filled from the model's and transformers' defaults, and the latter
+    carries top_k=50: a user who chose top-k 0 must really get no top-k.
+    """
+    eos = tokenizer.eos_token_id
+    sampling_knobs = dict(
+        temperature=settings.temperature,
+        top_k=settings.top_k,
+        top_p=settings.top_p,
+        typical_p=settings.typical_p,
+        # MinPLogitsWarper is added whenever min_p is not None, so "off" must be None, not 0.
+        min_p=settings.min_p or None,
+    )
+    config = GenerationConfig(
+        max_new_tokens=settings.max_new_tokens,
+        do_sample=settings.sampling,
+        num_beams=settings.num_beams,
+        num_return_sequences=settings.num_return_sequences,
+        repetition_penalty=settings.repetition_penalty,
+        no_repeat_ngram_size=settings.no_repeat_ngram_size,
+        bos_token_id=eos,
+        eos_token_id=eos,
+        pad_token_id=eos,
+        return_dict_in_generate=records,
+        output_scores=records,
+        output_logits=records,
+        **(sampling_knobs if settings.sampling else {}),
+    )
+    # Without sampling the warper knobs stay unset: generate builds no warper when do_sample is False
+    # (tests check the processor list), and setting them would only make transformers warn.
+    return config
+
+
+def logits_processors(
+    model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, settings: DecodingSettings, context_len: int
+) -> LogitsProcessorList:
+    """The processor list `generate` itself builds for these settings, in its order.
+
+    Built through the same private steps `generate` takes (prepare config, special tokens, then
+    `_get_logits_processor`), so a new transformers release cannot silently reorder the lab.
+    """
+    config, _ = model._prepare_generation_config(generation_config(settings, tokenizer, records=False))
+    # True: we always pass generate an attention mask (it silences the pad == eos warning).
+    model._prepare_special_tokens(config, True, device=model.device)
+    return model._get_logits_processor(config, input_ids_seq_length=context_len, device=model.device, model_kwargs={})
+
+
+# --------------------------------------------------------------------------- prompts
+
+
+def context_size(model: PreTrainedModel) -> int:
+    return int(getattr(model.config, "n_positions", None) or model.config.max_position_embeddings)
+
+
+def encode_prompt(tokenizer: PreTrainedTokenizerBase, prompt: str | list[int], limit: int) -> tuple[list[int], str | None]:
+    """Token ids of the prompt and a notice when it had to be shortened.
+
+    An empty prompt starts from <|endoftext|>, the token GPT-2 saw between documents; a prompt
+    longer than `limit` keeps its last tokens, the ones that matter for what comes next.
+    """
+    ids = list(prompt) if isinstance(prompt, list) else tokenizer.encode(prompt, add_special_tokens=False)
+    if not ids:
+        return [tokenizer.eos_token_id], None
+    if len(ids) <= limit:
+        return ids, None
+    return ids[-limit:], f"The prompt is {len(ids)} tokens long; only its last {limit} were used, to fit the model's context."
+
+
+def token_texts(tokenizer: PreTrainedTokenizerBase, ids: list[int]) -> list[str]:
+    """Each id decoded on its own, as shown on screen (special tokens kept visible)."""
+    return tokenizer.batch_decode([[i] for i in ids], skip_special_tokens=False, clean_up_tokenization_spaces=False)
+
+
+# --------------------------------------------------------------------------- the lab
+
+
+@dataclass
+class TokenProb:
+    token: str
+    id: int
+    prob: float
+
+    def as_json(self) -> dict:
+        return {"token": self.token, "id": self.id, "prob": self.prob}
+
+
+@dataclass
+class Stage:
+    name: str
+    active: bool  # False: generate does not apply this knob with these settings (distribution unchanged)
+    kept: int  # tokens with non-zero probability
+    top: list[TokenProb]  # the stage's most likely tokens, highest first
+    cut: list[TokenProb]  # tokens of the raw top-N that this stage removed (with their raw probabilities)
+    probs: torch.Tensor = field(repr=False)  # (V,) the full distribution after this stage
+
+    def as_json(self) -> dict:
+        return {"name": self.name, "kept": self.kept, "top": [t.as_json() for t in self.top]}
+
+
+@dataclass
+class TokenCount:
+    token: str
+    id: int
+    count: int
+    expected: float
+
+    def as_json(self) -> dict:
+        return {"token": self.token, "id": self.id, "count": self.count, "expected": self.expected}
+
+
+@dataclass
+class Histogram:
+    draws: int
+    seed: int
+    counts: list[TokenCount]  # the likeliest and the most drawn tokens, by expected count
+    other_count: int  # draws that landed on tokens not listed
+    other_expected: float
+
+    def as_json(self) -> dict:
+        return {"draws": self.draws, "counts": [c.as_json() for c in self.counts]}
+
+
+@dataclass
+class LabResult:
+    context_ids: list[int]
+    stages: list[Stage]
+    final: list[TokenProb]  # top-N of the final distribution, highest first
+    histogram: Histogram
+    greedy: bool  # True: generate would take the argmax, so every "draw" is the top token
+    notice: str | None = None
+
+    @property
+    def final_probs(self) -> torch.Tensor:
+        return self.stages[-1].probs
+
+    def as_json(self) -> dict:
+        return {
+            "stages": [s.as_json() for s in self.stages],
+            "final": [t.as_json() for t in self.final],
+            "histogram": self.histogram.as_json(),
+        }
+
+
+def _top(tokenizer, probs: torch.Tensor, n: int) -> list[TokenProb]:
+    values, ids = probs.topk(min(n, probs.numel()))
+    ids_list = ids.tolist()
+    return [TokenProb(t, i, float(p)) for t, i, p in zip(token_texts(tokenizer, ids_list), ids_list, values.tolist())]
+
+
+@torch.inference_mode()
+def next_token_logits(model: PreTrainedModel, context_ids: list[int]) -> torch.Tensor:
+    """(V,) float32 raw logits for the token after `context_ids`: one forward pass."""
+    ids = torch.tensor([context_ids], device=model.device)
+    return model(ids, logits_to_keep=1).logits[0, -1].float()
+
+
+def stage_distributions(
+    logits: torch.Tensor, context_ids: list[int], processors: LogitsProcessorList, beam: bool = False
+) -> list[tuple[str, bool, torch.Tensor]]:
+    """(name, active, probs) after every stage, in generate's order; pure given the processors.
+
+    Knobs that are off still get a stage (inactive, distribution unchanged) so a chart keeps its
+    layout while the user moves sliders. A processor that comes from the model's own generation
+    config (not one of our knobs) gets a stage named after its class, at its place.
+    """
+    ids = torch.tensor([context_ids], device=logits.device)
+    # Beam search hands log-probabilities to the processors; sampling and greedy hand raw logits.
+    scores = (torch.log_softmax(logits, -1) if beam else logits)[None]
+    out = [("raw", True, torch.softmax(logits, -1))]
+    pending = list(STAGES[1:-1])
+    for proc in processors:
+        scores = proc(ids, scores)
+        probs = torch.softmax(scores[0], -1)
+        name = _STAGE_OF.get(type(proc))
+        if name is None:
+            out.append((type(proc).__name__, True, probs))
+            continue
+        if name not in pending:
+            raise RuntimeError(f"transformers applied {type(proc).__name__} out of the order documented in playground.decoding")
+        while pending[0] != name:  # knobs generate skipped (turned off) before this one
+            out.append((pending.pop(0), False, out[-1][2]))
+        pending.pop(0)
+        out.append((name, True, probs))
+    out += [(name, False, out[-1][2]) for name in pending]
+    out.append(("final", True, torch.softmax(scores[0], -1)))
+    return out
+
+
+def final_distribution(
+    model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, context_ids: list[int], settings: DecodingSettings
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """(raw probs, final probs) of the next token: one forward pass plus generate's processors."""
+    procs = logits_processors(model, tokenizer, settings, len(context_ids))
+    dists = stage_distributions(next_token_logits(model, context_ids), context_ids, procs, beam=settings.num_beams > 1)
+    return dists[0][2], dists[-1][2]
+
+
+def histogram(probs: torch.Tensor, draws: int, seed: int, tokenizer, top_n: int = 10, greedy: bool = False) -> Histogram:
+    """`draws` samples from `probs` in one vectorized call, counted per token beside the expected counts.
+
+    Under greedy decoding nothing is drawn at random: every pick is the argmax.
+    """
+    if not 1 <= draws <= MAX_SAMPLES:
+        raise PlaygroundError(f"The number of samples must be between 1 and {MAX_SAMPLES}, not {draws}.")
+    probs = probs.float().cpu()
+    if greedy:
+        probs = torch.zeros_like(probs).scatter_(0, probs.argmax()[None], 1.0)
+    gen = torch.Generator().manual_seed(seed)
+    drawn = torch.multinomial(probs, draws, replacement=True, generator=gen)
+    counts = torch.bincount(drawn, minlength=probs.numel())
+    expected = probs * draws
+    # List the likeliest tokens and the most drawn ones (they differ only by chance).
+    ids = dict.fromkeys(probs.topk(min(top_n, probs.numel())).indices.tolist() + counts.topk(min(top_n, probs.numel())).indices.tolist())
+    listed = sorted((i for i in ids if counts[i] > 0 or expected[i] > 0), key=lambda i: (-float(expected[i]), -int(counts[i])))
+    texts = token_texts(tokenizer, listed)
+    rows = [TokenCount(t, i, int(counts[i]), float(expected[i])) for t, i in zip(texts, listed)]
+    listed_count = sum(r.count for r in rows)
+    return Histogram(draws, seed, rows, draws - listed_count, max(0.0, draws - sum(r.expected for r in rows)))
+
+
+def lab(
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
+    prompt: str | list[int],
+    settings: DecodingSettings,
+    *,
+    top_n: int = 10,
+    samples: int = 10_000,
+) -> LabResult:
+    """The next-token distribution after every knob, and a seeded histogram of draws from the final one.
+
+    `prompt` is text or token ids (the step mode passes ids). The histogram uses `settings.seed`
+    (a fresh seed, reported in `histogram.seed`, when it is None).
+    """
+    if top_n < 1:
+        raise PlaygroundError(f"top-n must be at least 1, not {top_n}.")
+    context_ids, notice = encode_prompt(tokenizer, prompt, context_size(model))
+    logits = next_token_logits(model, context_ids)
+    procs = logits_processors(model, tokenizer, settings, len(context_ids))
+    dists = stage_distributions(logits, context_ids, procs, beam=settings.num_beams > 1)
+    raw_top = _top(tokenizer, dists[0][2], top_n)
+    stages = []
+    for name, active, probs in dists:
+        cut = [t for t in raw_top if probs[t.id] == 0]
+        stages.append(Stage(name, active, int((probs > 0).sum()), _top(tokenizer, probs, top_n), cut, probs))
+    greedy = not settings.sampling
+    hist = histogram(stages[-1].probs, samples, resolve_seed(settings.seed), tokenizer, top_n, greedy=greedy)
+    return LabResult(context_ids, stages, stages[-1].top, hist, greedy, notice)
+
+
+def lab_step(
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
+    previous: LabResult,
+    settings: DecodingSettings,
+    token_id: int | None = None,
+    *,
+    top_n: int = 10,
+    samples: int = 10_000,
+) -> tuple[int, LabResult]:
+    """Step mode: append `token_id` (or, when None, the token generate would pick: a seeded draw from
+    the final distribution, or its argmax under greedy) to the context and recompute the lab.
+
+    Returns the appended token id and the new lab.
+    """
+    probs = previous.final_probs
+    if token_id is None:
+        if previous.greedy:
+            token_id = int(probs.argmax())
+        else:
+            gen = torch.Generator().manual_seed(resolve_seed(settings.seed))
+            token_id = int(torch.multinomial(probs.float().cpu(), 1, generator=gen))
+    elif not 0 <= token_id < probs.numel():
+        raise PlaygroundError(f"Token id {token_id} is not in this model's vocabulary of {probs.numel()} tokens.")
+    return token_id, lab(model, tokenizer, previous.context_ids + [token_id], settings, top_n=top_n, samples=samples)
+
+
+@dataclass
+class TemperatureCurve:
+    temperature: float
+    top: list[TokenProb]
+    entropy: float  # nats
+    probs: torch.Tensor = field(repr=False)
+
+
+def temperature_comparison(
+    logits: torch.Tensor, tokenizer, temperatures: tuple[float, ...] = (0.3, 1.0, 1.5), top_n: int = 10
+) -> list[TemperatureCurve]:
+    """The same raw logits through TemperatureLogitsWarper at several temperatures (0 = greedy one-hot)."""
+    curves = []
+    for t in temperatures:
+        if t < 0:
+            raise PlaygroundError(f"Temperature must be 0 (greedy) or more, not {t:g}.")
+        if t == 0:
+            probs = torch.zeros_like(logits).scatter_(0, logits.argmax()[None], 1.0)
+        else:
+            probs = torch.softmax(lp.TemperatureLogitsWarper(float(t))(None, logits[None])[0], -1)
+        curves.append(TemperatureCurve(t, _top(tokenizer, probs, top_n), float(torch.special.entr(probs).sum()), probs))
+    return curves

@@ -1,0 +1,406 @@
+"""Text generation on transformers' own `generate`, with a record of every step.
+
+The UI calls three functions:
+
+    generate(model, tokenizer, prompt, settings)   -> GenerationResult
+    stream(model, tokenizer, prompt, settings)      -> GenerationStream  (iterate for text pieces, then .result)
+    branch(model, tokenizer, result, settings, position=…, token_id=…) -> GenerationResult
+
+Step records (probability, raw probability, entropy, alternatives) come from the scores and logits
+`generate` returns with `output_scores` / `output_logits`: no second forward pass. The same seed and
+knobs give exactly the token ids of `torch.manual_seed(seed); model.generate(...)` (tests/test_generation.py).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import torch
+from transformers import PreTrainedModel, PreTrainedTokenizerBase, StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
+
+from playground.decoding import (
+    DecodingSettings,
+    TokenProb,
+    context_size,
+    encode_prompt,
+    final_distribution,
+    generation_config,
+    resolve_seed,
+    token_texts,
+)
+from playground.errors import PlaygroundError
+
+# torch.manual_seed is process-wide: two generations sampling at once would interleave draws from
+# one generator and neither would be reproducible. Runs take turns instead.
+_RNG_LOCK = threading.Lock()
+_DECODE = dict(skip_special_tokens=True, clean_up_tokenization_spaces=False)
+
+
+@dataclass
+class Step:
+    """One generated token and what the model thought of it."""
+
+    token: str
+    id: int
+    prob: float  # under the final (processed) distribution it was picked from
+    raw_prob: float  # under the model's raw softmax
+    entropy: float  # nats, of the final distribution
+    top: list[TokenProb]  # the final distribution's top-N, highest first
+
+    def as_json(self) -> dict:
+        return {"token": self.token, "id": self.id, "prob": self.prob, "raw_prob": self.raw_prob,
+                "entropy": self.entropy, "top": [t.as_json() for t in self.top]}
+
+
+@dataclass
+class SequenceResult:
+    text: str  # the continuation only, cut at the first stop text
+    token_ids: list[int]  # generated ids only
+    steps: list[Step]  # one per token id
+
+    def as_json(self) -> dict:
+        return {"text": self.text, "token_ids": self.token_ids, "steps": [s.as_json() for s in self.steps]}
+
+
+@dataclass
+class GenerationResult:
+    sequences: list[SequenceResult]
+    prompt_ids: list[int]  # the context actually used (after shortening, or <|endoftext|> for "")
+    seed: int  # the seed used, so the run can be repeated
+    notice: str | None = None  # e.g. the prompt was shortened to fit the context
+    cancelled: bool = False
+
+    def as_json(self) -> dict:
+        return {"sequences": [s.as_json() for s in self.sequences]}
+
+
+# --------------------------------------------------------------------------- stopping
+
+
+class _Cancelled(StoppingCriteria):
+    """Stops every row once any of the events is set (the Stop button, or a stop text while streaming)."""
+
+    def __init__(self, *events: threading.Event):
+        self.events = [e for e in events if e is not None]
+
+    def __call__(self, input_ids: torch.LongTensor, scores, **kwargs) -> torch.BoolTensor:
+        done = any(e.is_set() for e in self.events)
+        return torch.full((input_ids.shape[0],), done, dtype=torch.bool, device=input_ids.device)
+
+
+class _StopTexts(StoppingCriteria):
+    """Stops a row once its newest tokens contain a stop text; the text is cut there afterwards."""
+
+    def __init__(self, tokenizer: PreTrainedTokenizerBase, stops: tuple[str, ...]):
+        self.tokenizer, self.stops = tokenizer, stops
+        # A character can take up to 4 byte-level tokens, so this window always holds a whole stop text.
+        self.window = 4 * max(len(s) for s in stops) + 4
+
+    def __call__(self, input_ids: torch.LongTensor, scores, **kwargs) -> torch.BoolTensor:
+        tails = self.tokenizer.batch_decode(input_ids[:, -self.window :], **_DECODE)
+        return torch.tensor([any(s in t for s in self.stops) for t in tails], device=input_ids.device)
+
+
+def first_stop(text: str, stops: tuple[str, ...]) -> int | None:
+    """Index of the earliest occurrence of any stop text, or None."""
+    hits = [i for i in (text.find(s) for s in stops) if i >= 0]
+    return min(hits) if hits else None
+
+
+# --------------------------------------------------------------------------- the engine
+
+
+def _run(model, tokenizer, context_ids: list[int], settings: DecodingSettings, seed: int, *, top_n: int,
+         streamer=None, events: tuple = ()) -> list[SequenceResult]:
+    criteria = StoppingCriteriaList([_Cancelled(*events)])
+    if settings.stops:
+        criteria.append(_StopTexts(tokenizer, settings.stops))
+    ids = torch.tensor([context_ids], device=model.device)
+    with _RNG_LOCK:
+        torch.manual_seed(seed)
+        out = model.generate(ids, attention_mask=torch.ones_like(ids), generation_config=generation_config(settings, tokenizer),
+                             stopping_criteria=criteria, streamer=streamer)
+    return _records(out, tokenizer, len(context_ids), settings.stops, top_n)
+
+
+@torch.inference_mode()
+def _records(out, tokenizer, prompt_len: int, stops: tuple[str, ...], top_n: int, chunk: int = 32) -> list[SequenceResult]:
+    """Step records from generate's own scores (processed) and logits (raw)."""
+    gen = out.sequences[:, prompt_len:]  # (R, T)
+    R, T = gen.shape
+    if T == 0:
+        return [SequenceResult("", [], []) for _ in range(R)]
+    # Beam search keeps one score row per beam; beam_indices says which beam each token came from.
+    if getattr(out, "beam_indices", None) is not None:
+        rows = out.beam_indices[:, :T].clamp(min=0)
+    else:
+        rows = torch.arange(R, device=gen.device)[:, None].expand(R, T)
+    probs_l, raw_l, ent_l, topv_l, topi_l = [], [], [], [], []
+    for t0 in range(0, T, chunk):  # chunks bound the extra memory to `chunk` steps
+        t1 = min(T, t0 + chunk)
+        steps = torch.arange(t0, t1, device=gen.device)[:, None]
+        r = rows[:, t0:t1].T  # (t, R)
+        final = torch.softmax(torch.stack(out.scores[t0:t1])[steps - t0, r].float(), -1)  # (t, R, V)
+        raw = torch.log_softmax(torch.stack(out.logits[t0:t1])[steps - t0, r].float(), -1)
+        chosen = gen[:, t0:t1].T[..., None]  # (t, R, 1)
+        probs_l.append(final.gather(-1, chosen)[..., 0])
+        raw_l.append(raw.gather(-1, chosen)[..., 0].exp())
+        ent_l.append(torch.special.entr(final).sum(-1))
+        v, i = final.topk(top_n, dim=-1)
+        topv_l.append(v)
+        topi_l.append(i)
+    prob, raw_prob, entropy = (torch.cat(x).T.tolist() for x in (probs_l, raw_l, ent_l))  # (R, T)
+    topv, topi = torch.cat(topv_l).transpose(0, 1).tolist(), torch.cat(topi_l).transpose(0, 1).tolist()  # (R, T, N)
+    gen_ids = gen.tolist()
+    vocab = sorted({i for row in gen_ids for i in row} | {i for row in topi for step in row for i in step})
+    text_of = dict(zip(vocab, token_texts(tokenizer, vocab)))
+
+    sequences = []
+    for r in range(R):
+        steps = [
+            Step(text_of[tok], tok, prob[r][t], raw_prob[r][t], entropy[r][t],
+                 [TokenProb(text_of[i], i, p) for i, p in zip(topi[r][t], topv[r][t])])
+            for t, tok in enumerate(gen_ids[r])
+        ]
+        sequences.append(_finish(tokenizer, gen_ids[r], steps, stops))
+    return sequences
+
+
+def _finish(tokenizer, ids: list[int], steps: list[Step], stops: tuple[str, ...]) -> SequenceResult:
+    """End a sequence at its first <|endoftext|> (kept: the model chose to stop; later ones are padding)
+    and at the first stop text (the text is cut there; tokens that start after it are dropped)."""
+    eos = tokenizer.eos_token_id
+    if eos in ids:
+        ids = ids[: ids.index(eos) + 1]
+    text = tokenizer.decode(ids, **_DECODE)
+    cut = first_stop(text, stops)
+    if cut is not None:
+        text = text[:cut]
+        # Keep the tokens that start before the cut; the last one may run into the stop text.
+        keep = sum(1 for k in range(len(ids)) if len(tokenizer.decode(ids[:k], **_DECODE)) < cut)
+        ids = ids[:keep]
+    return SequenceResult(text, ids, steps[: len(ids)])
+
+
+def _prepare(model, tokenizer, prompt: str | list[int], settings: DecodingSettings) -> tuple[list[int], str | None]:
+    room = context_size(model) - settings.max_new_tokens
+    if room < 1:
+        raise PlaygroundError(
+            f"{settings.max_new_tokens} new tokens leave no room for a prompt in this model's "
+            f"{context_size(model)}-token context; ask for fewer new tokens."
+        )
+    return encode_prompt(tokenizer, prompt, room)
+
+
+def generate(
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
+    prompt: str,
+    settings: DecodingSettings,
+    *,
+    top_n: int = 10,
+    stop_event: threading.Event | None = None,
+) -> GenerationResult:
+    """Generate `settings.num_return_sequences` continuations of `prompt`, with step records.
+
+    Setting `stop_event` (from another thread) ends generation after the current token.
+    """
+    context, notice = _prepare(model, tokenizer, prompt, settings)
+    seed = resolve_seed(settings.seed)
+    sequences = _run(model, tokenizer, context, settings, seed, top_n=top_n, events=(stop_event,))
+    return GenerationResult(sequences, context, seed, notice, cancelled=bool(stop_event and stop_event.is_set()))
+
+
+class GenerationStream:
+    """Iterate to receive the continuation in pieces as it is generated; afterwards `result` holds the
+    full GenerationResult with step records. Closing the iterator early (or setting `stop_event`)
+    stops generation after the current token."""
+
+    def __init__(self, model, tokenizer, prompt: str, settings: DecodingSettings, top_n: int, stop_event):
+        if settings.num_beams > 1 or settings.num_return_sequences > 1:
+            raise PlaygroundError("Streaming shows one sequence as it is sampled: use 1 beam and 1 returned sequence, or generate without streaming.")
+        self.settings, self.stop_event = settings, stop_event
+        self.context, self.notice = _prepare(model, tokenizer, prompt, settings)
+        self.seed = resolve_seed(settings.seed)
+        self.result: GenerationResult | None = None
+        self._halt = threading.Event()  # our own stop: a stop text appeared, or the reader went away
+        self._error: BaseException | None = None
+        self._streamer = TextIteratorStreamer(tokenizer, skip_prompt=True, **_DECODE)
+        self._thread = threading.Thread(target=self._work, args=(model, tokenizer, top_n), daemon=True)
+
+    def _work(self, model, tokenizer, top_n: int) -> None:
+        try:
+            seqs = _run(model, tokenizer, self.context, self.settings, self.seed, top_n=top_n,
+                        streamer=self._streamer, events=(self.stop_event, self._halt))
+            cancelled = bool(self.stop_event and self.stop_event.is_set())
+            self.result = GenerationResult(seqs, self.context, self.seed, self.notice, cancelled)
+        except BaseException as e:  # re-raised in the reader's thread
+            self._error = e
+            self._streamer.end()  # unblock the reader
+
+    def __iter__(self) -> Iterator[str]:
+        stops = self.settings.stops
+        hold = max((len(s) for s in stops), default=1) - 1  # text that may be the start of a stop text
+        buffer, sent, stopped = "", 0, False
+        self._thread.start()
+        try:
+            for piece in self._streamer:
+                if stopped:
+                    continue  # drain until generate notices the halt
+                buffer += piece
+                cut = first_stop(buffer, stops)
+                if cut is not None:
+                    stopped = True
+                    self._halt.set()
+                    if cut > sent:
+                        yield buffer[sent:cut]
+                    sent = cut
+                elif len(buffer) - hold > sent:
+                    yield buffer[sent : len(buffer) - hold]
+                    sent = len(buffer) - hold
+            if not stopped and len(buffer) > sent:
+                yield buffer[sent:]
+        finally:
+            if self._thread.is_alive() and not self.result:
+                self._halt.set()  # the reader left early (e.g. the UI cancelled the event)
+            self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+
+def stream(
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
+    prompt: str,
+    settings: DecodingSettings,
+    *,
+    top_n: int = 10,
+    stop_event: threading.Event | None = None,
+) -> GenerationStream:
+    """Like `generate`, for one sequence, yielding text as it comes (TextIteratorStreamer + a thread)."""
+    return GenerationStream(model, tokenizer, prompt, settings, top_n, stop_event)
+
+
+def branch(
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
+    result: GenerationResult,
+    settings: DecodingSettings,
+    *,
+    position: int,
+    token_id: int,
+    sequence: int = 0,
+    top_n: int = 10,
+) -> GenerationResult:
+    """"Branch from here": keep the first `position` generated tokens of a sequence, put `token_id`
+    in place of the token at `position`, and generate the rest (up to the same total length)."""
+    if not 0 <= sequence < len(result.sequences):
+        raise PlaygroundError(f"There is no sequence {sequence}; the result has {len(result.sequences)}.")
+    old = result.sequences[sequence]
+    if not 0 <= position <= len(old.token_ids):
+        raise PlaygroundError(f"Position {position} is outside the generated text (0 to {len(old.token_ids)}).")
+    if not 0 <= token_id < model.config.vocab_size:
+        raise PlaygroundError(f"Token id {token_id} is not in this model's vocabulary of {model.config.vocab_size} tokens.")
+    prefix = old.token_ids[:position]
+    context = result.prompt_ids + prefix
+    # The chosen token may lie outside the recorded top-N, so its step is recomputed: one forward pass,
+    # through the same processors generate used at this position.
+    raw, final = final_distribution(model, tokenizer, context, settings)
+    v, i = final.topk(top_n)
+    ids = i.tolist()
+    step = Step(token_texts(tokenizer, [token_id])[0], token_id, float(final[token_id]), float(raw[token_id]),
+                float(torch.special.entr(final).sum()), [TokenProb(t, k, p) for t, k, p in zip(token_texts(tokenizer, ids), ids, v.tolist())])
+    ids_so_far, steps = prefix + [token_id], old.steps[:position] + [step]
+    remaining = settings.max_new_tokens - len(ids_so_far)
+    if remaining > 0 and token_id != tokenizer.eos_token_id:
+        rest = settings.replace(max_new_tokens=remaining, num_return_sequences=1)
+        tail = _run(model, tokenizer, context + [token_id], rest, result.seed, top_n=top_n)[0]
+        ids_so_far, steps = ids_so_far + tail.token_ids, steps + tail.steps
+    return GenerationResult([_finish(tokenizer, ids_so_far, steps, settings.stops)], result.prompt_ids, result.seed, result.notice)
+
+
+# --------------------------------------------------------------------------- strategy comparison
+
+# Each preset changes only what its name says; max_new_tokens and the seed come from the user.
+PRESETS: dict[str, dict] = {
+    "greedy": dict(temperature=0.0),
+    "beam 4": dict(temperature=0.0, num_beams=4),
+    "top-k 50": dict(temperature=1.0, top_k=50),
+    "top-p 0.9": dict(temperature=1.0, top_p=0.9),
+    "temperature 0.7": dict(temperature=0.7),
+    "temperature 1.3": dict(temperature=1.3),
+}
+
+
+@dataclass
+class StrategyResult:
+    name: str
+    settings: DecodingSettings
+    text: str
+    token_ids: list[int]
+    mean_logprob: float | None  # mean log-probability (nats) of the tokens under the raw model; None if empty
+    perplexity: float | None  # exp(-mean_logprob)
+    distinct_1: float
+    distinct_2: float
+    repeat_3gram_rate: float
+    length: int  # tokens
+
+    def as_json(self) -> dict:
+        return {"name": self.name, "settings": self.settings.as_dict(), "text": self.text,
+                "mean_logprob": self.mean_logprob, "perplexity": self.perplexity, "distinct_1": self.distinct_1,
+                "distinct_2": self.distinct_2, "repeat_3gram_rate": self.repeat_3gram_rate, "length": self.length}
+
+
+def _ngrams(ids: list[int], n: int) -> list[tuple[int, ...]]:
+    return [tuple(ids[i : i + n]) for i in range(len(ids) - n + 1)]
+
+
+def distinct_n(ids: list[int], n: int) -> float:
+    """Distinct n-grams / all n-grams (Li et al. 2016); 0 when the text has no n-gram."""
+    grams = _ngrams(ids, n)
+    return len(set(grams)) / len(grams) if grams else 0.0
+
+
+def repeat_ngram_rate(ids: list[int], n: int = 3) -> float:
+    """Share of n-grams that already occurred earlier in the same text (1 - distinct-n)."""
+    grams = _ngrams(ids, n)
+    return 1.0 - len(set(grams)) / len(grams) if grams else 0.0
+
+
+@torch.inference_mode()
+def mean_logprob(model: PreTrainedModel, context_ids: list[int], continuation_ids: list[int]) -> float | None:
+    """Mean log-probability of `continuation_ids` after `context_ids` under the raw model (one forward pass)."""
+    if not continuation_ids:
+        return None
+    ids = torch.tensor([context_ids + continuation_ids], device=model.device)
+    logits = model(ids).logits[0, len(context_ids) - 1 : -1].float()  # the positions that predict the continuation
+    logp = torch.log_softmax(logits, -1).gather(-1, ids[0, len(context_ids) :, None])
+    return float(logp.mean())
+
+
+def compare(
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
+    prompt: str,
+    *,
+    max_new_tokens: int = 50,
+    seed: int | None = None,
+    own: DecodingSettings | None = None,
+) -> list[StrategyResult]:
+    """One prompt and seed through every preset (and the user's `own` settings, named "yours")."""
+    seed = resolve_seed(seed)
+    runs = [(name, DecodingSettings(max_new_tokens=max_new_tokens, seed=seed, **knobs)) for name, knobs in PRESETS.items()]
+    if own is not None:
+        runs.append(("yours", own.replace(max_new_tokens=max_new_tokens, seed=seed, num_return_sequences=1)))
+    results = []
+    for name, settings in runs:
+        res = generate(model, tokenizer, prompt, settings, top_n=1)
+        seq = res.sequences[0]
+        lp = mean_logprob(model, res.prompt_ids, seq.token_ids)
+        results.append(StrategyResult(
+            name, settings, seq.text, seq.token_ids, lp, None if lp is None else float(torch.tensor(-lp).exp()),
+            distinct_n(seq.token_ids, 1), distinct_n(seq.token_ids, 2), repeat_ngram_rate(seq.token_ids, 3), len(seq.token_ids),
+        ))
+    return results
