@@ -54,3 +54,11 @@ def tiny_model_dir(tmp_path_factory) -> Path:
 def peaky_model_dir(tmp_path_factory) -> Path:
     """Logits peaky enough that top-k / top-p really cut (large initializer_range)."""
     return make_tiny_model(tmp_path_factory.mktemp("peaky-gpt2"), initializer_range=0.5, seed=1)
+
+
+@pytest.fixture(scope="session")
+def peaky_model(peaky_model_dir):
+    """(model, tokenizer) of the peaky tiny GPT-2, loaded once; tests must not change it."""
+    from playground.models import load_model
+
+    return load_model(str(peaky_model_dir))

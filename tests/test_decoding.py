@@ -1,0 +1,255 @@
+"""The decoding lab against generate itself, on a tiny GPT-2 whose logits are peaky enough to cut."""
+
+from __future__ import annotations
+
+import math
+import time
+
+import pytest
+import torch
+from transformers.generation import logits_process as lp
+
+from playground.decoding import (
+    MAX_NEW_TOKENS,
+    STAGES,
+    DecodingSettings,
+    encode_prompt,
+    histogram,
+    lab,
+    lab_step,
+    logits_processors,
+    next_token_logits,
+    stage_distributions,
+    temperature_comparison,
+)
+from playground.errors import PlaygroundError
+
+PROMPT = "Fair is foul, and foul is fair: hover through the fog"
+ALL_KNOBS = dict(temperature=0.8, top_k=40, top_p=0.95, min_p=0.001, typical_p=0.99, repetition_penalty=1.3, no_repeat_ngram_size=2)
+
+
+# --------------------------------------------------------------------------- settings
+
+
+@pytest.mark.parametrize(
+    "knobs, message",
+    [
+        (dict(temperature=-0.1), "Temperature must be 0"),
+        (dict(top_p=0.0), "top-p must be above 0"),
+        (dict(top_p=1.5), "top-p must be above 0"),
+        (dict(top_k=-1), "top-k must be 0"),
+        (dict(repetition_penalty=0.0), "Repetition penalty must be above 0"),
+        (dict(repetition_penalty=-2), "Repetition penalty must be above 0"),
+        (dict(max_new_tokens=MAX_NEW_TOKENS + 1), "max new tokens must be between"),
+        (dict(max_new_tokens=0), "max new tokens must be between"),
+        (dict(min_p=1.5), "min-p must be between"),
+        (dict(typical_p=0.0), "typical-p must be above 0"),
+        (dict(no_repeat_ngram_size=-1), "no-repeat-ngram size"),
+        (dict(num_beams=4, temperature=0.7), "Beam search is deterministic"),
+        (dict(num_beams=2, temperature=0, num_return_sequences=3), "at most one sequence per beam"),
+        (dict(temperature=0, num_return_sequences=2), "Greedy decoding always gives the same text"),
+        (dict(num_beams=9, temperature=0), "Number of beams"),
+        (dict(top_k=2.5), "top k must be a whole number"),
+        (dict(temperature=float("nan")), "must be a finite number"),
+        (dict(stops=("",)), "Stop texts must be non-empty"),
+        (dict(seed=-1), "The seed must be"),
+    ],
+)
+def test_bad_settings_are_one_clear_sentence(knobs, message):
+    with pytest.raises(PlaygroundError, match=message) as e:
+        DecodingSettings(**knobs)
+    assert "\n" not in str(e.value) and str(e.value).endswith(".")
+
+
+def test_slider_floats_are_accepted_as_whole_numbers():
+    s = DecodingSettings(max_new_tokens=50.0, top_k=10.0, stops="\n")
+    assert (s.max_new_tokens, s.top_k, s.stops) == (50, 10, ("\n",))
+
+
+def test_top_k_zero_means_no_top_k(peaky_model):
+    # GPT-2's / transformers' default top_k=50 must not leak in when the user chose 0.
+    model, tok = peaky_model
+    procs = logits_processors(model, tok, DecodingSettings(top_k=0), 5)
+    assert not any(isinstance(p, lp.TopKLogitsWarper) for p in procs)
+
+
+def test_greedy_and_beam_build_no_warpers(peaky_model):
+    model, tok = peaky_model
+    for s in (DecodingSettings(temperature=0, top_k=5), DecodingSettings(temperature=0, num_beams=3, top_p=0.5)):
+        assert [type(p) for p in logits_processors(model, tok, s, 5)] == []
+
+
+def test_processors_follow_generates_order(peaky_model):
+    model, tok = peaky_model
+    types = [type(p) for p in logits_processors(model, tok, DecodingSettings(**ALL_KNOBS), 5)]
+    assert types == [
+        lp.RepetitionPenaltyLogitsProcessor, lp.NoRepeatNGramLogitsProcessor, lp.TemperatureLogitsWarper,
+        lp.TopKLogitsWarper, lp.TopPLogitsWarper, lp.MinPLogitsWarper, lp.TypicalLogitsWarper,
+    ]
+    result = lab(model, tok, PROMPT, DecodingSettings(**ALL_KNOBS, seed=0), samples=10)
+    assert [s.name for s in result.stages] == list(STAGES)
+    assert all(s.active for s in result.stages)
+
+
+# --------------------------------------------------------------------------- lab vs generate
+
+
+def _generate_scores(model, ids, settings_kwargs, steps):
+    torch.manual_seed(0)
+    out = model.generate(torch.tensor([ids]), attention_mask=torch.ones(1, len(ids), dtype=torch.long),
+                         max_new_tokens=steps, return_dict_in_generate=True, output_scores=True, pad_token_id=50256,
+                         **settings_kwargs)
+    return out.sequences[0, len(ids):].tolist(), out.scores
+
+
+@pytest.mark.parametrize("knobs", [ALL_KNOBS, dict(temperature=1.0, top_k=5), dict(temperature=0.0, repetition_penalty=1.5)])
+def test_lab_final_is_the_distribution_generate_uses(peaky_model, knobs):
+    model, tok = peaky_model
+    settings = DecodingSettings(**knobs, seed=0)
+    ids = tok.encode(PROMPT)
+    do_sample = knobs["temperature"] > 0
+    ref = {k: v for k, v in knobs.items() if do_sample or k in ("repetition_penalty", "no_repeat_ngram_size")}
+    new, scores = _generate_scores(model, ids, dict(do_sample=do_sample, **ref), 4)
+    for k in range(4):  # every step: the penalties depend on the tokens generated so far
+        result = lab(model, tok, ids + new[:k], settings, samples=10)
+        expected = torch.softmax(scores[k][0], -1)
+        assert torch.allclose(result.final_probs, expected, atol=1e-5)
+        assert result.stages[-1].kept == int((expected > 0).sum())
+
+
+def test_lab_beam_stages_start_from_log_probs(peaky_model):
+    # Beam search runs the processors on log-softmaxed logits; with a repetition penalty that differs
+    # from running them on raw logits, so the lab must follow.
+    model, tok = peaky_model
+    ids = tok.encode(PROMPT)
+    _, scores = _generate_scores(model, ids, dict(num_beams=3, do_sample=False, repetition_penalty=1.8), 1)
+    result = lab(model, tok, ids, DecodingSettings(temperature=0, num_beams=3, repetition_penalty=1.8), samples=10)
+    assert torch.allclose(result.final_probs, torch.softmax(scores[0][0], -1), atol=1e-5)
+
+
+def test_stages_report_kept_and_cut(peaky_model):
+    model, tok = peaky_model
+    result = lab(model, tok, PROMPT, DecodingSettings(top_k=3, top_p=0.5, seed=1), top_n=8, samples=10)
+    by = {s.name: s for s in result.stages}
+    assert by["raw"].kept == tok.vocab_size or by["raw"].kept == len(tok)
+    assert by["top_k"].kept == 3 and [t.id for t in by["top_k"].cut] == [t.id for t in by["raw"].top[3:]]
+    assert 1 <= by["top_p"].kept <= 3
+    assert not by["temperature"].active and torch.equal(by["temperature"].probs, by["raw"].probs)
+    assert by["final"].top == result.final and result.final[0].prob >= result.final[-1].prob
+    assert math.isclose(sum(t.prob for t in by["final"].top[: by["final"].kept]), 1.0, rel_tol=1e-5)
+
+
+def test_stages_do_not_modify_the_logits(peaky_model):
+    model, tok = peaky_model
+    ids = tok.encode(PROMPT)
+    logits = next_token_logits(model, ids)
+    before = logits.clone()
+    stage_distributions(logits, ids, logits_processors(model, tok, DecodingSettings(**ALL_KNOBS), len(ids)))
+    assert torch.equal(logits, before)
+
+
+# --------------------------------------------------------------------------- histogram
+
+
+def _chi_square_critical(df: int, z: float = 3.09) -> float:
+    """Upper 0.1% point of chi-square(df), Wilson-Hilferty approximation (no scipy needed)."""
+    a = 2 / (9 * df)
+    return df * (1 - a + z * math.sqrt(a)) ** 3
+
+
+def _chi_square(counts: torch.Tensor, probs: torch.Tensor) -> tuple[float, int]:
+    expected = probs * counts.sum()
+    big = expected >= 5  # the usual validity rule; the rest is pooled into one cell
+    obs = torch.cat([counts[big].double(), counts[~big].sum()[None].double()])
+    exp = torch.cat([expected[big].double(), expected[~big].sum()[None].double()])
+    keep = exp > 0
+    stat = float(((obs[keep] - exp[keep]) ** 2 / exp[keep]).sum())
+    return stat, int(keep.sum()) - 1
+
+
+def test_histogram_follows_the_distribution(peaky_model):
+    model, tok = peaky_model
+    result = lab(model, tok, PROMPT, DecodingSettings(temperature=2.0, top_k=30, seed=5), top_n=30, samples=20_000)
+    hist, probs = result.histogram, result.final_probs
+    counts = torch.zeros_like(probs, dtype=torch.long)
+    for row in hist.counts:
+        counts[row.id] = row.count
+    assert hist.other_count == 0 and int(counts.sum()) == hist.draws == 20_000  # top_k=30 and 30 listed
+    stat, df = _chi_square(counts, probs)
+    assert df >= 10 and stat < _chi_square_critical(df)
+    # The check has teeth: the same counts against the untempered distribution fail it.
+    cold = lab(model, tok, PROMPT, DecodingSettings(temperature=1.0, top_k=30, seed=5), samples=10).final_probs
+    assert _chi_square(counts, cold)[0] > _chi_square_critical(_chi_square(counts, cold)[1])
+
+
+def test_histogram_is_seeded_and_counts_every_draw(peaky_model):
+    _, tok = peaky_model
+    probs = torch.softmax(torch.randn(1000, generator=torch.Generator().manual_seed(0)) * 3, -1)
+    a, b = histogram(probs, 5000, 7, tok, top_n=5), histogram(probs, 5000, 7, tok, top_n=5)
+    assert a == b and sum(c.count for c in a.counts) + a.other_count == 5000
+    assert histogram(probs, 5000, 8, tok, top_n=5) != a
+    assert [c.expected for c in a.counts] == sorted((c.expected for c in a.counts), reverse=True)
+
+
+def test_histogram_under_greedy_always_picks_the_top_token(peaky_model):
+    model, tok = peaky_model
+    result = lab(model, tok, PROMPT, DecodingSettings(temperature=0), samples=1000)
+    assert result.greedy and result.histogram.counts[0].count == 1000 == result.histogram.counts[0].expected
+    assert result.histogram.counts[0].id == result.final[0].id
+
+
+def test_ten_thousand_draws_are_fast(peaky_model):
+    _, tok = peaky_model
+    probs = torch.softmax(torch.randn(50257, generator=torch.Generator().manual_seed(0)), -1)
+    histogram(probs, 10_000, 0, tok)  # warm-up
+    times = []
+    for seed in range(5):
+        t0 = time.perf_counter()
+        histogram(probs, 10_000, seed, tok)
+        times.append(time.perf_counter() - t0)
+    assert sorted(times)[2] < 0.050
+
+
+def test_too_many_samples_is_refused(peaky_model):
+    model, tok = peaky_model
+    with pytest.raises(PlaygroundError, match="between 1 and 100000"):
+        lab(model, tok, PROMPT, DecodingSettings(), samples=100_001)
+
+
+# --------------------------------------------------------------------------- temperature, step mode, prompts
+
+
+def test_temperature_comparison_flattens_and_sharpens(peaky_model):
+    model, tok = peaky_model
+    logits = next_token_logits(model, tok.encode(PROMPT))
+    cold, one, hot, zero = temperature_comparison(logits, tok, (0.3, 1.0, 1.5, 0.0))
+    assert cold.entropy < one.entropy < hot.entropy and zero.entropy == 0
+    assert torch.allclose(one.probs, torch.softmax(logits, -1))
+    assert cold.top[0].id == one.top[0].id == zero.top[0].id and zero.top[0].prob == 1.0
+
+
+def test_step_mode_appends_the_chosen_token_and_recomputes(peaky_model):
+    model, tok = peaky_model
+    settings = DecodingSettings(top_k=5, seed=3)
+    first = lab(model, tok, PROMPT, settings, samples=10)
+    chosen = first.final[1].id
+    token, second = lab_step(model, tok, first, settings, chosen, samples=10)
+    assert token == chosen and second.context_ids == first.context_ids + [chosen]
+    assert torch.equal(second.final_probs, lab(model, tok, first.context_ids + [chosen], settings, samples=10).final_probs)
+    # Without a token: a seeded draw from the final distribution, reproducible.
+    drawn, _ = lab_step(model, tok, first, settings, samples=10)
+    assert drawn == lab_step(model, tok, first, settings, samples=10)[0] and first.final_probs[drawn] > 0
+    greedy = lab(model, tok, PROMPT, DecodingSettings(temperature=0), samples=10)
+    assert lab_step(model, tok, greedy, DecodingSettings(temperature=0), samples=10)[0] == greedy.final[0].id
+
+
+def test_empty_prompt_starts_from_endoftext(peaky_model):
+    _, tok = peaky_model
+    assert encode_prompt(tok, "", 100) == ([tok.eos_token_id], None)
+
+
+def test_long_prompt_keeps_its_last_tokens_and_says_so(peaky_model, play_text):
+    _, tok = peaky_model
+    full = tok.encode(play_text[:3000])
+    ids, notice = encode_prompt(tok, play_text[:3000], 100)
+    assert ids == full[-100:] and f"{len(full)} tokens long" in notice and "last 100" in notice

@@ -1,0 +1,206 @@
+"""Generation against plain `model.generate`: parity, step records, streaming, stops, branching, comparison."""
+
+from __future__ import annotations
+
+import math
+import threading
+
+import pytest
+import torch
+
+from playground.decoding import DecodingSettings, lab
+from playground.errors import PlaygroundError
+from playground.generation import (
+    PRESETS,
+    branch,
+    compare,
+    distinct_n,
+    generate,
+    mean_logprob,
+    repeat_ngram_rate,
+    stream,
+)
+
+PROMPT = "Fair is foul, and foul is fair: hover through the fog"
+
+
+def _reference(model, tok, seed, **kwargs):
+    """What a teacher would type: plain transformers."""
+    ids = torch.tensor([tok.encode(PROMPT)])
+    torch.manual_seed(seed)
+    out = model.generate(ids, attention_mask=torch.ones_like(ids), pad_token_id=tok.eos_token_id, **kwargs)
+    return [row[ids.shape[1]:].tolist() for row in out]
+
+
+def _trim_eos(ids, eos=50256):
+    return ids[: ids.index(eos) + 1] if eos in ids else ids
+
+
+@pytest.mark.parametrize(
+    "knobs",
+    [
+        dict(temperature=0.8, top_k=20, top_p=0.9, repetition_penalty=1.3),
+        dict(temperature=1.0, top_k=0, top_p=1.0, repetition_penalty=1.0),  # pure sampling: top_k 0 must not become 50
+        dict(temperature=1.2, top_k=0, top_p=0.8, repetition_penalty=0.9),
+    ],
+)
+def test_sampling_matches_plain_generate(peaky_model, knobs):
+    model, tok = peaky_model
+    result = generate(model, tok, PROMPT, DecodingSettings(max_new_tokens=15, seed=11, **knobs))
+    ref = _reference(model, tok, 11, do_sample=True, max_new_tokens=15, **knobs)
+    assert result.sequences[0].token_ids == _trim_eos(ref[0]) and result.seed == 11
+
+
+def test_sampling_with_every_knob_and_several_sequences_matches(peaky_model):
+    model, tok = peaky_model
+    knobs = dict(temperature=0.9, top_k=40, top_p=0.95, min_p=0.01, typical_p=0.98, repetition_penalty=1.2, no_repeat_ngram_size=2)
+    result = generate(model, tok, PROMPT, DecodingSettings(max_new_tokens=12, seed=5, num_return_sequences=3, **knobs))
+    ref = _reference(model, tok, 5, do_sample=True, max_new_tokens=12, num_return_sequences=3, **knobs)
+    assert [s.token_ids for s in result.sequences] == [_trim_eos(r) for r in ref]
+
+
+def test_greedy_matches_plain_generate(peaky_model):
+    model, tok = peaky_model
+    result = generate(model, tok, PROMPT, DecodingSettings(temperature=0, repetition_penalty=1.4, max_new_tokens=15))
+    ref = _reference(model, tok, 0, do_sample=False, repetition_penalty=1.4, max_new_tokens=15)
+    assert result.sequences[0].token_ids == _trim_eos(ref[0])
+
+
+def test_beam_search_matches_plain_generate(peaky_model):
+    model, tok = peaky_model
+    result = generate(model, tok, PROMPT, DecodingSettings(temperature=0, num_beams=4, num_return_sequences=2, max_new_tokens=10))
+    ref = _reference(model, tok, 0, do_sample=False, num_beams=4, num_return_sequences=2, max_new_tokens=10)
+    assert [s.token_ids for s in result.sequences] == [_trim_eos(r) for r in ref]
+    assert all(len(s.steps) == len(s.token_ids) and all(0 < st.prob <= 1 for st in s.steps) for s in result.sequences)
+
+
+def test_step_records_are_generates_own_numbers(peaky_model):
+    model, tok = peaky_model
+    knobs = dict(temperature=0.7, top_k=10, repetition_penalty=1.2)
+    seq = generate(model, tok, PROMPT, DecodingSettings(max_new_tokens=8, seed=2, **knobs), top_n=5).sequences[0]
+    ids = torch.tensor([tok.encode(PROMPT)])
+    torch.manual_seed(2)
+    out = model.generate(ids, attention_mask=torch.ones_like(ids), pad_token_id=50256, do_sample=True, max_new_tokens=8,
+                         return_dict_in_generate=True, output_scores=True, output_logits=True, **knobs)
+    for k, step in enumerate(seq.steps):
+        final, raw = torch.softmax(out.scores[k][0], -1), torch.softmax(out.logits[k][0], -1)
+        assert step.id == seq.token_ids[k] and step.token == tok.decode([step.id])
+        assert step.prob == pytest.approx(float(final[step.id]), rel=1e-5)
+        assert step.raw_prob == pytest.approx(float(raw[step.id]), rel=1e-4)
+        assert step.entropy == pytest.approx(float(torch.special.entr(final).sum()), abs=1e-5)
+        assert [t.id for t in step.top] == final.topk(5).indices.tolist()
+    # And the lab, recomputed at each step's context, shows the very distribution the token came from.
+    context = tok.encode(PROMPT)
+    third = lab(model, tok, context + seq.token_ids[:3], DecodingSettings(seed=0, **knobs), samples=10)
+    assert float(third.final_probs[seq.token_ids[3]]) == pytest.approx(seq.steps[3].prob, abs=1e-5)
+
+
+def test_stream_yields_the_same_text_as_the_result(peaky_model):
+    model, tok = peaky_model
+    s = stream(model, tok, PROMPT, DecodingSettings(max_new_tokens=20, seed=4))
+    pieces = list(s)
+    assert len(pieces) > 1 and "".join(pieces) == s.result.sequences[0].text
+    assert s.result.sequences[0].token_ids == generate(model, tok, PROMPT, DecodingSettings(max_new_tokens=20, seed=4)).sequences[0].token_ids
+
+
+def test_stop_text_cuts_at_its_first_occurrence(peaky_model):
+    model, tok = peaky_model
+    full = generate(model, tok, PROMPT, DecodingSettings(max_new_tokens=30, seed=8)).sequences[0]
+    stop = full.text[len(full.text) // 3 : len(full.text) // 3 + 3]
+    cut = full.text.index(stop)
+    settings = DecodingSettings(max_new_tokens=30, seed=8, stops=(stop, "never-appears"))
+    stopped = generate(model, tok, PROMPT, settings).sequences[0]
+    assert stopped.text == full.text[:cut] and stop not in stopped.text
+    assert stopped.token_ids == full.token_ids[: len(stopped.token_ids)] and len(stopped.token_ids) < len(full.token_ids)
+    s = stream(model, tok, PROMPT, settings)
+    assert "".join(s) == full.text[:cut] == s.result.sequences[0].text
+
+
+def test_stop_event_cancels_a_stream(peaky_model):
+    model, tok = peaky_model
+    stop = threading.Event()
+    s = stream(model, tok, PROMPT, DecodingSettings(max_new_tokens=100, seed=1), stop_event=stop)
+    for _ in s:
+        stop.set()
+    assert s.result.cancelled and len(s.result.sequences[0].token_ids) < 100
+
+
+def test_leaving_a_stream_early_stops_generation(peaky_model):
+    model, tok = peaky_model
+    s = stream(model, tok, PROMPT, DecodingSettings(max_new_tokens=100, seed=1))
+    it = iter(s)
+    next(it)
+    it.close()  # what Gradio does when the user cancels
+    assert not s._thread.is_alive() and len(s.result.sequences[0].token_ids) < 100
+
+
+def test_streaming_refuses_beams_and_several_sequences(peaky_model):
+    model, tok = peaky_model
+    with pytest.raises(PlaygroundError, match="Streaming shows one sequence"):
+        stream(model, tok, PROMPT, DecodingSettings(temperature=0, num_beams=2))
+    with pytest.raises(PlaygroundError, match="Streaming shows one sequence"):
+        stream(model, tok, PROMPT, DecodingSettings(num_return_sequences=2))
+
+
+def test_empty_prompt_starts_from_endoftext(peaky_model):
+    model, tok = peaky_model
+    result = generate(model, tok, "", DecodingSettings(max_new_tokens=3, seed=0))
+    assert result.prompt_ids == [tok.eos_token_id] and result.notice is None
+
+
+def test_long_prompt_is_shortened_with_a_notice(peaky_model, play_text):
+    model, tok = peaky_model  # 128-token context
+    result = generate(model, tok, play_text[:2000], DecodingSettings(max_new_tokens=20, seed=0))
+    assert len(result.prompt_ids) == 108 and result.prompt_ids == tok.encode(play_text[:2000])[-108:]
+    assert "last 108" in result.notice
+    with pytest.raises(PlaygroundError, match="leave no room for a prompt"):
+        generate(model, tok, "x", DecodingSettings(max_new_tokens=128))
+
+
+def test_branch_from_here(peaky_model):
+    model, tok = peaky_model
+    settings = DecodingSettings(max_new_tokens=12, seed=6, temperature=0.8)
+    original = generate(model, tok, PROMPT, settings, top_n=5)
+    old = original.sequences[0]
+    alternative = next(t for t in old.steps[4].top if t.id != old.token_ids[4])
+    new = branch(model, tok, original, settings, position=4, token_id=alternative.id, top_n=5)
+    seq = new.sequences[0]
+    assert seq.token_ids[:4] == old.token_ids[:4] and seq.token_ids[4] == alternative.id
+    assert seq.steps[:4] == old.steps[:4] and seq.steps[4].prob == pytest.approx(alternative.prob, abs=1e-5)
+    assert len(seq.token_ids) == len(seq.steps) <= 12 and seq.text == tok.decode(seq.token_ids, skip_special_tokens=True)
+    assert branch(model, tok, original, settings, position=4, token_id=alternative.id, top_n=5) == new
+    with pytest.raises(PlaygroundError, match="outside the generated text"):
+        branch(model, tok, original, settings, position=99, token_id=1)
+
+
+# --------------------------------------------------------------------------- strategy comparison
+
+
+def test_text_metrics_on_hand_made_sequences():
+    assert distinct_n([1, 2, 3, 4], 1) == 1.0 and distinct_n([1, 1, 1, 1], 1) == 0.25
+    assert distinct_n([1, 2, 1, 2, 1], 2) == 0.5 and distinct_n([1], 2) == 0.0
+    assert repeat_ngram_rate([1, 2, 3, 1, 2, 3], 3) == 0.25 and repeat_ngram_rate([1, 2], 3) == 0.0
+
+
+def test_mean_logprob_agrees_with_the_step_records(peaky_model):
+    model, tok = peaky_model
+    result = generate(model, tok, PROMPT, DecodingSettings(max_new_tokens=10, seed=3))
+    seq = result.sequences[0]
+    from_steps = sum(math.log(s.raw_prob) for s in seq.steps) / len(seq.steps)
+    assert mean_logprob(model, result.prompt_ids, seq.token_ids) == pytest.approx(from_steps, abs=1e-4)
+    assert mean_logprob(model, result.prompt_ids, []) is None
+
+
+def test_compare_runs_every_preset_with_one_seed(peaky_model):
+    model, tok = peaky_model
+    own = DecodingSettings(temperature=0.5, top_k=3)
+    results = compare(model, tok, PROMPT, max_new_tokens=8, seed=9, own=own)
+    assert [r.name for r in results] == [*PRESETS, "yours"]
+    by = {r.name: r for r in results}
+    assert by["greedy"].token_ids == generate(model, tok, PROMPT, DecodingSettings(temperature=0, max_new_tokens=8)).sequences[0].token_ids
+    assert by["yours"].settings.top_k == 3 and all(r.settings.seed == 9 for r in results)
+    for r in results:
+        assert r.length == len(r.token_ids) and 0 < r.distinct_1 <= 1 and 0 <= r.repeat_3gram_rate < 1
+        assert r.perplexity == pytest.approx(math.exp(-r.mean_logprob), rel=1e-5)
+    # Greedy picks the likeliest token every time, so nothing sampled beats it by much on log-prob.
+    assert by["greedy"].mean_logprob > by["temperature 1.3"].mean_logprob
