@@ -48,27 +48,25 @@ _STAGE_OF = {
 }
 
 
-def _knob(flag: str, help: str, default):
-    """A settings field that also describes its CLI flag (the CLI is generated from these)."""
-    return field(default=default, metadata={"flag": flag, "help": help})
-
-
 @dataclass(frozen=True)
 class DecodingSettings:
-    """Every decoding knob, validated on construction (one PlaygroundError sentence per bad value)."""
+    """Every decoding knob, validated on construction (one PlaygroundError sentence per bad value).
 
-    max_new_tokens: int = _knob("--max-new-tokens", f"tokens to generate (1-{MAX_NEW_TOKENS})", default=50)
-    temperature: float = _knob("--temperature", "divide logits by T; 0 means greedy (default 1, or 0 with beams)", default=1.0)
-    top_k: int = _knob("--top-k", "keep the K most likely tokens; 0 turns it off", default=0)
-    top_p: float = _knob("--top-p", "keep the smallest set of tokens whose probability reaches P; 1 turns it off", default=1.0)
-    min_p: float = _knob("--min-p", "drop tokens less likely than P times the top token; 0 turns it off", default=0.0)
-    typical_p: float = _knob("--typical-p", "locally typical sampling mass; 1 turns it off", default=1.0)
-    repetition_penalty: float = _knob("--repetition-penalty", "penalise tokens already in the text (CTRL); 1 turns it off", default=1.0)
-    no_repeat_ngram_size: int = _knob("--no-repeat-ngram", "forbid repeating any N-gram; 0 turns it off", default=0)
-    num_beams: int = _knob("--num-beams", f"beam search with N beams (1-{MAX_SEQUENCES}); needs temperature 0", default=1)
-    num_return_sequences: int = _knob("--num-return-sequences", f"sequences to return (1-{MAX_SEQUENCES})", default=1)
-    seed: int | None = _knob("--seed", "random seed; omitted means a fresh one, reported with the result", default=None)
-    stops: tuple[str, ...] = _knob("--stop", "cut the text at the first occurrence of TEXT (repeatable)", default=())
+    "Off" values: top_k 0, top_p 1, min_p 0, typical_p 1, repetition_penalty 1, no_repeat_ngram_size 0.
+    """
+
+    max_new_tokens: int = 50
+    temperature: float = 1.0  # 0 means greedy
+    top_k: int = 0
+    top_p: float = 1.0
+    min_p: float = 0.0
+    typical_p: float = 1.0
+    repetition_penalty: float = 1.0
+    no_repeat_ngram_size: int = 0
+    num_beams: int = 1  # beam search needs temperature 0
+    num_return_sequences: int = 1
+    seed: int | None = None  # None: a fresh seed, reported with the result
+    stops: tuple[str, ...] = ()  # the text is cut at the first occurrence of any of these
 
     def __post_init__(self) -> None:
         # Coerce once so the UI can pass slider floats like 50.0 and the CLI lists.
@@ -245,7 +243,7 @@ class Stage:
     active: bool  # False: generate does not apply this knob with these settings (distribution unchanged)
     kept: int  # tokens with non-zero probability
     top: list[TokenProb]  # the stage's most likely tokens, highest first
-    cut: list[TokenProb]  # tokens of the raw top-N that this stage removed (with their raw probabilities)
+    cut: list[TokenProb]  # tokens of the raw top-N that this stage removed (shown with their raw probabilities)
     probs: torch.Tensor = field(repr=False)  # (V,) the full distribution after this stage
 
     def as_json(self) -> dict:
@@ -298,8 +296,9 @@ class LabResult:
 
 def _top(tokenizer, probs: torch.Tensor, n: int) -> list[TokenProb]:
     values, ids = probs.topk(min(n, probs.numel()))
-    ids_list = ids.tolist()
-    return [TokenProb(t, i, float(p)) for t, i, p in zip(token_texts(tokenizer, ids_list), ids_list, values.tolist())]
+    keep = values > 0  # a filtered distribution may have fewer than n tokens left
+    ids_list = ids[keep].tolist()
+    return [TokenProb(t, i, float(p)) for t, i, p in zip(token_texts(tokenizer, ids_list), ids_list, values[keep].tolist())]
 
 
 @torch.inference_mode()
@@ -394,10 +393,11 @@ def lab(
     procs = logits_processors(model, tokenizer, settings, len(context_ids))
     dists = stage_distributions(logits, context_ids, procs, beam=settings.num_beams > 1)
     raw_top = _top(tokenizer, dists[0][2], top_n)
-    stages = []
+    stages, before = [], dists[0][2]
     for name, active, probs in dists:
-        cut = [t for t in raw_top if probs[t.id] == 0]
+        cut = [t for t in raw_top if before[t.id] > 0 and probs[t.id] == 0] if name != "final" else []
         stages.append(Stage(name, active, int((probs > 0).sum()), _top(tokenizer, probs, top_n), cut, probs))
+        before = probs
     greedy = not settings.sampling
     hist = histogram(stages[-1].probs, samples, resolve_seed(settings.seed), tokenizer, top_n, greedy=greedy)
     return LabResult(context_ids, stages, stages[-1].top, hist, greedy, notice)

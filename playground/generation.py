@@ -161,7 +161,7 @@ def _records(out, tokenizer, prompt_len: int, stops: tuple[str, ...], top_n: int
     for r in range(R):
         steps = [
             Step(text_of[tok], tok, prob[r][t], raw_prob[r][t], entropy[r][t],
-                 [TokenProb(text_of[i], i, p) for i, p in zip(topi[r][t], topv[r][t])])
+                 [TokenProb(text_of[i], i, p) for i, p in zip(topi[r][t], topv[r][t]) if p > 0])
             for t, tok in enumerate(gen_ids[r])
         ]
         sequences.append(_finish(tokenizer, gen_ids[r], steps, stops))

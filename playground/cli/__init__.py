@@ -14,6 +14,9 @@ import sys
 COMMANDS = {
     "train": ("playground.cli.train", "fine-tune a GPT-2 or train one from scratch on a corpus"),
     "eval": ("playground.cli.evaluate", "perplexity and nats/char of a model on a text"),
+    "generate": ("playground.cli.generate", "continue a prompt with every decoding knob (streams)"),
+    "lab": ("playground.cli.lab", "the next-token distribution after each decoding knob, and sampled-token counts"),
+    "compare": ("playground.cli.compare", "one prompt through greedy, beam, top-k, top-p and temperature presets"),
 }
 
 

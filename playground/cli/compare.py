@@ -1,0 +1,35 @@
+"""`python -m playground compare`: one prompt and seed through greedy, beam, top-k, top-p and temperatures."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from playground.cli.generate import add_knob_arguments, add_model_and_prompt, load
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    add_model_and_prompt(p)
+    add_knob_arguments(p, only=("--max-new-tokens", "--seed"))
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def run(args: argparse.Namespace) -> int:
+    from playground.decoding import resolve_seed
+    from playground.generation import compare
+
+    seed = resolve_seed(args.seed)
+    model, tokenizer = load(args)
+    results = compare(model, tokenizer, args.prompt, max_new_tokens=args.max_new_tokens or 50, seed=seed)
+    if args.json:
+        print(json.dumps({"strategies": [r.as_json() for r in results]}))
+        return 0
+    if args.seed is None:
+        print(f"seed {seed}", file=sys.stderr)
+    for r in results:
+        ppl = "n/a" if r.perplexity is None else f"{r.perplexity:.2f}"
+        print(f"=== {r.name}: perplexity {ppl}, distinct-1 {r.distinct_1:.2f}, distinct-2 {r.distinct_2:.2f}, "
+              f"repeated 3-grams {r.repeat_3gram_rate:.0%}, {r.length} tokens")
+        print(f"{args.prompt}{r.text}\n")
+    return 0

@@ -1,0 +1,88 @@
+"""`python -m playground generate`: continue a prompt with every decoding knob; streams to the terminal.
+
+Also home of the knob flags shared by `lab` (and the model choice shared by `lab` and `compare`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+# flag -> (DecodingSettings field, type, metavar, help). Kept here, not read from the dataclass, so building
+# the parser imports no torch; tests check that every settings field has its flag.
+KNOBS: dict[str, tuple[str, type, str, str]] = {
+    "--max-new-tokens": ("max_new_tokens", int, "N", "tokens to generate (default 50, at most 512)"),
+    "--temperature": ("temperature", float, "T", "divide the logits by T; 0 means greedy (default 1, or 0 with --num-beams)"),
+    "--top-k": ("top_k", int, "K", "keep only the K likeliest tokens; 0 = off (default)"),
+    "--top-p": ("top_p", float, "P", "keep the fewest tokens whose probabilities add up to P; 1 = off (default)"),
+    "--min-p": ("min_p", float, "P", "drop tokens less likely than P times the likeliest one; 0 = off (default)"),
+    "--typical-p": ("typical_p", float, "P", "locally typical sampling keeping mass P; 1 = off (default)"),
+    "--repetition-penalty": ("repetition_penalty", float, "R", "penalise tokens already in the text; 1 = off (default)"),
+    "--no-repeat-ngram": ("no_repeat_ngram_size", int, "N", "never repeat an N-gram; 0 = off (default)"),
+    "--num-beams": ("num_beams", int, "N", "beam search with N beams (deterministic: temperature 0)"),
+    "--num-return-sequences": ("num_return_sequences", int, "N", "how many continuations to return (default 1)"),
+    "--stop": ("stops", str, "TEXT", "cut the text at the first occurrence of TEXT (repeatable)"),
+    "--seed": ("seed", int, "S", "random seed (default: a fresh one, printed on stderr)"),
+}
+
+
+def add_model_and_prompt(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--model", metavar="NAME_OR_FOLDER", help="catalog name, demo, or a model folder (default: the default model)")
+    p.add_argument("--prompt", required=True, metavar="TEXT", help='text to continue; "" starts from <|endoftext|>')
+
+
+def add_knob_arguments(p: argparse.ArgumentParser, only: tuple[str, ...] | None = None) -> None:
+    for flag, (dest, kind, metavar, help_text) in KNOBS.items():
+        if only is None or flag in only:
+            extra = {"action": "append"} if dest == "stops" else {}
+            p.add_argument(flag, dest=dest, type=kind, metavar=metavar, help=help_text, **extra)
+
+
+def settings_from_args(args: argparse.Namespace):
+    from playground.decoding import DecodingSettings
+
+    given = {dest: getattr(args, dest) for dest, *_ in KNOBS.values() if getattr(args, dest, None) is not None}
+    if "temperature" not in given and given.get("num_beams", 1) > 1:
+        given["temperature"] = 0.0  # beams are deterministic; only an explicit temperature conflicts
+    return DecodingSettings(**given)
+
+
+def load(args: argparse.Namespace):
+    from playground.cli.evaluate import resolve_model_arg
+    from playground.models import load_model
+
+    return load_model(resolve_model_arg(args.model))
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    add_model_and_prompt(p)
+    add_knob_arguments(p)
+    p.add_argument("--json", action="store_true", help="print one JSON object with the step records")
+
+
+def run(args: argparse.Namespace) -> int:
+    from playground.generation import generate, stream
+
+    settings = settings_from_args(args)
+    model, tokenizer = load(args)
+    if args.json:
+        result = generate(model, tokenizer, args.prompt, settings)
+        print(json.dumps(result.as_json()))
+    elif settings.num_beams == 1 and settings.num_return_sequences == 1:
+        live = stream(model, tokenizer, args.prompt, settings)
+        sys.stdout.write(args.prompt)
+        for piece in live:
+            sys.stdout.write(piece)
+            sys.stdout.flush()
+        sys.stdout.write("\n")
+        result = live.result
+    else:
+        result = generate(model, tokenizer, args.prompt, settings)
+        for i, seq in enumerate(result.sequences, 1):
+            print(f"--- sequence {i} ---\n{args.prompt}{seq.text}")
+    if result.notice:
+        print(result.notice, file=sys.stderr)
+    if settings.seed is None:
+        print(f"seed {result.seed}", file=sys.stderr)
+    return 0
