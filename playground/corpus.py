@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Literal
 
 import numpy as np
-from datasets import Dataset, concatenate_datasets, load_dataset, load_from_disk
+from datasets import Dataset, Value, concatenate_datasets, load_dataset, load_from_disk
 
 from playground.errors import PlaygroundError
 
@@ -150,10 +150,10 @@ def _read_file(path: Path, text_field: str | None) -> tuple[Dataset, bool]:
         col = _pick_field(ds, path.name, text_field)
         ds = ds.select_columns([col]).rename_column(col, "text") if col != "text" else ds.select_columns(["text"])
         ds = ds.filter(lambda b: [isinstance(t, str) and t.strip() != "" for t in b["text"]], batched=True)
-        return ds, True
+        return ds.cast_column("text", Value("string")), True  # json gives large_string; files must concatenate
     # Anything else is read as plain text, one document per file ("utf-8-sig" drops a BOM).
     ds = load_dataset("text", data_files=str(path), split="train", sample_by="document", encoding="utf-8-sig")
-    return ds, False
+    return ds.cast_column("text", Value("string")), False
 
 
 def clean_text(text: str, cleaning: Cleaning, seen: set[str] | None = None) -> str:

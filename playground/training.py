@@ -278,6 +278,8 @@ class TrainingJob:
             run = self._prepare()
             self._set("training", "Training…")
             trainer = self._trainer(run)
+            if not run.resume_from:
+                trainer.evaluate()  # the starting point of the val curve (and "before" for fine-tuning)
             trainer.train(resume_from_checkpoint=run.resume_from)
             final = self._finish(trainer, run)
             status = "stopped" if self._stopped_early else "done"
@@ -338,6 +340,8 @@ class TrainingJob:
         if model is None:
             model = scratch_model(cfg.scratch, vocab_size=len(tokenizer), n_positions=context, seed=cfg.seed)
             model.config.bos_token_id = model.config.eos_token_id = tokenizer.eos_token_id
+            model.config.pad_token_id = model.generation_config.pad_token_id = tokenizer.pad_token_id
+            model.generation_config.bos_token_id = model.generation_config.eos_token_id = tokenizer.eos_token_id
         if cfg.dropout is not None:
             for name in ("resid_pdrop", "embd_pdrop", "attn_pdrop"):
                 setattr(model.config, name, cfg.dropout)

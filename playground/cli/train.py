@@ -62,12 +62,12 @@ def run(args: argparse.Namespace) -> int:
         lora=args.lora, lora_r=args.lora_r, resume=args.resume, sample_prompt=args.sample_prompt,
     )
     bar = _ProgressBar()
-    job = TrainingJob(config, on_record=bar.update)
-    job.bar = bar
-    final = job.run()
-    bar.close()
+    try:
+        final = TrainingJob(config, on_record=bar.update).run()
+    finally:
+        bar.close()
     if _is_main():
-        print(json.dumps({"output": str(job.output), **final}, indent=2))
+        print(json.dumps({"output": config.output, **final}, indent=2))
     return 0
 
 
@@ -81,21 +81,24 @@ class _ProgressBar:
     """A one-line terminal bar: step, train loss, val loss/perplexity, tokens/s, ETA."""
 
     def __init__(self):
-        from tqdm import tqdm
-
-        self.bar = tqdm(total=None, unit="step", dynamic_ncols=True, file=sys.stderr, disable=not _is_main())
+        self.bar = None  # made at the first record, so a run refused up front prints only its error
         self.post: dict = {}
 
     def update(self, rec: dict) -> None:
+        if self.bar is None:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=None, unit="step", dynamic_ncols=True, file=sys.stderr, disable=not _is_main())
         if "train_loss" in rec:
             self.post.update(loss=f"{rec['train_loss']:.3f}", tok_s=f"{rec['tokens_per_second']:.0f}")
             if rec.get("eta") is not None:
                 self.post["eta"] = f"{rec['eta']:.0f}s"
         if "val_loss" in rec:
             self.post.update(val=f"{rec['val_loss']:.3f}", ppl=f"{rec['val_perplexity']:.1f}")
-            self.bar.write(f"step {rec['step']}: val loss {rec['val_loss']:.3f}, sample: {rec.get('sample', '')[:120]!r}")
+            self.bar.write(f"step {rec['step']}: val loss {rec['val_loss']:.3f}, sample: {rec.get('sample', '')[:120]!r}", file=sys.stderr)
         self.bar.n = rec["step"]
         self.bar.set_postfix(self.post, refresh=True)
 
     def close(self) -> None:
-        self.bar.close()
+        if self.bar is not None:
+            self.bar.close()

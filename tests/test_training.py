@@ -1,0 +1,240 @@
+import json
+import math
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import torch
+
+from playground.errors import PlaygroundError
+from playground.train_config import TrainConfig
+from playground.training import TrainingJob, last_checkpoint, lr_multiplier, read_metrics
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path_factory, monkeypatch):
+    monkeypatch.setenv("PLAYGROUND_CACHE", str(tmp_path_factory.getbasetemp() / "cache"))
+
+
+def fast(play_file, output, **kw) -> TrainConfig:
+    """A from-scratch tiny GPT-2 with a 400-token BPE: a few hundred steps a second here."""
+    values = dict(corpus=[str(play_file)], output=str(output), scratch="tiny", tokenizer="bpe:400",
+                  block_size=32, batch_size=8, max_steps=60, eval_every=20, seed=0, sample_tokens=8)
+    values.update(kw)
+    return TrainConfig(**values)
+
+
+def test_lr_multiplier():
+    assert lr_multiplier(0, 0.0, 9, "constant") == pytest.approx(0.1)
+    assert lr_multiplier(9, 0.0, 9, "constant") == 1.0
+    assert lr_multiplier(100, 0.5, 0, "cosine") == pytest.approx(0.5)
+    assert lr_multiplier(100, 1.0, 0, "cosine") == pytest.approx(0.0)
+    assert lr_multiplier(100, 0.25, 0, "linear") == pytest.approx(0.75)
+
+
+def test_val_loss_falls_and_metrics_are_logged(play_file, tmp_path):
+    out = tmp_path / "run"
+    job = TrainingJob(fast(play_file, out, lr=3e-3))
+    final = job.run()
+    records = read_metrics(out)
+    evals = [r for r in records if "val_loss" in r]
+    assert [r["step"] for r in evals] == [0, 20, 40, 60]
+    assert evals[-1]["val_loss"] < evals[0]["val_loss"] - 1.0
+    assert all("step" in r for r in records)
+    assert evals[-1]["val_perplexity"] == pytest.approx(math.exp(evals[-1]["val_loss"]))
+    train = [r for r in records if "train_loss" in r]
+    assert train and all(k in train[-1] for k in ("learning_rate", "grad_norm", "tokens_per_second", "elapsed", "epoch"))
+    assert all(isinstance(r["sample"], str) and r["sample"] for r in evals)
+    snap = job.snapshot()
+    assert snap.status == "done" and snap.progress == 1.0 and len(snap.samples) == 4
+    assert final["step"] == 60 and final["val_loss"] == pytest.approx(evals[-1]["val_loss"])
+
+
+def test_output_folder_loads_in_plain_transformers(play_file, tmp_path):
+    from transformers import pipeline
+
+    out = tmp_path / "run"
+    TrainingJob(fast(play_file, out, max_steps=10, eval_every=10)).run()
+    names = {p.name for p in out.iterdir()}
+    assert {"config.json", "model.safetensors", "generation_config.json", "tokenizer.json", "playground.json", "metrics.jsonl"} <= names
+    # Weights in safetensors only (checkpoints also hold Trainer's optimizer/args pickles, not weights).
+    assert not list(out.rglob("pytorch_model*.bin")) and (out / "checkpoint-10" / "model.safetensors").exists()
+    assert ".saving" not in names
+    info = json.loads((out / "playground.json").read_text())
+    assert info["settings"]["scratch"] == "tiny" and info["corpus_hash"] and info["final_metrics"]["step"] == 10
+    gen = pipeline("text-generation", model=str(out), device="cpu")
+    text = gen("FIRST WITCH:", max_new_tokens=5, do_sample=False)[0]["generated_text"]
+    assert text.startswith("FIRST WITCH:") and len(text) > len("FIRST WITCH:")
+
+
+def test_resume_continues_the_step_count(play_file, tmp_path):
+    out = tmp_path / "run"
+    TrainingJob(fast(play_file, out, max_steps=20, eval_every=10)).run()
+    assert last_checkpoint(out).name == "checkpoint-20"
+    before = read_metrics(out)
+    final = TrainingJob(fast(play_file, out, max_steps=30, eval_every=10, resume=True)).run()
+    after = read_metrics(out)
+    assert final["step"] == 30
+    assert after[: len(before)] == before  # appended, not rewritten
+    assert max(r["step"] for r in after) == 30 and min(r["step"] for r in after[len(before):]) > 20
+
+
+def test_stop_saves_the_model_so_far(play_file, tmp_path):
+    out = tmp_path / "run"
+    job = TrainingJob(fast(play_file, out, max_steps=100_000, eval_every=1000))
+    job.start()
+    deadline = time.monotonic() + 60
+    while not any("train_loss" in r for r in job.snapshot().records) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    job.stop()
+    snap = job.wait(60)
+    assert snap.status == "stopped", snap.message
+    assert 0 < snap.step < 100_000
+    info = json.loads((out / "playground.json").read_text())
+    assert info["status"] == "stopped" and (out / "model.safetensors").exists()
+    assert last_checkpoint(out) is not None  # resumable
+
+
+def test_time_budget_ends_training(play_file, tmp_path):
+    out = tmp_path / "run"
+    t0 = time.monotonic()
+    final = TrainingJob(fast(play_file, out, max_steps=None, eval_every=None, max_minutes=0.05)).run()
+    assert time.monotonic() - t0 < 60
+    assert final["step"] > 1
+    assert any("val_loss" in r for r in read_metrics(out))
+
+
+def test_finetune_with_lora_saves_a_merged_model(tiny_model_dir, play_file, tmp_path):
+    from transformers import AutoModelForCausalLM
+
+    out = tmp_path / "lora"
+    cfg = TrainConfig(corpus=[str(play_file)], output=str(out), model=str(tiny_model_dir), lora=True,
+                      block_size=32, batch_size=4, max_steps=4, eval_every=4, sample_tokens=4)
+    TrainingJob(cfg).run()
+    model = AutoModelForCausalLM.from_pretrained(out)
+    assert not any("lora" in n for n, _ in model.named_parameters())
+    base = AutoModelForCausalLM.from_pretrained(tiny_model_dir)
+    changed = [n for (n, p), (_, q) in zip(model.named_parameters(), base.named_parameters()) if not torch.equal(p, q)]
+    assert any("c_attn" in n for n in changed)
+
+
+@pytest.mark.parametrize("kw,match", [
+    (dict(lr=0.0), "Learning rate"),
+    (dict(lr=-1.0), "Learning rate"),
+    (dict(batch_size=0), "Batch size"),
+    (dict(val_fraction=0.0), "Validation fraction"),
+    (dict(val_fraction=0.6), "Validation fraction"),
+    (dict(scratch="enormous"), "Unknown from-scratch size"),
+    (dict(scratch=None), "exactly one"),
+    (dict(tokenizer="words"), "Unknown tokenizer"),
+])
+def test_bad_settings(play_file, tmp_path, kw, match):
+    with pytest.raises(PlaygroundError, match=match):
+        fast(play_file, tmp_path / "x", **kw)
+
+
+def _assert_nothing_done(out: Path):
+    assert not (out / "config.json").exists() and not (out / "playground.json").exists()
+
+
+@pytest.mark.parametrize("case", ["block_above_context", "unknown_model", "short_corpus", "empty_corpus", "binary_corpus"])
+def test_bad_runs_leave_nothing_that_looks_done(case, play_file, tiny_model_dir, tmp_path):
+    out = tmp_path / "out"
+    corpus = tmp_path / "c.txt"
+    kw = {}
+    if case == "block_above_context":
+        kw = dict(scratch=None, tokenizer="gpt2", model=str(tiny_model_dir), block_size=256)
+        match = "above the model's context"
+    elif case == "unknown_model":
+        kw = dict(scratch=None, tokenizer="gpt2", model="gpt-7")
+        match = "Unknown model"
+    elif case == "short_corpus":
+        corpus.write_text("Fair is foul.\n", encoding="utf-8")
+        kw = dict(corpus=[str(corpus)], tokenizer="gpt2")
+        match = "block size of at most"
+    elif case == "empty_corpus":
+        corpus.write_text("", encoding="utf-8")
+        kw = dict(corpus=[str(corpus)])
+        match = "empty"
+    else:
+        corpus.write_bytes(bytes(range(256)) * 10)
+        kw = dict(corpus=[str(corpus)])
+        match = "binary"
+    job = TrainingJob(fast(play_file, out, **kw))
+    with pytest.raises(PlaygroundError, match=match):
+        job.run()
+    assert job.snapshot().status == "failed"
+    _assert_nothing_done(out)
+    assert not out.exists()  # the folder this run created is gone
+
+
+def test_refuses_a_used_output_folder_and_an_unwritable_one(play_file, tmp_path):
+    used = tmp_path / "used"
+    used.mkdir()
+    (used / "notes.txt").write_text("mine")
+    with pytest.raises(PlaygroundError, match="not empty"):
+        TrainingJob(fast(play_file, used)).run()
+    assert (used / "notes.txt").read_text() == "mine"
+    with pytest.raises(PlaygroundError, match="no checkpoint to resume"):
+        TrainingJob(fast(play_file, tmp_path / "fresh", resume=True)).run()
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(PlaygroundError, match="(is a file|Cannot write)"):
+        TrainingJob(fast(play_file, blocker / "sub")).run()
+
+
+def _cli(*args, cwd=ROOT, timeout=300, launcher=None):
+    env = dict(os.environ, HF_HUB_OFFLINE="1", PYTHONPATH=str(ROOT))
+    cmd = (launcher or [sys.executable, "-m", "playground"]) + list(args)
+    return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def test_cli_train_and_eval(play_file, tmp_path):
+    out = tmp_path / "cli"
+    r = _cli("train", "--corpus", str(play_file), "--scratch", "tiny", "--tokenizer", "bpe:400", "--output", str(out),
+             "--block-size", "32", "--batch-size", "8", "--max-steps", "12", "--eval-every", "6")
+    assert r.returncode == 0, r.stderr
+    final = json.loads(r.stdout)
+    assert final["step"] == 12 and "val_loss" in final
+    r = _cli("eval", "--model", str(out), "--text-file", str(play_file), "--json")
+    assert r.returncode == 0, r.stderr
+    res = json.loads(r.stdout)
+    assert set(res) == {"loss", "perplexity", "tokens", "characters", "nats_per_char"}
+    assert res["characters"] == len(play_file.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("args,match", [
+    (["train", "--corpus", "tests/data/macbeth.txt", "--scratch", "tiny", "--output", "{tmp}/o", "--lr", "0"], "Learning rate"),
+    (["train", "--corpus", "tests/data/macbeth.txt", "--scratch", "tiny", "--output", "{tmp}/o", "--batch-size", "0"], "Batch size"),
+    (["train", "--corpus", "tests/data/macbeth.txt", "--model", "gpt9", "--output", "{tmp}/o"], "Unknown model"),
+    (["train", "--corpus", "{tmp}/missing.txt", "--scratch", "tiny", "--output", "{tmp}/o"], "does not exist"),
+    (["eval", "--model", "gpt2-xl", "--text-file", "tests/data/macbeth.txt"], "Hub is unreachable"),
+    (["eval", "--model", "{tmp}", "--text-file", "tests/data/macbeth.txt"], "no config.json"),
+])
+def test_cli_bad_input_is_one_sentence_and_exit_2(args, match, tmp_path):
+    r = _cli(*[a.format(tmp=tmp_path) for a in args], timeout=60)
+    assert r.returncode == 2
+    assert "Traceback" not in r.stderr
+    assert match in r.stderr and r.stderr.strip().count("\n") == 0, r.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_accelerate_two_processes(play_file, tmp_path):
+    """Trainer's DDP on CPU: `accelerate launch --cpu --num_processes 2 -m playground train …`."""
+    out = tmp_path / "ddp"
+    launcher = [sys.executable, "-m", "accelerate.commands.launch", "--cpu", "--num_processes", "2",
+                "--num_machines", "1", "--mixed_precision", "no", "--dynamo_backend", "no", "-m", "playground"]
+    r = _cli("train", "--corpus", str(play_file), "--scratch", "tiny", "--tokenizer", "bpe:400", "--output", str(out),
+             "--block-size", "32", "--batch-size", "4", "--max-steps", "8", "--eval-every", "4", launcher=launcher)
+    assert r.returncode == 0, r.stderr[-3000:]
+    info = json.loads((out / "playground.json").read_text())
+    assert info["final_metrics"]["step"] == 8
+    records = read_metrics(out)
+    assert [r["step"] for r in records if "val_loss" in r] == [0, 4, 8]  # written once, by the main process
+    # 2 processes x 4 sequences x 32 tokens per optimizer step
+    assert TrainConfig.from_dict(info["settings"]).batch_size == 4
