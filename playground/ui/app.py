@@ -1,0 +1,94 @@
+"""The Blocks: a header with the shared model selector, then one tab per module, in the issue's order.
+
+Each tab module only builds components and wires them to the engine (LLaMA-Factory's web UI layout:
+`create_train_tab(engine)` …); this module puts them together and owns the session lifecycle.
+"""
+
+from __future__ import annotations
+
+import os
+
+import gradio as gr
+
+from playground.errors import PlaygroundError
+from playground.models import resolve
+from playground.ui import compare, data, decoding, evaluate, generate, train
+from playground.ui.common import CSS, note
+from playground.ui.state import AppContext
+
+TABS = ("Data", "Train", "Generate", "Decoding lab", "Compare", "Evaluate")
+
+
+def models_from_env() -> list[str] | None:
+    """PLAYGROUND_MODELS: extra models (names or folders, separated by the OS path separator), the first the default."""
+    value = os.environ.get("PLAYGROUND_MODELS", "").strip()
+    return [m for m in value.split(os.pathsep) if m] or None
+
+
+def build_app(hosted: bool = False, models: list[str] | None = None, default: str | None = None,
+              runs_dir: str | None = None) -> gr.Blocks:
+    """The whole app. `models` are offered first in the model selector (tests and benchmarks inject tiny
+    local models here); `default` is the preselected one (else the first of `models`, else the engine's
+    default model)."""
+    ctx = AppContext(hosted=hosted, models=models if models is not None else models_from_env(), default=default,
+                     runs_dir=runs_dir)
+    try:
+        resolve(ctx.default)
+        notice = note(ctx.default_notice, "info")
+    except PlaygroundError as e:
+        notice = note(f"{e} Choose another model in the list.", "warn")
+
+    with gr.Blocks(title="GPT-2 Playground", fill_width=False) as demo:
+        demo.ctx = ctx  # for tests and the launcher
+        with gr.Row(equal_height=True, elem_id="pg-header"):
+            with gr.Column(scale=3):
+                gr.Markdown("# GPT-2 Playground\nTrain a small language model, then take its next-token "
+                            "distribution apart, knob by knob." + ("  \n*Hosted mode: catalog and session models only.*" if hosted else ""))
+            with gr.Column(scale=2):
+                model_select = gr.Dropdown(ctx.model_choices(None), value=ctx.default, label="Model (used by every tab)",
+                                           elem_id="model-select", allow_custom_value=False)
+                gr.HTML(notice, elem_id="model-notice")
+        with gr.Tabs(elem_id="tabs"):
+            with gr.Tab(TABS[0], id="data"):
+                data.build(ctx)
+            with gr.Tab(TABS[1], id="train") as train_tab:
+                t = train.build(ctx, model_select)
+            with gr.Tab(TABS[2], id="generate"):
+                g = generate.build(ctx, model_select)
+            with gr.Tab(TABS[3], id="lab"):
+                decoding.build(ctx, model_select)
+            with gr.Tab(TABS[4], id="compare"):
+                compare.build(ctx, model_select, g["knobs"])
+            with gr.Tab(TABS[5], id="evaluate"):
+                e = evaluate.build(ctx, model_select)
+
+        train_tab.select(t["on_corpus_note"], None, t["corpus_note"], queue=False)
+
+        def share_models(request: gr.Request):
+            """Models trained in this session join every model list."""
+            choices = ctx.model_choices(ctx.session(request))
+            return gr.update(choices=choices), gr.update(choices=[(evaluate.NONE, evaluate.NONE), *choices])
+
+        model_select.change(share_models, None, [t["base"], e["second"]], queue=False)
+        def open_session(request: gr.Request):
+            ctx.session(request)
+
+        demo.load(open_session, None, None, queue=False, api_visibility="private")
+        demo.unload(ctx.release)
+    return demo
+
+
+def theme() -> gr.themes.Base:
+    # System fonts only: the app must look right offline (no web-font downloads).
+    return gr.themes.Soft(primary_hue="indigo", secondary_hue="sky", neutral_hue="slate",
+                          font=[gr.themes.Font(f) for f in ("system-ui", "-apple-system", "Segoe UI", "sans-serif")],
+                          font_mono=[gr.themes.Font(f) for f in ("ui-monospace", "Menlo", "Consolas", "monospace")])
+
+
+def launch(demo: gr.Blocks, *, host: str = "127.0.0.1", port: int | None = None, share: bool = False, **kwargs):
+    """Launch with the app's theme and CSS; hosted apps get an upload size limit."""
+    ctx: AppContext = demo.ctx
+    demo.queue(default_concurrency_limit=2)
+    extra = {"max_file_size": f"{ctx.max_upload_mb}mb"} if ctx.max_upload_mb else {}
+    return demo.launch(server_name=host, server_port=port, share=share, theme=theme(), css=CSS,
+                       footer_links=["api", "gradio"], **extra, **kwargs)

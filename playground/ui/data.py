@@ -1,0 +1,129 @@
+"""Data tab: choose a corpus (bundled or uploaded), clean it, cut it into examples, see its statistics."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import gradio as gr
+
+from playground import charts
+from playground.assets import BUNDLED_CORPORA
+from playground.corpus import Cleaning, ExampleSettings, load_corpus, prepare, read_text_file
+from playground.errors import PlaygroundError
+from playground.tokenization import gpt2_tokenizer
+from playground.ui.common import note, stat_cards
+from playground.ui.state import AppContext, CorpusChoice
+
+UPLOADED = "Uploaded files"
+CLEANING = {
+    "Drop blank lines": "drop_blank_lines",
+    "Strip page numbers": "strip_page_numbers",
+    "Collapse runs of spaces": "collapse_spaces",
+    "Remove duplicate lines": "dedupe_lines",
+}
+PREVIEW_CHARS = 3000
+
+
+def corpus_files(source: str, uploads: list[str] | None) -> tuple[list[str], list[str], str]:
+    """(training files, validation files, label) for the chosen source."""
+    if source == UPLOADED:
+        if not uploads:
+            raise PlaygroundError("No file uploaded yet; drop one or more .txt, .md, .csv or .jsonl files above.")
+        files = [str(f) for f in uploads]
+        return files, [], ", ".join(Path(f).name for f in files)
+    if source not in BUNDLED_CORPORA:
+        raise PlaygroundError(f"Unknown corpus '{source}'.")
+    train, val = BUNDLED_CORPORA[source]
+    return [str(train)], [str(val)], source
+
+
+def preview(source: str, uploads: list[str] | None) -> str:
+    try:
+        files, _, _ = corpus_files(source, uploads)
+        path = Path(files[0])
+        if path.suffix.lower() in (".txt", ".md", ".text", ".markdown"):
+            with open(path, encoding="utf-8-sig", errors="replace") as f:
+                return f.read(PREVIEW_CHARS)
+        return read_text_file(path)[:PREVIEW_CHARS]
+    except PlaygroundError as e:
+        return f"({e})"
+
+
+def build(ctx: AppContext) -> dict:
+    """The Data tab's components (returned so other tabs can read them)."""
+    sources = [*BUNDLED_CORPORA, UPLOADED]
+    gr.Markdown("Pick the text the model will learn from. A bundled corpus is ready to go; or upload your own. "
+                "**Prepare** tokenizes it (with GPT-2's BPE) and cuts it into training examples; the Train tab "
+                "then trains on exactly these examples.")
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=5):
+            source = gr.Radio(sources, value=sources[0], label="Corpus", elem_id="corpus-source")
+            limit = f" (up to {ctx.max_upload_mb} MB each)" if ctx.max_upload_mb else ""
+            upload = gr.File(label=f"Upload text files: .txt, .md, .csv, .jsonl{limit}", file_count="multiple",
+                             file_types=[".txt", ".md", ".csv", ".jsonl", ".json"], elem_id="corpus-upload", height=120)
+            text_preview = gr.Textbox(label="Preview (the first characters)", lines=12, max_lines=12, interactive=False,
+                                      value=preview(sources[0], None), elem_classes="pg-mono", elem_id="corpus-preview")
+        with gr.Column(scale=4):
+            cleaning = gr.CheckboxGroup(list(CLEANING), label="Cleaning (each is optional)", elem_id="corpus-cleaning")
+            mode = gr.Radio([("Blocks: a continuous stream cut into windows", "blocks"),
+                             ("Line by line: each line (or record) is one example", "lines")],
+                            value="blocks", label="Examples")
+            with gr.Row():
+                block = gr.Slider(16, 1024, value=128, step=16, label="Block size (tokens)",
+                                  info="Tokens the model sees at once.")
+                stride = gr.Slider(0, 1024, value=0, step=16, label="Stride (0 = block size)",
+                                   info="Less than the block size overlaps windows.")
+            with gr.Row():
+                val_pct = gr.Slider(1, 50, value=10, step=1, label="Validation %",
+                                    info="Held out, never trained on (bundled corpora use whole held-out plays).")
+                text_field = gr.Textbox(label="Text column (csv / jsonl)", placeholder="text", max_lines=1)
+            prepare_btn = gr.Button("Prepare corpus", variant="primary", elem_id="data-prepare", elem_classes="pg-primary")
+    message = gr.HTML(elem_id="data-message")
+    stats = gr.HTML(elem_id="data-stats")
+    with gr.Row():
+        hist = gr.Plot(charts.length_histogram([]), label="Token lengths", elem_id="data-hist", show_label=False)
+        top = gr.Dataframe(headers=["token", "count"], label="Most frequent tokens", interactive=False,
+                           elem_id="data-top", max_height=320)
+
+    def on_upload(files):
+        if ctx.max_upload_mb and files:
+            for f in files:
+                if Path(f).stat().st_size > ctx.max_upload_mb * 1024 * 1024:
+                    gr.Warning(f"'{Path(f).name}' is larger than {ctx.max_upload_mb} MB, the limit here.")
+                    return gr.skip(), gr.skip(), note(f"'{Path(f).name}' is too large.", "error")
+        if not files:
+            return gr.skip(), gr.skip(), ""
+        return UPLOADED, preview(UPLOADED, files), note(f"{len(files)} file(s) uploaded; press Prepare corpus.", "info")
+
+    upload.upload(on_upload, upload, [source, text_preview, message])
+    source.change(lambda s, f: preview(s, f), [source, upload], text_preview, queue=False)
+
+    def on_prepare(src, files, clean, mode_, block_, stride_, val_, field, request: gr.Request):
+        session = ctx.session(request)
+        try:
+            train_files, val_files, label = corpus_files(src, files)
+            cleaning_ = Cleaning(**{CLEANING[c]: True for c in clean or []})
+            stride_value = int(stride_) or None
+            settings = ExampleSettings(mode=mode_, block_size=int(block_), stride=stride_value,
+                                       val_fraction=float(val_) / 100)
+            corpus = load_corpus(train_files, cleaning_, field.strip() or None)
+            val_corpus = load_corpus(val_files, cleaning_, field.strip() or None) if val_files else None
+            prepared = prepare(corpus, gpt2_tokenizer(), settings, val_corpus)
+        except PlaygroundError as e:
+            gr.Warning(str(e))
+            return note(str(e), "error"), gr.skip(), gr.skip(), gr.skip()
+        s = prepared.stats
+        session.corpus = CorpusChoice(label, train_files, val_files, cleaning_, mode_, int(block_), stride_value,
+                                      float(val_) / 100, field.strip() or None, s.to_dict())
+        cards = stat_cards([("characters", f"{s.characters:,}"), ("lines", f"{s.lines:,}"), ("tokens", f"{s.tokens:,}"),
+                            ("train examples", f"{s.train_examples:,}"), ("val examples", f"{s.val_examples:,}"),
+                            ("tokens / example", f"{s.tokens_per_example:,}")])
+        unit = "line" if mode_ == "lines" else "document"
+        fig = charts.length_histogram(s.example_lengths, unit=unit, block_size=int(block_) if mode_ == "lines" else None)
+        rows = [[charts.show_token(t), c] for t, c in s.top_tokens]
+        ok = note(f"Ready: {label}. The Train tab will train on these {s.train_examples:,} examples.", "ok")
+        return ok, cards, fig, rows
+
+    prepare_btn.click(on_prepare, [source, upload, cleaning, mode, block, stride, val_pct, text_field],
+                      [message, stats, hist, top], concurrency_limit=2, api_name="prepare_corpus")
+    return {"source": source, "upload": upload, "block": block}

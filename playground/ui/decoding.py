@@ -1,0 +1,160 @@
+"""Decoding lab tab: the next-token distribution knob by knob, sampled histograms, temperatures, step mode.
+
+Every number comes from `playground.decoding`, which runs the very processors `generate` builds, so what
+the chart shows is what Generate samples from.
+"""
+
+from __future__ import annotations
+
+import gradio as gr
+
+from playground import charts
+from playground.decoding import MAX_SAMPLES, DecodingSettings, histogram, lab, lab_step, next_token_logits, temperature_comparison
+from playground.errors import PlaygroundError
+from playground.ui.common import note, token_label
+from playground.ui.generate import knob_components
+from playground.ui.state import AppContext, Session, friendly
+
+EXAMPLE_CONTEXT = "To be, or not to be, that is the"
+
+
+def stage_data(result) -> tuple[list[str], list[dict]]:
+    """The LabResult as the chart's plain data: raw top-N tokens and each stage's probabilities for them."""
+    top = result.stages[0].top
+    ids = [t.id for t in top]
+    stages = [{"name": s.name, "active": s.active, "kept": s.kept, "probs": s.probs[ids].tolist()} for s in result.stages]
+    return [t.token for t in top], stages
+
+
+def histogram_figure(hist) -> object:
+    return charts.sample_histogram([c.as_json() for c in hist.counts], draws=hist.draws, other_count=hist.other_count,
+                                   other_expected=hist.other_expected,
+                                   title=f"{hist.draws:,} draws from the final distribution (seed {hist.seed})")
+
+
+def parse_temperatures(text: str) -> tuple[float, ...]:
+    try:
+        temps = tuple(float(t) for t in text.replace(";", ",").split(",") if t.strip())
+    except ValueError:
+        raise PlaygroundError(f"Temperatures must be numbers separated by commas, like 0.3, 1, 1.5 — not '{text}'.") from None
+    if not temps or len(temps) > 6:
+        raise PlaygroundError("Give between one and six temperatures, like 0.3, 1, 1.5.")
+    return temps
+
+
+def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
+    gr.Markdown("What does each knob do to the model's next-token distribution? **Show distribution** draws the top "
+                "tokens after every stage, in the order `generate` applies them: tokens a knob cuts turn pale and "
+                "hatched, the survivors are renormalised. Move a slider and the chart follows. Then **sample** from the "
+                "final distribution, or **step**: append a token and look at the next distribution.")
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=2, min_width=300):
+            context = gr.Textbox(EXAMPLE_CONTEXT, label="Context", lines=4, elem_id="lab-context", elem_classes="pg-step")
+            temperature, top_k, top_p, rep = knob_components("lab", lab=True)
+            with gr.Accordion("More knobs", open=False):
+                min_p = gr.Slider(0, 1, value=0, step=0.01, label="Min-p", elem_id="lab-min-p")
+                typical_p = gr.Slider(0.01, 1, value=1, step=0.01, label="Typical-p", elem_id="lab-typical-p")
+                no_repeat = gr.Slider(0, 6, value=0, step=1, label="No-repeat n-gram size", elem_id="lab-no-repeat")
+                top_n = gr.Slider(5, 30, value=12, step=1, label="Tokens to show", elem_id="lab-top-n")
+            show = gr.Button("Show distribution", variant="primary", elem_id="lab-btn", elem_classes="pg-primary")
+            info = gr.HTML(elem_id="lab-info")
+        with gr.Column(scale=5):
+            plot = gr.Plot(charts.stage_chart([], []), elem_id="lab-plot", show_label=False)
+    gr.Markdown("### Step mode")
+    with gr.Row(equal_height=True):
+        step_choice = gr.Radio([], label="Next token (final distribution)", elem_id="lab-step-choice", scale=5)
+        with gr.Column(scale=1, min_width=180):
+            step_btn = gr.Button("Append this token", elem_id="lab-step-btn")
+            sample_one = gr.Button("Sample one", elem_id="lab-sample-one")
+    gr.Markdown("### Sampling and temperature")
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=1, min_width=260):
+            draws = gr.Slider(1, MAX_SAMPLES, value=10_000, step=1, label="Draws", elem_id="lab-draws")
+            seed = gr.Number(0, label="Seed", precision=0, elem_id="lab-seed")
+            sample_btn = gr.Button("Sample", elem_id="lab-sample-btn")
+            temps = gr.Textbox("0.3, 1.0, 1.5", label="Temperatures to compare", max_lines=1, elem_id="lab-temps")
+        with gr.Column(scale=5):
+            with gr.Row():
+                hist_plot = gr.Plot(charts.sample_histogram([], draws=0), elem_id="lab-hist", show_label=False)
+                temp_plot = gr.Plot(charts.temperature_chart([]), elem_id="lab-temp-plot", show_label=False)
+
+    knobs = [temperature, top_k, top_p, rep, min_p, typical_p, no_repeat]
+
+    def settings_of(t, k, p, r, mp, tp, nr, seed_):
+        return DecodingSettings(temperature=t, top_k=k, top_p=p, repetition_penalty=r, min_p=mp, typical_p=tp,
+                                no_repeat_ngram_size=nr, seed=None if seed_ in (None, "") else int(seed_))
+
+    def outputs_for(session: Session, tok, model, result, n: int, temps_text: str, extra_note: str = ""):
+        session.lab = result
+        tokens, stages = stage_data(result)
+        fig = charts.stage_chart(tokens, stages)
+        curves = temperature_comparison(next_token_logits(model, result.context_ids), tok, parse_temperatures(temps_text), n)
+        tfig = charts.temperature_chart([{"temperature": c.temperature, "entropy": c.entropy,
+                                          "top": [(t.token, t.prob) for t in c.top]} for c in curves])
+        choices = [(f"{token_label(t.token)}  {t.prob:.1%}", str(t.id)) for t in result.final if t.prob > 0]
+        final = result.stages[-1]
+        text = (f"{len(result.context_ids)} context tokens · {final.kept:,} tokens possible after every knob"
+                + (" · greedy: generate takes the top token" if result.greedy else ""))
+        msg = (note(result.notice, "warn") if result.notice else "") + (note(extra_note, "ok") if extra_note else "") + note(text, "info")
+        return fig, histogram_figure(result.histogram), tfig, gr.update(choices=choices, value=choices[0][1] if choices else None), msg
+
+    def context_ids(session: Session, text: str, model_name: str, tok):
+        """Step mode keeps exact token ids; the text box shows them decoded. Re-use the ids while it is unchanged."""
+        prev = session.lab
+        if prev is not None and session.lab_model == model_name and tok.decode(prev.context_ids) == text:
+            return prev.context_ids
+        return text
+
+    @friendly
+    def refresh(request: gr.Request, text, model_name, *values):
+        *knob_values, n, n_draws, seed_, temps_text = values
+        session = ctx.session(request)
+        model, tok = ctx.model(session, model_name)
+        settings = settings_of(*knob_values, seed_)
+        result = lab(model, tok, context_ids(session, text, model_name, tok), settings, top_n=int(n), samples=int(n_draws))
+        session.lab_model = model_name
+        return outputs_for(session, tok, model, result, int(n), temps_text)
+
+    inputs = [context, model_select, *knobs, top_n, draws, seed, temps]
+    outputs = [plot, hist_plot, temp_plot, step_choice, info]
+    show.click(refresh, inputs, outputs, api_name="lab", concurrency_limit=4, concurrency_id="lab")
+    # Sliders redraw live once a distribution is on screen (release: one refresh per drag, newest wins).
+    gr.on([k.release for k in knobs] + [top_n.release, temps.submit], refresh, inputs, outputs,
+          trigger_mode="always_last", concurrency_limit=4, concurrency_id="lab", show_progress="minimal")
+
+    @friendly
+    def on_sample(model_name, n_draws, seed_, n, request: gr.Request):
+        session = ctx.session(request)
+        if session.lab is None:
+            raise PlaygroundError("Press Show distribution first; then sample from it.")
+        _, tok = ctx.model(session, session.lab_model or model_name)
+        hist = histogram(session.lab.final_probs, int(n_draws), int(seed_ or 0), tok, int(n), greedy=session.lab.greedy)
+        return histogram_figure(hist)
+
+    sample_btn.click(on_sample, [model_select, draws, seed, top_n], hist_plot, api_name="lab_sample",
+                     concurrency_limit=4, concurrency_id="lab")
+
+    def stepper(pick: bool):
+        @friendly
+        def on_step(request: gr.Request, model_name, choice, *values):
+            *knob_values, n, n_draws, seed_, temps_text = values
+            session = ctx.session(request)
+            if session.lab is None:
+                raise PlaygroundError("Press Show distribution first; then choose the next token.")
+            if pick and choice in (None, ""):
+                raise PlaygroundError("Choose a token in the list first.")
+            model, tok = ctx.model(session, session.lab_model or model_name)
+            settings = settings_of(*knob_values, seed_)
+            token_id, result = lab_step(model, tok, session.lab, settings, int(choice) if pick else None,
+                                        top_n=int(n), samples=int(n_draws))
+            appended = tok.decode([token_id])
+            outs = outputs_for(session, tok, model, result, int(n), temps_text,
+                               f"Appended “{token_label(appended)}”" + ("" if pick else " (sampled)"))
+            return (tok.decode(result.context_ids), *outs)
+        return on_step
+
+    step_inputs = [model_select, step_choice, *knobs, top_n, draws, seed, temps]
+    step_btn.click(stepper(True), step_inputs, [context, *outputs], api_name="lab_step", concurrency_limit=4, concurrency_id="lab")
+    sample_one.click(stepper(False), step_inputs, [context, *outputs], api_name="lab_sample_one", concurrency_limit=4,
+                     concurrency_id="lab")
+    return {}

@@ -1,0 +1,64 @@
+"""Evaluate tab: perplexity of a text under one or two models, and the surprisal of every token."""
+
+from __future__ import annotations
+
+import gradio as gr
+
+from playground import charts
+from playground.corpus import read_text_file
+from playground.evaluation import perplexity
+from playground.ui.common import SURPRISAL_BINS, SURPRISAL_COLORS, legend, stat_cards, surprisal_bin
+from playground.ui.state import AppContext, friendly
+
+NONE = "(none)"
+HEADERS = ["model", "perplexity", "loss (nats/token)", "nats/char", "tokens", "characters"]
+EXAMPLE = ("MACBETH:\nTo-morrow, and to-morrow, and to-morrow,\nCreeps in this petty pace from day to day,\n"
+           "To the last syllable of recorded time;\n")
+
+
+def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
+    gr.Markdown("How surprised is a model by a text? **Perplexity** is e^(mean surprisal); **nats/char** compares models "
+                "with different tokenizers. Score the same text under the selected model and, optionally, a second one "
+                "— say, before and after fine-tuning — and see which tokens each found surprising.")
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=3):
+            text = gr.Textbox(EXAMPLE, label="Text", lines=7, elem_id="eval-text")
+            upload = gr.File(label="…or a text file", file_types=[".txt", ".md"], elem_id="eval-file", height=90)
+        with gr.Column(scale=2):
+            second = gr.Dropdown([(NONE, NONE), *ctx.model_choices(None)], value=NONE, label="Second model (optional)",
+                                 elem_id="eval-model-b", info="The first is the model selected at the top.")
+            stride = gr.Number(0, label="Stride (0 = half the context)", precision=0, minimum=0)
+            run = gr.Button("Evaluate", variant="primary", elem_id="eval-btn", elem_classes="pg-primary")
+    cards = gr.HTML(elem_id="eval-cards")
+    table = gr.Dataframe(headers=HEADERS, interactive=False, elem_id="eval-table", label="Scores")
+    gr.HTML(legend(SURPRISAL_BINS, "Surprisal of each token under the first model:"))
+    tokens = gr.HighlightedText(color_map=SURPRISAL_COLORS, show_legend=False, show_inline_category=False,
+                                elem_id="eval-tokens", label="Tokens coloured by surprisal")
+    plot = gr.Plot(charts.surprisal_chart({}), elem_id="eval-plot", show_label=False)
+
+    @friendly
+    def on_eval(text_, file_, model_a, model_b, stride_, request: gr.Request):
+        session = ctx.session(request)
+        body = read_text_file(file_) if file_ else text_
+        names = [model_a] + ([model_b] if model_b and model_b != NONE else [])
+        results = {}
+        for name in names:
+            model, tok = ctx.model(session, name)
+            results[ctx.label(name) + (" (2)" if ctx.label(name) in results else "")] = perplexity(
+                model, tok, body, stride=int(stride_) or None)
+        rows = [[k, round(r.perplexity, 2), round(r.loss, 4), round(r.nats_per_char, 4), r.tokens, r.characters]
+                for k, r in results.items()]
+        first_name, first = next(iter(results.items()))
+        items = [("perplexity", f"{first.perplexity:,.2f}"), ("nats / token", f"{first.loss:.3f}"),
+                 ("nats / char", f"{first.nats_per_char:.3f}"), ("tokens", f"{first.tokens:,}")]
+        if len(results) == 2:
+            other = list(results.values())[1]
+            items.append(("second model's perplexity", f"{other.perplexity:,.2f}"))
+        shown = first.surprisal[:2000]
+        highlighted = [(t, surprisal_bin(n)) for t, n in shown]
+        series = {k: r.surprisal[:2000] for k, r in results.items()}
+        return stat_cards(items), rows, highlighted, charts.surprisal_chart(series)
+
+    run.click(on_eval, [text, upload, model_select, second, stride], [cards, table, tokens, plot], api_name="evaluate",
+              concurrency_limit=2)
+    return {"second": second}

@@ -1,0 +1,171 @@
+"""Generate tab: every decoding knob, streamed output, tokens coloured by probability, branch from any token."""
+
+from __future__ import annotations
+
+import gradio as gr
+
+from playground.decoding import MAX_NEW_TOKENS, MAX_SEQUENCES, DecodingSettings
+from playground.errors import PlaygroundError
+from playground.generation import branch, generate, stream
+from playground.ui.common import PROB_BINS, PROB_COLORS, esc, legend, note, prob_bin, token_label
+from playground.ui.state import AppContext, Session, friendly
+
+EXAMPLE_PROMPT = "ROMEO:\nBut soft, what light"
+
+
+def settings_from(temperature, top_k, top_p, repetition_penalty, max_new_tokens, min_p, typical_p, no_repeat, beams,
+                  sequences, seed, stop) -> DecodingSettings:
+    """The form's values as the engine's DecodingSettings (which validates them)."""
+    stops = (stop.replace("\\n", "\n"),) if stop else ()
+    return DecodingSettings(
+        max_new_tokens=max_new_tokens, temperature=temperature, top_k=top_k, top_p=top_p, min_p=min_p,
+        typical_p=typical_p, repetition_penalty=repetition_penalty, no_repeat_ngram_size=no_repeat,
+        num_beams=beams, num_return_sequences=sequences, seed=None if seed in (None, "") else int(seed), stops=stops,
+    )
+
+
+def knob_components(prefix: str, lab: bool = False) -> list:
+    """Sliders shared in layout by Generate and the lab (the lab has no length, beams or stop text)."""
+    temperature = gr.Slider(0, 2, value=1.0, step=0.05, label="Temperature", info="0 = greedy; below 1 sharpens, above 1 flattens",
+                            elem_id=f"{prefix}-temperature")
+    top_k = gr.Slider(0, 200, value=0 if lab else 50, step=1, label="Top-k", info="keep the k likeliest tokens; 0 = off",
+                      elem_id=f"{prefix}-top-k")
+    top_p = gr.Slider(0.01, 1, value=1.0 if lab else 0.95, step=0.01, label="Top-p (nucleus)",
+                      info="keep the smallest set reaching p; 1 = off", elem_id=f"{prefix}-top-p")
+    rep = gr.Slider(0.5, 2, value=1.0, step=0.05, label="Repetition penalty", info="above 1 discourages tokens already used",
+                    elem_id=f"{prefix}-rep")
+    return [temperature, top_k, top_p, rep]
+
+
+def tokens_view(prompt: str, steps) -> list[tuple[str, str | None]]:
+    """HighlightedText value: the prompt uncoloured, then each generated token in its probability bin."""
+    return [(prompt, None)] + [(s.token, prob_bin(s.prob)) for s in steps]
+
+
+def sequence_text(prompt: str, result) -> str:
+    if len(result.sequences) == 1:
+        return prompt + result.sequences[0].text
+    return "\n\n".join(f"── sequence {i} ──\n{prompt}{s.text}" for i, s in enumerate(result.sequences, 1))
+
+
+def info_line(result, model_name: str, ctx: AppContext) -> str:
+    seq = result.sequences[0]
+    bits = [f"model {ctx.label(model_name)}", f"seed {result.seed}", f"{len(seq.token_ids)} tokens"]
+    if seq.steps:
+        avg = sum(s.prob for s in seq.steps) / len(seq.steps)
+        bits.append(f"mean p of chosen tokens {avg:.0%}")
+    text = " · ".join(bits)
+    if result.notice:
+        return note(result.notice, "warn") + note(text, "info")
+    return note(text + (" · stopped" if result.cancelled else ""), "info")
+
+
+def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
+    gr.Markdown("Type a prompt and generate. Every knob is applied exactly as `transformers`' `generate` applies it. "
+                "Below the text, each generated token is coloured by the probability it had when it was picked — "
+                "**click a token** to see what else the model considered and continue from there with another choice.")
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=5):
+            prompt = gr.Textbox(EXAMPLE_PROMPT, label="Prompt", lines=4, elem_id="prompt",
+                                placeholder="Empty starts from <|endoftext|>, like a new document.")
+            with gr.Row():
+                go_btn = gr.Button("Generate", variant="primary", elem_id="generate-btn", elem_classes="pg-primary", scale=3)
+                stop_btn = gr.Button("Stop", variant="stop", elem_id="generate-stop", scale=1)
+            output = gr.Textbox(label="Output", lines=10, max_lines=24, interactive=False, elem_id="generate-output",
+                                buttons=["copy"])
+            info = gr.HTML(elem_id="generate-info")
+        with gr.Column(scale=3):
+            temperature, top_k, top_p, rep = knob_components("gen")
+            max_new = gr.Slider(1, MAX_NEW_TOKENS, value=60, step=1, label="Max new tokens", elem_id="gen-max-new")
+            with gr.Accordion("More knobs", open=False):
+                min_p = gr.Slider(0, 1, value=0, step=0.01, label="Min-p", info="drop tokens below p × the top token's; 0 = off")
+                typical_p = gr.Slider(0.01, 1, value=1, step=0.01, label="Typical-p", info="locally typical sampling; 1 = off")
+                no_repeat = gr.Slider(0, 6, value=0, step=1, label="No-repeat n-gram size", info="0 = off")
+                with gr.Row():
+                    beams = gr.Slider(1, MAX_SEQUENCES, value=1, step=1, label="Beams", info="needs temperature 0")
+                    sequences = gr.Slider(1, MAX_SEQUENCES, value=1, step=1, label="Sequences")
+                with gr.Row():
+                    seed = gr.Number(None, label="Seed (blank = random)", precision=0)
+                    stop_text = gr.Textbox(label="Stop text", placeholder="e.g. \\n\\n", max_lines=1)
+    gr.Markdown("### Tokens coloured by their probability")
+    gr.HTML(legend(PROB_BINS, "p of the chosen token:"))
+    tokens = gr.HighlightedText(label="Click a token", color_map=PROB_COLORS, show_legend=False, show_inline_category=False,
+                                combine_adjacent=False, elem_id="generate-tokens", interactive=False)
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=3):
+            picked = gr.HTML(note("Generate, then click a token above.", "info"), elem_id="generate-picked")
+        with gr.Column(scale=4):
+            alternatives = gr.Radio([], label="Alternatives at this position (final distribution)", elem_id="generate-alternatives")
+            branch_btn = gr.Button("Continue from here with this token", elem_id="generate-branch", interactive=False)
+    position = gr.State(None)
+
+    knobs = [temperature, top_k, top_p, rep, max_new, min_p, typical_p, no_repeat, beams, sequences, seed, stop_text]
+
+    @friendly
+    def on_generate(request: gr.Request, prompt_text, model_name, *values):
+        session = ctx.session(request)
+        session.generation_stop.clear()
+        settings = settings_from(*values)
+        model, tok = ctx.model(session, model_name)
+        if settings.num_beams > 1 or settings.num_return_sequences > 1:
+            yield "Generating…", gr.skip(), gr.skip()
+            result = generate(model, tok, prompt_text, settings, stop_event=session.generation_stop)
+        else:
+            live = stream(model, tok, prompt_text, settings, stop_event=session.generation_stop)
+            text = prompt_text
+            yield text, [], note("Generating…", "info")
+            for piece in live:
+                text += piece
+                yield text, gr.skip(), gr.skip()
+            result = live.result
+        _remember(session, result, model_name, settings)
+        yield sequence_text(prompt_text, result), tokens_view(prompt_text, result.sequences[0].steps), info_line(result, model_name, ctx)
+
+    go_btn.click(on_generate, [prompt, model_select, *knobs], [output, tokens, info], api_name="generate",
+                             concurrency_limit=4, concurrency_id="generate")
+    prompt.submit(on_generate, [prompt, model_select, *knobs], [output, tokens, info], concurrency_limit=4,
+                  concurrency_id="generate")
+
+    def on_stop(request: gr.Request):
+        ctx.session(request).generation_stop.set()
+
+    stop_btn.click(on_stop, None, None, queue=False)
+
+    def on_select(evt: gr.SelectData, request: gr.Request):
+        session = ctx.session(request)
+        result = session.generation
+        pos = (evt.index if isinstance(evt.index, int) else evt.index[0]) - 1  # entry 0 is the prompt
+        if result is None or not 0 <= pos < len(result.sequences[0].steps):
+            return note("That is the prompt; click a generated token.", "info"), gr.update(choices=[], value=None), None, gr.update(interactive=False)
+        step = result.sequences[0].steps[pos]
+        choices = [(f"{token_label(t.token)}   {t.prob:.1%}", str(t.id)) for t in step.top]
+        if str(step.id) not in {c[1] for c in choices}:
+            choices.insert(0, (f"{token_label(step.token)}   {step.prob:.1%}", str(step.id)))
+        html_ = (f'<div class="pg-note pg-info"><b>Token {pos + 1}: <code>{esc(token_label(step.token))}</code></b><br>'
+                 f"picked with p = {step.prob:.1%} (raw model: {step.raw_prob:.1%})<br>"
+                 f"entropy of the distribution: {step.entropy:.2f} nats</div>")
+        return html_, gr.update(choices=choices, value=str(step.id)), pos, gr.update(interactive=True)
+
+    tokens.select(on_select, None, [picked, alternatives, position, branch_btn], queue=False)
+
+    @friendly
+    def on_branch(prompt_text, model_name, pos, choice, request: gr.Request):
+        session = ctx.session(request)
+        if session.generation is None or pos is None or choice in (None, ""):
+            raise PlaygroundError("Click a generated token and pick an alternative first.")
+        model, tok = ctx.model(session, session.generation_model)
+        result = branch(model, tok, session.generation, session.generation_settings, position=int(pos), token_id=int(choice))
+        _remember(session, result, session.generation_model, session.generation_settings)
+        return (sequence_text(prompt_text, result), tokens_view(prompt_text, result.sequences[0].steps),
+                info_line(result, session.generation_model, ctx),
+                note(f"Continued from token {int(pos) + 1} with your choice.", "ok"))
+
+    branch_btn.click(on_branch, [prompt, model_select, position, alternatives], [output, tokens, info, picked],
+                     api_name="branch", concurrency_limit=4, concurrency_id="generate")
+    return {"knobs": knobs}
+
+
+def _remember(session: Session, result, model_name: str, settings: DecodingSettings) -> None:
+    session.generation, session.generation_model = result, model_name
+    # Branching repeats the run with the seed it used, so a fresh seed must be pinned.
+    session.generation_settings = settings.replace(seed=result.seed, num_return_sequences=1)

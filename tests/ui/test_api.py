@@ -1,0 +1,109 @@
+"""The main events through gradio_client, as any program (or the browser) calls them."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from gradio_client import handle_file
+from gradio_client.exceptions import AppError
+
+DATA = Path(__file__).parent.parent / "data"
+# Generate-tab knobs: temperature, top-k, top-p, repetition penalty, max new tokens, min-p, typical-p,
+# no-repeat n-gram, beams, sequences, seed, stop text.
+KNOBS = [1.0, 50, 0.95, 1.0, 12, 0.0, 1.0, 0, 1, 1, 7, ""]
+# Lab: temperature, top-k, top-p, repetition penalty, min-p, typical-p, no-repeat, tokens shown, draws, seed, temperatures.
+LAB = [1.0, 5, 1.0, 1.0, 0.0, 1.0, 0, 8, 2000, 0, "0.5, 1, 2"]
+
+
+def test_prepare_corpus_reports_stats_and_histogram(client):
+    message, stats, hist, top = client.predict(
+        "Uploaded files", [handle_file(DATA / "macbeth.txt")], [], "blocks", 64, 0, 10, "", api_name="/prepare_corpus")
+    assert "Ready" in message and "macbeth.txt" in message
+    assert "train examples" in stats
+    assert hist is not None
+    assert top["data"] and top["headers"] == ["token", "count"]
+
+
+def test_prepare_shows_bad_input_inline(client):
+    message, *_ = client.predict("Uploaded files", [], [], "blocks", 64, 0, 10, "", api_name="/prepare_corpus")
+    assert "No file uploaded yet" in message and "pg-error" in message
+    message, *_ = client.predict("Uploaded files", [handle_file(DATA / "macbeth.txt")], [], "blocks", 64, 128, 10, "",
+                                 api_name="/prepare_corpus")
+    assert "Stride must be between 1 and the block size" in message
+
+
+def test_generate_streams_then_returns_coloured_tokens(client, peaky_model_dir):
+    job = client.submit("Hello", str(peaky_model_dir), *KNOBS, api_name="/generate")
+    outputs = list(job)  # every streamed update
+    job.result()
+    texts = [o[0] for o in outputs]
+    assert len(texts) >= 3  # the prompt, pieces as they come, the final text
+    final_text, tokens, info = outputs[-1]
+    assert final_text.startswith("Hello") and len(final_text) > len("Hello")
+    assert tokens[0]["token"] == "Hello" and len(tokens) == 13  # the prompt and 12 coloured tokens
+    assert "seed 7" in info
+    # The same seed gives the same text.
+    again = client.predict("Hello", str(peaky_model_dir), *KNOBS, api_name="/generate")
+    assert again[0] == final_text
+
+
+def test_generate_bad_knob_is_a_message_not_a_traceback(client, peaky_model_dir):
+    bad = list(KNOBS)
+    bad[8] = 2  # two beams while sampling
+    with pytest.raises(AppError, match="Beam search is deterministic"):
+        client.predict("Hello", str(peaky_model_dir), *bad, api_name="/generate")
+
+
+def test_lab_stages_histogram_and_step(client, peaky_model_dir):
+    stage_fig, hist_fig, temp_fig, choices, info = client.predict(
+        "The king", str(peaky_model_dir), *LAB, api_name="/lab")
+    assert "5 tokens possible" in info  # top-k 5
+    hist = client.predict(str(peaky_model_dir), 50_000, 3, 8, api_name="/lab_sample")
+    assert "50,000 draws" in str(hist)
+    context, *_ , info2 = client.predict(str(peaky_model_dir), None, *LAB, api_name="/lab_sample_one")
+    assert context.startswith("The king") and len(context) > len("The king")
+    assert "Appended" in info2
+
+
+def test_compare_table_and_chart(client, tiny_model_dir):
+    table, plot, texts = client.predict("The", str(tiny_model_dir), 10, 0, True, *KNOBS, api_name="/compare")
+    names = [row[0] for row in table["data"]]
+    assert names == ["greedy", "beam 4", "top-k 50", "top-p 0.9", "temperature 0.7", "temperature 1.3", "yours"]
+    assert all(row[-1] <= 10 for row in table["data"])
+
+
+def test_evaluate_two_models(client, tiny_model_dir, peaky_model_dir):
+    cards, table, tokens, plot = client.predict(
+        "To be, or not to be", None, str(tiny_model_dir), str(peaky_model_dir), 0, api_name="/evaluate")
+    assert [row[0] for row in table["data"]] == ["tiny-gpt20", "peaky-gpt20"] or len(table["data"]) == 2
+    assert tokens and "".join(t["token"] for t in tokens) == "To be, or not to be"
+
+
+def test_train_live_ticks_then_joins_the_model_list(client):
+    client.predict("Uploaded files", [handle_file(DATA / "macbeth.txt")], [], "blocks", 32, 0, 10, "",
+                   api_name="/prepare_corpus")
+    form = ["Train from scratch", None, "", "tiny", "bpe:1000", 12, 0, 0.002, 4, 0, 1, "cosine", 2, 0.1, 4, None, 1,
+            False, ""]
+    client.predict(*form, api_name="/train_start")
+    deadline = time.monotonic() + 120
+    saw_curve = False
+    while time.monotonic() < deadline:
+        out = client.predict(False, 0.0, api_name="/train_tick")
+        plot, samples, status = out[:3]
+        saw_curve = saw_curve or "train loss" in str(plot)
+        if any(word in status for word in ("Finished", "Stopped", "Failed")):
+            break
+        time.sleep(1)
+    assert "Finished" in status, status
+    assert saw_curve and samples["data"]
+    # Buttons are not API outputs: plot, samples, status, timer, model selector, download.
+    selector, download = out[4], out[5]
+    trained = selector["value"]
+    assert Path(trained, "config.json").exists()
+    assert [label.endswith("(trained here)") for label, value in selector["choices"] if value == trained] == [True]
+    assert download["visible"] and download["value"].endswith(".zip")
+    # The trained model is now in the session's model list: Generate can use it.
+    text, tokens, info = client.predict("", trained, *KNOBS, api_name="/generate")
+    assert len(tokens) == 13
