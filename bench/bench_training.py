@@ -1,0 +1,174 @@
+"""Training benchmarks (print figures; not tests).
+
+    python bench/bench_training.py throughput   # TrainingJob (live metrics on) vs a bare PyTorch loop
+    python bench/bench_training.py shakespeare  # best val nats/char on tinyshakespeare in 3.6 minutes
+
+`throughput` trains the same model on the same batches both ways and compares optimizer-step
+tokens/s (target: ratio >= 0.95). `shakespeare` reads ../shared/data/tinyshakespeare.txt (first 90 %
+train, last 10 % validation, nanoGPT's split) and reports the validation nats/char reached by
+`python -m playground train`-equivalent runs with a 3.6-minute budget (nanoGPT's CPU recipe: 1.886).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+import torch  # noqa: E402
+from transformers import TrainerCallback  # noqa: E402
+
+from playground import corpus as corpus_lib  # noqa: E402
+from playground.models import scratch_model  # noqa: E402
+from playground.train_config import TrainConfig  # noqa: E402
+from playground.training import TrainingJob  # noqa: E402
+
+SHARED = ROOT.parent / "shared" / "data" / "tinyshakespeare.txt"
+
+
+# --------------------------------------------------------------------------- throughput
+
+
+class StepTimer(TrainerCallback):
+    """Wall time of each optimizer step, measured between consecutive step ends."""
+
+    def __init__(self):
+        self.times: list[float] = []
+
+    def on_step_end(self, args, state, control, **kw):
+        self.times.append(time.perf_counter())
+
+
+def job_throughput(corpus_file: Path, steps: int, batch: int, block: int, out: Path) -> tuple[float, TrainingJob]:
+    cfg = TrainConfig(corpus=[str(corpus_file)], output=str(out), scratch="mini", tokenizer="bpe:2000",
+                      block_size=block, batch_size=batch, max_steps=steps, eval_every=10**6, lr=1e-3, warmup=0,
+                      schedule="constant", seed=0)
+    timer = StepTimer()
+    job = TrainingJob(cfg)
+    real_trainer = job._trainer
+
+    def with_timer(run):
+        trainer = real_trainer(run)
+        trainer.add_callback(timer)
+        job._bench_run = run
+        return trainer
+
+    job._trainer = with_timer
+    job.run()
+    warm = 5  # skip the first steps (allocator warm-up)
+    dt = timer.times[-1] - timer.times[warm]
+    return (len(timer.times) - 1 - warm) * batch * block / dt, job
+
+
+def bare_throughput(job: TrainingJob, steps: int, batch: int, block: int) -> float:
+    """The same model shape, data, batch, optimizer, clipping: a plain loop (nanoGPT-style)."""
+    run = job._bench_run
+    torch.manual_seed(0)
+    model = scratch_model("mini", vocab_size=len(run.tokenizer), n_positions=run.extra["context"])
+    for m in model.modules():
+        if isinstance(m, torch.nn.Dropout):
+            m.p = 0.0
+    model.train()
+    decay = [p for n, p in model.named_parameters() if p.ndim >= 2]
+    no_decay = [p for n, p in model.named_parameters() if p.ndim < 2]
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1}, {"params": no_decay, "weight_decay": 0.0}], lr=1e-3)
+    data = torch.tensor(run.prepared.train["input_ids"])
+    g = torch.Generator().manual_seed(0)
+    times = []
+    for _ in range(steps):
+        idx = torch.randint(len(data), (batch,), generator=g)
+        x = data[idx]
+        loss = model(input_ids=x, labels=x).loss
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        opt.zero_grad(set_to_none=True)
+        times.append(time.perf_counter())
+    warm = 5
+    return (len(times) - 1 - warm) * batch * block / (times[-1] - times[warm])
+
+
+def throughput(args) -> None:
+    corpus_file = ROOT / "assets" / "shakespeare" / "validation.txt"
+    if not corpus_file.exists():
+        corpus_file = ROOT / "tests" / "data" / "macbeth.txt"
+    ratios, job_tps, bare_tps = [], [], []
+    for rep in range(args.repeats):
+        with tempfile.TemporaryDirectory() as d:
+            j, job = job_throughput(corpus_file, args.steps, args.batch, args.block, Path(d) / "run")
+            b = bare_throughput(job, args.steps, args.batch, args.block)
+        job_tps.append(j)
+        bare_tps.append(b)
+        ratios.append(j / b)
+        print(f"repeat {rep + 1}: TrainingJob {j:,.0f} tok/s, bare loop {b:,.0f} tok/s, ratio {j / b:.3f}", flush=True)
+    print(json.dumps({
+        "model": "scratch mini, bpe:2000", "batch": args.batch, "block": args.block, "steps": args.steps,
+        "trainingjob_tokens_per_s": round(statistics.median(job_tps)),
+        "bare_loop_tokens_per_s": round(statistics.median(bare_tps)),
+        "ratio_median": round(statistics.median(ratios), 3),
+    }))
+
+
+# --------------------------------------------------------------------------- tinyshakespeare
+
+
+def shakespeare(args) -> None:
+    from playground.evaluation import perplexity
+    from playground.models import load_model
+
+    if not SHARED.exists():
+        sys.exit(f"{SHARED} not found: this benchmark needs ../shared/data/tinyshakespeare.txt")
+    text = SHARED.read_text(encoding="utf-8")
+    cut = int(len(text) * 0.9)
+    work = Path(tempfile.mkdtemp(prefix="bench-shakespeare-"))
+    (work / "train.txt").write_text(text[:cut], encoding="utf-8")
+    (work / "val.txt").write_text(text[cut:], encoding="utf-8")
+    results = []
+    for spec in args.configs:
+        size, tokenizer, block, batch, lr = spec.split(",")
+        out = work / spec.replace(",", "_").replace(":", "")
+        cfg = TrainConfig(corpus=[str(work / "train.txt")], val_files=[str(work / "val.txt")], output=str(out),
+                          scratch=size, tokenizer=tokenizer, block_size=int(block), batch_size=int(batch), lr=float(lr),
+                          max_minutes=args.minutes, schedule="cosine", warmup=50, seed=1337, dropout=0.0)
+        t0 = time.monotonic()
+        final = TrainingJob(cfg).run()
+        train_min = (time.monotonic() - t0) / 60
+        model, tok = load_model(str(out), device="cpu")
+        res = perplexity(model, tok, text[cut:])
+        row = {"config": spec, "train_minutes": round(train_min, 2), "steps": final["step"],
+               "val_loss_per_token": round(res.loss, 4), "val_nats_per_char": round(res.nats_per_char, 4)}
+        results.append(row)
+        print(json.dumps(row), flush=True)
+    best = min(results, key=lambda r: r["val_nats_per_char"])
+    print(json.dumps({"best": best, "nanogpt_cpu_recipe_nats_per_char": 1.886}))
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    sub = p.add_subparsers(dest="cmd", required=True)
+    t = sub.add_parser("throughput")
+    t.add_argument("--steps", type=int, default=60)
+    t.add_argument("--batch", type=int, default=16)
+    t.add_argument("--block", type=int, default=128)
+    t.add_argument("--repeats", type=int, default=3)
+    s = sub.add_parser("shakespeare")
+    s.add_argument("--minutes", type=float, default=3.6)
+    s.add_argument("--configs", nargs="+", default=["mini,bpe:1024,128,32,2e-3"],
+                   help="size,tokenizer,block,batch,lr per run")
+    args = p.parse_args()
+    torch.set_num_threads(max(1, os.cpu_count() or 1))
+    {"throughput": throughput, "shakespeare": shakespeare}[args.cmd](args)
+
+
+if __name__ == "__main__":
+    main()
