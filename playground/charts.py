@@ -50,6 +50,18 @@ def _empty(title: str, note: str, height: int = 380) -> go.Figure:
     return _layout(fig, title, height)
 
 
+def percent(p: float) -> str:
+    """A probability as a short percentage that stays readable when tiny: 51%, 4.2%, 0.013%."""
+    if p >= 0.095:
+        return f"{p:.0%}"
+    if p >= 0.0095:
+        return f"{p:.1%}"
+    if p <= 0:
+        return "0%"
+    digits = max(1, -math.floor(math.log10(p * 100)))  # two significant digits
+    return f"{p * 100:.{digits + 1}f}%"
+
+
 def show_token(text: str) -> str:
     """A token as it should appear on an axis: leading spaces, newlines and tabs made visible."""
     if text == "":
@@ -170,21 +182,22 @@ def stage_chart(tokens: Sequence[str], stages: Sequence[dict], *, only_active: b
     fig = make_subplots(rows=1, cols=len(shown), shared_yaxes=True, horizontal_spacing=0.015,
                         subplot_titles=[f"{STAGE_TITLES.get(s['name'], s['name'])}<br><sub>{s['kept']:,} kept</sub>"
                                         for s in shown])
-    xmax = max(max(s["probs"]) for s in shown) or 1.0
     for col, s in enumerate(shown, 1):
         probs = list(s["probs"])
         cut = [p == 0 for p in probs]
+        shown_x = [raw[i] if c else p for i, (p, c) in enumerate(zip(probs, cut))]
         fig.add_trace(go.Bar(
-            y=labels, x=[raw[i] if c else p for i, (p, c) in enumerate(zip(probs, cut))], orientation="h",
+            y=labels, x=shown_x, orientation="h",
             marker=dict(color=[CUT if c else KEPT for c in cut],
                         pattern=dict(shape=["/" if c else "" for c in cut], fgcolor=VERMILION, size=6)),
-            text=["cut" if c else f"{p:.0%}" if p >= 0.005 else "" for p, c in zip(probs, cut)],
+            text=["cut" if c else percent(p) for p, c in zip(probs, cut)],
             textposition="outside", cliponaxis=False, textfont=dict(size=10),
             customdata=[[r, p] for r, p in zip(raw, probs)], showlegend=False,
-            hovertemplate="%{y}<br>now %{customdata[1]:.2%}<br>raw %{customdata[0]:.2%}<extra>"
+            hovertemplate="%{y}<br>now %{customdata[1]:.3%}<br>raw %{customdata[0]:.3%}<extra>"
                           + STAGE_TITLES.get(s["name"], s["name"]) + "</extra>",
         ), row=1, col=col)
-        fig.update_xaxes(range=[0, xmax * 1.35], showticklabels=False, showgrid=False, row=1, col=col)
+        # Each column on its own scale: a raw distribution over 50 000 tokens is flat next to a top-k one.
+        fig.update_xaxes(range=[0, (max(shown_x) or 1.0) * 1.45], showticklabels=False, showgrid=False, row=1, col=col)
     # A legend that explains the colours (invisible dummy traces).
     fig.add_trace(go.Bar(x=[None], y=[None], marker_color=KEPT, name="kept (renormalised)"))
     fig.add_trace(go.Bar(x=[None], y=[None], marker=dict(color=CUT, pattern=dict(shape="/", fgcolor=VERMILION)),
@@ -245,8 +258,10 @@ def temperature_chart(curves: Sequence[dict], *, title: str = "The same logits a
             hovertemplate="%{x}: %{y:.2%}<extra>T = " + f"{c['temperature']:g}" + "</extra>",
         ))
     fig.update_xaxes(tickfont=dict(family="ui-monospace, Menlo, monospace"))
-    fig.update_yaxes(title_text="probability", tickformat=".0%")
-    return _layout(fig, title, height=360, barmode="group", bargap=0.2)
+    fig.update_yaxes(title_text="probability", tickformat=".2~%")
+    return _layout(fig, title, height=380, barmode="group", bargap=0.2,
+                   legend=dict(orientation="h", yanchor="top", y=-0.25, xanchor="left", x=0.0),
+                   margin=dict(l=60, r=20, t=56, b=110))
 
 
 # --------------------------------------------------------------------------- compare and evaluate

@@ -86,6 +86,10 @@ def test_stage_chart_shows_cut_tokens_at_their_raw_probability():
     assert len(charts.stage_chart(tokens, stages, only_active=False).data) == 4 + 2
 
 
+def test_percent_stays_readable_when_tiny():
+    assert [charts.percent(p) for p in (0.51, 0.042, 0.00013, 2e-5, 0.0)] == ["51%", "4.2%", "0.013%", "0.0020%", "0%"]
+
+
 def test_unique_labels_keep_duplicate_tokens_apart():
     assert charts.unique_labels(["a", "a", " a", ""]) == ["a", "a (2)", "␣a", "∅"]
 

@@ -13,7 +13,7 @@ import gradio as gr
 from playground.errors import PlaygroundError
 from playground.models import resolve
 from playground.ui import compare, data, decoding, evaluate, generate, train
-from playground.ui.common import CSS, note
+from playground.ui.common import CSS
 from playground.ui.state import AppContext
 
 TABS = ("Data", "Train", "Generate", "Decoding lab", "Compare", "Evaluate")
@@ -34,9 +34,9 @@ def build_app(hosted: bool = False, models: list[str] | None = None, default: st
                      runs_dir=runs_dir)
     try:
         resolve(ctx.default)
-        notice = note(ctx.default_notice, "info")
+        notice = ctx.default_notice
     except PlaygroundError as e:
-        notice = note(f"{e} Choose another model in the list.", "warn")
+        notice = f"⚠️ {e} Choose another model in the list."
 
     with gr.Blocks(title="GPT-2 Playground", fill_width=False) as demo:
         demo.ctx = ctx  # for tests and the launcher
@@ -46,8 +46,7 @@ def build_app(hosted: bool = False, models: list[str] | None = None, default: st
                             "distribution apart, knob by knob." + ("  \n*Hosted mode: catalog and session models only.*" if hosted else ""))
             with gr.Column(scale=2):
                 model_select = gr.Dropdown(ctx.model_choices(None), value=ctx.default, label="Model (used by every tab)",
-                                           elem_id="model-select", allow_custom_value=False)
-                gr.HTML(notice, elem_id="model-notice")
+                                           elem_id="model-select", allow_custom_value=False, info=notice)
         with gr.Tabs(elem_id="tabs"):
             with gr.Tab(TABS[0], id="data"):
                 data.build(ctx)

@@ -69,12 +69,12 @@ def build(ctx: AppContext) -> dict:
                              ("Line by line: each line (or record) is one example", "lines")],
                             value="blocks", label="Examples")
             with gr.Row():
-                block = gr.Slider(16, 1024, value=128, step=16, label="Block size (tokens)",
+                block = gr.Slider(16, 1024, value=128, step=16, label="Block size (tokens)", elem_id="data-block",
                                   info="Tokens the model sees at once.")
-                stride = gr.Slider(0, 1024, value=0, step=16, label="Stride (0 = block size)",
+                stride = gr.Slider(0, 1024, value=0, step=16, label="Stride (0 = block size)", elem_id="data-stride",
                                    info="Less than the block size overlaps windows.")
             with gr.Row():
-                val_pct = gr.Slider(1, 50, value=10, step=1, label="Validation %",
+                val_pct = gr.Slider(1, 50, value=10, step=1, label="Validation %", elem_id="data-val",
                                     info="Held out, never trained on (bundled corpora use whole held-out plays).")
                 text_field = gr.Textbox(label="Text column (csv / jsonl)", placeholder="text", max_lines=1)
             prepare_btn = gr.Button("Prepare corpus", variant="primary", elem_id="data-prepare", elem_classes="pg-primary")

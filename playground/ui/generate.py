@@ -138,9 +138,10 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
         if result is None or not 0 <= pos < len(result.sequences[0].steps):
             return note("That is the prompt; click a generated token.", "info"), gr.update(choices=[], value=None), None, gr.update(interactive=False)
         step = result.sequences[0].steps[pos]
-        choices = [(f"{token_label(t.token)}   {t.prob:.1%}", str(t.id)) for t in step.top]
-        if str(step.id) not in {c[1] for c in choices}:
-            choices.insert(0, (f"{token_label(step.token)}   {step.prob:.1%}", str(step.id)))
+        choices = [(f"{token_label(t.token)}   {t.prob:.1%}" + ("  ← chosen" if t.id == step.id else ""), str(t.id))
+                   for t in step.top]
+        if str(step.id) not in {c[1] for c in choices}:  # a token outside the top-N was drawn
+            choices.append((f"{token_label(step.token)}   {step.prob:.1%}  ← chosen", str(step.id)))
         html_ = (f'<div class="pg-note pg-info"><b>Token {pos + 1}: <code>{esc(token_label(step.token))}</code></b><br>'
                  f"picked with p = {step.prob:.1%} (raw model: {step.raw_prob:.1%})<br>"
                  f"entropy of the distribution: {step.entropy:.2f} nats</div>")

@@ -52,6 +52,16 @@ def _number(value, cast=float):
     return cast(value)
 
 
+def _dropout(text) -> float | None:
+    text = str(text or "").strip()
+    if not text:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise PlaygroundError(f"Dropout must be a number such as 0.1, or blank for the default, not '{text}'.") from None
+
+
 def make_config(ctx: AppContext, session: Session, source: str, base: str, folder: str, size: str, tokenizer: str,
                 max_steps, minutes, lr, batch, epochs, grad_accum, schedule, warmup, weight_decay, eval_every,
                 dropout, seed, lora, sample_prompt, output: Path) -> TrainConfig:
@@ -74,7 +84,7 @@ def make_config(ctx: AppContext, session: Session, source: str, base: str, folde
         max_steps=_number(max_steps, int), max_minutes=_number(minutes), lr=_number(lr), batch_size=_number(batch, int),
         epochs=_number(epochs), grad_accum=int(grad_accum or 1), schedule=schedule, warmup=None if warmup in (None, "") else int(warmup),
         weight_decay=None if weight_decay in (None, "") else float(weight_decay), eval_every=_number(eval_every, int),
-        dropout=None if dropout in (None, "") else float(dropout), seed=int(seed or 0), lora=bool(lora),
+        dropout=_dropout(dropout), seed=int(seed or 0), lora=bool(lora),
         sample_prompt=sample_prompt or None,
     )
 
@@ -115,7 +125,8 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
                     eval_every = gr.Number(0, label="Evaluate every N steps (0 = ten times)", precision=0, minimum=0,
                                            elem_id="train-eval-every")
                 with gr.Row():
-                    dropout = gr.Number(None, label="Dropout (blank = default)", minimum=0, maximum=0.9)
+                    dropout = gr.Textbox("", label="Dropout", placeholder="default: the model's own, 0 from scratch",
+                                         max_lines=1)
                     seed = gr.Number(42, label="Seed", precision=0)
                     sample_prompt = gr.Textbox(label="Sample prompt", placeholder="start of the corpus", max_lines=1)
             preset_btn = gr.Button("Quick demo preset", visible=_presets is not None, size="sm", elem_id="train-preset")
@@ -144,8 +155,22 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
     gr.on([source.change, base.change, size.change, lora.change], on_defaults, [source, base, size, lora],
           [lr, batch, warmup, weight_decay], queue=False)
 
+    def on_corpus_note(request: gr.Request):
+        c = ctx.session(request).corpus
+        if c is None:
+            return note("Corpus: the bundled Shakespeare unless you prepare another on the Data tab.", "info")
+        return note(f"Corpus: {c.label} — {c.stats.get('train_examples', 0):,} training examples of "
+                    f"{c.block_size} tokens ({c.mode}).", "info")
+
+    def on_preset(request: gr.Request):
+        # The preset trains on the bundled corpus: forget what the Data tab prepared.
+        ctx.session(request).corpus = None
+        gr.Info("Quick demo: the tiny model from scratch on the bundled Shakespeare, with a time budget.")
+        return [*preset_values(_presets.QUICK_DEMO), on_corpus_note(request)]
+
     if _presets is not None:
-        preset_btn.click(_apply_preset, None, [source, size, tokenizer, max_steps, minutes, lr, batch, eval_every], queue=False)
+        preset_btn.click(on_preset, None, [source, size, tokenizer, max_steps, minutes, lr, batch, eval_every, warmup,
+                                           sample_prompt, corpus_note], queue=False)
 
     form = [source, base, folder, size, tokenizer, max_steps, minutes, lr, batch, epochs, grad_accum, schedule, warmup,
             weight_decay, eval_every, dropout, seed, lora, sample_prompt]
@@ -210,20 +235,17 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
 
     gr.on([log_scale.change, smoothing.release], redraw, [log_scale, smoothing], plot, show_progress="hidden")
 
-    def on_corpus_note(request: gr.Request):
-        c = ctx.session(request).corpus
-        if c is None:
-            return note("Corpus: the bundled Shakespeare unless you prepare another on the Data tab.", "info")
-        return note(f"Corpus: {c.label} — {c.stats.get('train_examples', 0):,} training examples of "
-                    f"{c.block_size} tokens ({c.mode}).", "info")
-
     return {"timer": timer, "corpus_note": corpus_note, "on_corpus_note": on_corpus_note, "base": base}
 
 
-def _apply_preset():
-    p = _presets.QUICK_DEMO  # noqa: the attribute is the preset's contract
-    return (SCRATCH if p.get("scratch") else FINETUNE, p.get("scratch", "tiny"), p.get("tokenizer", "gpt2"),
-            p.get("max_steps") or 0, p.get("max_minutes") or 0, p.get("lr"), p.get("batch_size"), p.get("eval_every") or 0)
+def preset_values(preset: dict) -> list:
+    """A preset dict (playground.presets) as the form's values; unset keys take the size's defaults."""
+    scratch = preset.get("scratch")
+    d = defaults_for(preset.get("model"), scratch, bool(preset.get("lora")))
+    return [SCRATCH if scratch else FINETUNE, scratch or "tiny", preset.get("tokenizer", "gpt2"),
+            preset.get("max_steps") or 0, preset.get("max_minutes") or 0, preset.get("lr") or d.lr,
+            preset.get("batch_size") or d.batch_size, preset.get("eval_every") or 0,
+            d.warmup if preset.get("warmup") is None else preset["warmup"], preset.get("sample_prompt") or ""]
 
 
 def _try_start(ctx: AppContext, session: Session) -> None:

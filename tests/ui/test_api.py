@@ -84,7 +84,7 @@ def test_evaluate_two_models(client, tiny_model_dir, peaky_model_dir):
 def test_train_live_ticks_then_joins_the_model_list(client):
     client.predict("Uploaded files", [handle_file(DATA / "macbeth.txt")], [], "blocks", 32, 0, 10, "",
                    api_name="/prepare_corpus")
-    form = ["Train from scratch", None, "", "tiny", "bpe:1000", 12, 0, 0.002, 4, 0, 1, "cosine", 2, 0.1, 4, None, 1,
+    form = ["Train from scratch", None, "", "tiny", "bpe:1000", 12, 0, 0.002, 4, 0, 1, "cosine", 2, 0.1, 4, "", 1,
             False, ""]
     client.predict(*form, api_name="/train_start")
     deadline = time.monotonic() + 120
@@ -107,3 +107,13 @@ def test_train_live_ticks_then_joins_the_model_list(client):
     # The trained model is now in the session's model list: Generate can use it.
     text, tokens, info = client.predict("", trained, *KNOBS, api_name="/generate")
     assert len(tokens) == 13
+
+
+def test_quick_demo_preset_fills_the_form(client):
+    from playground.presets import QUICK_DEMO
+
+    values = client.predict(api_name="/on_preset")
+    source, size, tokenizer, steps, minutes = values[:5]
+    assert (source, size, tokenizer) == ("Train from scratch", QUICK_DEMO["scratch"], QUICK_DEMO["tokenizer"])
+    assert minutes == QUICK_DEMO["max_minutes"] and steps == 0
+    assert "bundled Shakespeare" in values[-1]
