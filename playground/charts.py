@@ -285,10 +285,12 @@ def compare_chart(rows: Sequence[dict], *, title: str = "Decoding strategies com
                          text=[f"{p:.1f}" if p else "–" for p in ppl], textposition="outside", cliponaxis=False,
                          hovertemplate="%{x}: perplexity %{y:.2f}<extra></extra>"), row=1, col=2)
     fig.update_yaxes(range=[0, 1.05], row=1, col=1)
-    fig.update_yaxes(type="log" if max((p or 0) for p in ppl) > 50 * max(min((p or 1) for p in ppl), 1e-9) else "linear",
-                     row=1, col=2)
+    known = [p for p in ppl if p]
+    if known and max(known) > 20 * min(known):  # greedy ~2, high temperature ~1000: a log axis shows both
+        fig.update_yaxes(type="log", dtick=1, row=1, col=2)
     fig.update_annotations(font=dict(size=12))
-    return _layout(fig, title, height=400, barmode="group", margin=dict(l=50, r=20, t=80, b=90))
+    return _layout(fig, title, height=420, barmode="group", margin=dict(l=50, r=20, t=80, b=110),
+                   legend=dict(orientation="h", yanchor="top", y=-0.3, xanchor="left", x=0.0))
 
 
 def surprisal_chart(series: dict[str, Sequence[tuple[str, float]]], *, title: str = "Surprisal of each token") -> go.Figure:

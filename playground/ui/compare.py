@@ -16,9 +16,9 @@ HEADERS = ["strategy", "perplexity", "mean log-prob", "distinct-1", "distinct-2"
 def texts_html(prompt: str, results) -> str:
     cards = "".join(
         f'<div class="pg-card"><div class="pg-card-label">{esc(r.name)}</div>'
-        f'<div style="white-space:pre-wrap;font-size:14px"><span style="color:#888">{esc(prompt)}</span>{esc(r.text)}</div></div>'
+        f'<div style="white-space:pre-wrap;font-size:14px;max-height:220px;overflow:auto"><span style="color:#888">{esc(prompt)}</span>{esc(r.text)}</div></div>'
         for r in results)
-    return f'<div class="pg-cards" style="display:grid;grid-template-columns:repeat(auto-fill,minmax(300px,1fr))">{cards}</div>'
+    return f'<div class="pg-cards" style="display:grid;grid-template-columns:repeat(auto-fill,minmax(300px,1fr));align-items:start">{cards}</div>'
 
 
 def build(ctx: AppContext, model_select: gr.Dropdown, generate_knobs: list) -> dict:

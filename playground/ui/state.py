@@ -186,7 +186,7 @@ class AppContext:
             d = default_model()
             self.default, self.default_notice = d.name, d.reason
         else:
-            self.default, self.default_notice = str(default), f"Using {model_label(str(default))}."
+            self.default, self.default_notice = str(default), f"Default: {model_label(str(default))}, chosen at launch."
         self.catalog = list(dict.fromkeys([*self.extra_models, "demo", *PRETRAINED]))
         if self.default not in self.catalog:
             self.catalog.insert(0, self.default)
