@@ -93,13 +93,15 @@ class _Cancelled(StoppingCriteria):
 class _StopTexts(StoppingCriteria):
     """Stops a row once its newest tokens contain a stop text; the text is cut there afterwards."""
 
-    def __init__(self, tokenizer: PreTrainedTokenizerBase, stops: tuple[str, ...]):
-        self.tokenizer, self.stops = tokenizer, stops
+    def __init__(self, tokenizer: PreTrainedTokenizerBase, stops: tuple[str, ...], prompt_len: int):
+        self.tokenizer, self.stops, self.prompt_len = tokenizer, stops, prompt_len
         # A character can take up to 4 byte-level tokens, so this window always holds a whole stop text.
         self.window = 4 * max(len(s) for s in stops) + 4
 
     def __call__(self, input_ids: torch.LongTensor, scores, **kwargs) -> torch.BoolTensor:
-        tails = self.tokenizer.batch_decode(input_ids[:, -self.window :], **_DECODE)
+        # Only generated tokens count: a prompt that contains a stop text must not end generation.
+        start = max(self.prompt_len, input_ids.shape[1] - self.window)
+        tails = self.tokenizer.batch_decode(input_ids[:, start:], **_DECODE)
         return torch.tensor([any(s in t for s in self.stops) for t in tails], device=input_ids.device)
 
 
@@ -116,7 +118,7 @@ def _run(model, tokenizer, context_ids: list[int], settings: DecodingSettings, s
          streamer=None, events: tuple = ()) -> list[SequenceResult]:
     criteria = StoppingCriteriaList([_Cancelled(*events)])
     if settings.stops:
-        criteria.append(_StopTexts(tokenizer, settings.stops))
+        criteria.append(_StopTexts(tokenizer, settings.stops, len(context_ids)))
     ids = torch.tensor([context_ids], device=model.device)
     with _RNG_LOCK:
         torch.manual_seed(seed)

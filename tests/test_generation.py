@@ -116,6 +116,14 @@ def test_stop_text_cuts_at_its_first_occurrence(peaky_model):
     assert "".join(s) == full.text[:cut] == s.result.sequences[0].text
 
 
+def test_a_stop_text_in_the_prompt_does_not_end_generation(peaky_model):
+    model, tok = peaky_model
+    result = generate(model, tok, "Fair is foul,", DecodingSettings(max_new_tokens=5, seed=2, stops=(",",)))
+    reference = generate(model, tok, "Fair is foul,", DecodingSettings(max_new_tokens=5, seed=2)).sequences[0]
+    assert "," not in reference.text and len(reference.token_ids) == 5  # so nothing should stop it
+    assert result.sequences[0].token_ids == reference.token_ids
+
+
 def test_stop_event_cancels_a_stream(peaky_model):
     model, tok = peaky_model
     stop = threading.Event()
