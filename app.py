@@ -6,7 +6,7 @@ import argparse
 import os
 
 
-def main(argv: list[str] | None = None) -> None:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="GPT-2 Playground: train, generate and take decoding apart in the browser.")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1; 0.0.0.0 serves your network)")
     parser.add_argument("--port", type=int, default=int(os.environ.get("GRADIO_SERVER_PORT", 7860)),
@@ -17,11 +17,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--model", action="append", default=None,
                         help="offer this model name or folder first in the model selector (repeatable; the first is the default)")
     args = parser.parse_args(argv)
+    if os.environ.get("SPACE_ID") and args.host == "127.0.0.1":
+        args.host = "0.0.0.0"  # a Space reaches the app from outside its container
+    return args
 
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
     from playground.ui import build_app, launch
 
-    host = "0.0.0.0" if os.environ.get("SPACE_ID") and args.host == "127.0.0.1" else args.host  # a Space must listen outside
-    launch(build_app(hosted=args.hosted, models=args.model), host=host, port=args.port, share=args.share)
+    launch(build_app(hosted=args.hosted, models=args.model), host=args.host, port=args.port, share=args.share)
 
 
 if __name__ == "__main__":

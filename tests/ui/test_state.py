@@ -1,0 +1,122 @@
+"""Sessions, hosted-mode rules, the shared training queue and the launcher's flags (no server needed)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from playground.errors import PlaygroundError
+from playground.ui.state import AppContext, TrainingSlots, friendly
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def request(session: str):
+    return SimpleNamespace(session_hash=session)
+
+
+class FakeJob:
+    def __init__(self, status="training"):
+        self.status, self.stopped = status, False
+
+    def snapshot(self):
+        return SimpleNamespace(status=self.status)
+
+    def stop(self):
+        self.stopped = True
+
+    def wait(self, timeout=None):
+        return self.snapshot()
+
+
+def test_sessions_are_per_browser_and_released_on_unload(tmp_path):
+    ctx = AppContext(models=["demo"], runs_dir=tmp_path)
+    a, b = ctx.session(request("a")), ctx.session(request("b"))
+    assert a is not b and ctx.session(request("a")) is a
+    a.job = FakeJob()
+    ctx.release(request("a"))
+    assert a.job.stopped  # closing the page never leaves a job running without an owner
+    assert set(ctx.sessions) == {"b"}
+
+
+def test_hosted_mode_accepts_catalog_and_session_models_only(tmp_path):
+    hosted = AppContext(hosted=True, models=["demo"], runs_dir=tmp_path)
+    s = hosted.session(request("x"))
+    assert hosted.check_model(s, "gpt2") == "gpt2"
+    with pytest.raises(PlaygroundError, match="not available here"):
+        hosted.check_model(s, "/etc")
+    s.models["mine"] = str(tmp_path / "mine")
+    assert hosted.check_model(s, str(tmp_path / "mine")) == str(tmp_path / "mine")
+    assert hosted.max_upload_mb == 10
+    local = AppContext(models=["demo"], runs_dir=tmp_path)
+    assert local.check_model(local.session(request("y")), "/some/folder") == "/some/folder"
+    assert local.max_upload_mb is None
+
+
+def test_model_choices_list_session_models_after_the_catalog(tmp_path):
+    ctx = AppContext(models=["/models/tiny"], runs_dir=tmp_path)
+    assert ctx.default == "/models/tiny"
+    s = ctx.session(request("s"))
+    s.models["run-1"] = "/runs/run-1"
+    values = [v for _, v in ctx.model_choices(s)]
+    assert values[0] == "/models/tiny" and "demo" in values and "gpt2" in values and values[-1] == "/runs/run-1"
+    assert ("run-1 (trained here)", "/runs/run-1") in ctx.model_choices(s)
+
+
+def test_one_training_slot_queues_the_others_in_order():
+    slots = TrainingSlots(limit=1)
+    assert slots.may_start("a", running=0)
+    assert not slots.may_start("b", running=1)
+    assert slots.enqueue("b") == 1 and slots.enqueue("c") == 2 and slots.enqueue("b") == 1
+    assert not slots.may_start("c", running=0)  # b is first in line
+    assert slots.may_start("b", running=0) and slots.position("b") is None
+    assert slots.position("c") == 1
+    slots.leave("c")
+    assert slots.position("c") is None
+    unlimited = TrainingSlots(limit=None)
+    assert all(unlimited.may_start(s, running=5) for s in "xyz")
+
+
+def test_running_jobs_counts_every_session(tmp_path):
+    ctx = AppContext(hosted=True, models=["demo"], runs_dir=tmp_path)
+    ctx.session(request("a")).job = FakeJob("training")
+    ctx.session(request("b")).job = FakeJob("done")
+    ctx.session(request("c")).job = FakeJob("idle")  # started, thread not yet reporting
+    assert ctx.running_jobs() == 2
+
+
+def test_friendly_turns_engine_errors_into_gradio_errors():
+    import gradio as gr
+
+    @friendly
+    def bad():
+        raise PlaygroundError("Temperature must be 0 (greedy) or more, not -1.")
+
+    @friendly
+    def bad_stream():
+        yield 1
+        raise PlaygroundError("top-p must be above 0.")
+
+    with pytest.raises(gr.Error, match="Temperature must be"):
+        bad()
+    with pytest.raises(gr.Error, match="top-p"):
+        list(bad_stream())
+
+
+def test_launcher_flags(monkeypatch):
+    sys.path.insert(0, str(ROOT))
+    import app
+
+    monkeypatch.delenv("SPACE_ID", raising=False)
+    monkeypatch.delenv("GRADIO_SERVER_PORT", raising=False)
+    args = app.parse_args([])
+    assert (args.host, args.port, args.share, args.hosted, args.model) == ("127.0.0.1", 7860, False, False, None)
+    monkeypatch.setenv("GRADIO_SERVER_PORT", "7999")
+    assert app.parse_args([]).port == 7999
+    assert app.parse_args(["--port", "8001", "--share", "--model", "demo", "--model", "gpt2"]).model == ["demo", "gpt2"]
+    monkeypatch.setenv("SPACE_ID", "someone/playground")
+    args = app.parse_args([])
+    assert args.hosted and args.host == "0.0.0.0"
