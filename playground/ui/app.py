@@ -36,7 +36,7 @@ def build_app(hosted: bool = False, models: list[str] | None = None, default: st
         resolve(ctx.default)
         notice = ctx.default_notice
     except PlaygroundError as e:
-        notice = f"⚠️ {e} Choose another model in the list."
+        notice = f"⚠ {e} Choose another model in the list."
 
     with gr.Blocks(title="GPT-2 Playground", fill_width=False) as demo:
         demo.ctx = ctx  # for tests and the launcher
@@ -46,7 +46,8 @@ def build_app(hosted: bool = False, models: list[str] | None = None, default: st
                             "distribution apart, knob by knob." + ("  \n*Hosted mode: catalog and session models only.*" if hosted else ""))
             with gr.Column(scale=2):
                 model_select = gr.Dropdown(ctx.model_choices(None), value=ctx.default, label="Model (used by every tab)",
-                                           elem_id="model-select", allow_custom_value=False, info=notice)
+                                           elem_id="model-select", info=notice,
+                                           allow_custom_value=not hosted)  # locally, type any model folder
         with gr.Tabs(elem_id="tabs"):
             with gr.Tab(TABS[0], id="data"):
                 data.build(ctx)
@@ -61,14 +62,14 @@ def build_app(hosted: bool = False, models: list[str] | None = None, default: st
             with gr.Tab(TABS[5], id="evaluate"):
                 e = evaluate.build(ctx, model_select)
 
-        train_tab.select(t["on_corpus_note"], None, t["corpus_note"], queue=False)
+        train_tab.select(t["on_corpus_note"], None, t["corpus_note"], queue=False, api_visibility="undocumented")
 
         def share_models(request: gr.Request):
             """Models trained in this session join every model list."""
             choices = ctx.model_choices(ctx.session(request))
             return gr.update(choices=choices), gr.update(choices=[(evaluate.NONE, evaluate.NONE), *choices])
 
-        model_select.change(share_models, None, [t["base"], e["second"]], queue=False)
+        model_select.change(share_models, None, [t["base"], e["second"]], queue=False, api_visibility="undocumented")
         def open_session(request: gr.Request):
             ctx.session(request)
 

@@ -33,8 +33,8 @@ def esc(text) -> str:
 
 def note(text: str, kind: str = "info") -> str:
     """An inline message box: kind is info, ok, warn or error."""
-    icon = {"info": "ℹ️", "ok": "✅", "warn": "⚠️", "error": "⛔"}[kind]
-    return f'<div class="pg-note pg-{kind}">{icon} {esc(text)}</div>' if text else ""
+    icon = {"info": "ℹ", "ok": "✓", "warn": "⚠", "error": "✕"}[kind]  # text symbols: no emoji font needed
+    return f'<div class="pg-note pg-{kind}"><b class="pg-icon">{icon}</b> {esc(text)}</div>' if text else ""
 
 
 def stat_cards(items: list[tuple[str, str]]) -> str:
@@ -75,6 +75,7 @@ CSS = """
 .pg-ok { background: #edf8f1; border: 1px solid #c5e8d2; color: #14532d; }
 .pg-warn { background: #fff7e6; border: 1px solid #f6dca6; color: #6b4500; }
 .pg-error { background: #fdeeee; border: 1px solid #f3c4c4; color: #7a1212; }
+.pg-icon { display: inline-block; width: 1.2em; text-align: center; }
 .pg-cards { display: flex; flex-wrap: wrap; gap: 10px; margin: 6px 0; }
 .pg-card { flex: 1 1 120px; background: var(--block-background-fill); border: 1px solid var(--border-color-primary);
            border-radius: 10px; padding: 10px 14px; }

@@ -22,6 +22,14 @@ CLEANING = {
     "Remove duplicate lines": "dedupe_lines",
 }
 PREVIEW_CHARS = 3000
+MIN_DOCUMENTS_FOR_HISTOGRAM = 30
+MAX_LINES = 100_000
+
+
+def line_lengths(corpus, tokenizer) -> list[int]:
+    """Tokens per non-blank line (at most MAX_LINES lines): the tokenizer's counts, nothing computed here."""
+    lines = [ln for ln in corpus.text().split("\n") if ln.strip()][:MAX_LINES]
+    return [len(ids) for ids in tokenizer(lines, add_special_tokens=False, verbose=False)["input_ids"]] if lines else []
 
 
 def corpus_files(source: str, uploads: list[str] | None) -> tuple[list[str], list[str], str]:
@@ -95,8 +103,8 @@ def build(ctx: AppContext) -> dict:
             return gr.skip(), gr.skip(), ""
         return UPLOADED, preview(UPLOADED, files), note(f"{len(files)} file(s) uploaded; press Prepare corpus.", "info")
 
-    upload.upload(on_upload, upload, [source, text_preview, message])
-    source.change(lambda s, f: preview(s, f), [source, upload], text_preview, queue=False)
+    upload.upload(on_upload, upload, [source, text_preview, message], api_visibility="undocumented")
+    source.change(lambda s, f: preview(s, f), [source, upload], text_preview, queue=False, api_visibility="undocumented")
 
     def on_prepare(src, files, clean, mode_, block_, stride_, val_, field, request: gr.Request):
         session = ctx.session(request)
@@ -108,7 +116,8 @@ def build(ctx: AppContext) -> dict:
                                        val_fraction=float(val_) / 100)
             corpus = load_corpus(train_files, cleaning_, field.strip() or None)
             val_corpus = load_corpus(val_files, cleaning_, field.strip() or None) if val_files else None
-            prepared = prepare(corpus, gpt2_tokenizer(), settings, val_corpus)
+            tokenizer = gpt2_tokenizer()
+            prepared = prepare(corpus, tokenizer, settings, val_corpus)
         except PlaygroundError as e:
             gr.Warning(str(e))
             return note(str(e), "error"), gr.skip(), gr.skip(), gr.skip()
@@ -118,8 +127,11 @@ def build(ctx: AppContext) -> dict:
         cards = stat_cards([("characters", f"{s.characters:,}"), ("lines", f"{s.lines:,}"), ("tokens", f"{s.tokens:,}"),
                             ("train examples", f"{s.train_examples:,}"), ("val examples", f"{s.val_examples:,}"),
                             ("tokens / example", f"{s.tokens_per_example:,}")])
-        unit = "line" if mode_ == "lines" else "document"
-        fig = charts.length_histogram(s.example_lengths, unit=unit, block_size=int(block_) if mode_ == "lines" else None)
+        lengths, unit = s.example_lengths, "line" if mode_ == "lines" else "document"
+        if mode_ == "blocks" and len(lengths) < MIN_DOCUMENTS_FOR_HISTOGRAM:
+            # A few long documents make a pointless histogram: show tokens per line instead.
+            lengths, unit = line_lengths(corpus, tokenizer), "line"
+        fig = charts.length_histogram(lengths, unit=unit, block_size=int(block_))
         rows = [[charts.show_token(t), c] for t, c in s.top_tokens]
         ok = note(f"Ready: {label}. The Train tab will train on these {s.train_examples:,} examples.", "ok")
         return ok, cards, fig, rows

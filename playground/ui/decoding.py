@@ -120,7 +120,8 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
     show.click(refresh, inputs, outputs, api_name="lab", concurrency_limit=4, concurrency_id="lab")
     # Sliders redraw live once a distribution is on screen (release: one refresh per drag, newest wins).
     gr.on([k.release for k in knobs] + [top_n.release, temps.submit], refresh, inputs, outputs,
-          trigger_mode="always_last", concurrency_limit=4, concurrency_id="lab", show_progress="minimal")
+          trigger_mode="always_last", concurrency_limit=4, concurrency_id="lab", show_progress="minimal",
+          api_visibility="undocumented")
 
     @friendly
     def on_sample(model_name, n_draws, seed_, n, request: gr.Request):

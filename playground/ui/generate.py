@@ -124,12 +124,12 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
     go_btn.click(on_generate, [prompt, model_select, *knobs], [output, tokens, info], api_name="generate",
                              concurrency_limit=4, concurrency_id="generate")
     prompt.submit(on_generate, [prompt, model_select, *knobs], [output, tokens, info], concurrency_limit=4,
-                  concurrency_id="generate")
+                  concurrency_id="generate", api_visibility="undocumented")
 
     def on_stop(request: gr.Request):
         ctx.session(request).generation_stop.set()
 
-    stop_btn.click(on_stop, None, None, queue=False)
+    stop_btn.click(on_stop, None, None, queue=False, api_name="generate_stop")
 
     def on_select(evt: gr.SelectData, request: gr.Request):
         session = ctx.session(request)
@@ -147,7 +147,7 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
                  f"entropy of the distribution: {step.entropy:.2f} nats</div>")
         return html_, gr.update(choices=choices, value=str(step.id)), pos, gr.update(interactive=True)
 
-    tokens.select(on_select, None, [picked, alternatives, position, branch_btn], queue=False)
+    tokens.select(on_select, None, [picked, alternatives, position, branch_btn], queue=False, api_visibility="undocumented")
 
     @friendly
     def on_branch(prompt_text, model_name, pos, choice, request: gr.Request):

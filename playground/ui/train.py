@@ -146,14 +146,14 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
     def on_source(src):
         return gr.update(visible=src == FINETUNE), gr.update(visible=src == SCRATCH)
 
-    source.change(on_source, source, [finetune_box, scratch_box], queue=False)
+    source.change(on_source, source, [finetune_box, scratch_box], queue=False, api_visibility="undocumented")
 
     def on_defaults(src, base_, size_, lora_):
         d = defaults_for(None if src == SCRATCH else base_, size_ if src == SCRATCH else None, bool(lora_) and src == FINETUNE)
         return d.lr, d.batch_size, d.warmup, d.weight_decay
 
     gr.on([source.change, base.change, size.change, lora.change], on_defaults, [source, base, size, lora],
-          [lr, batch, warmup, weight_decay], queue=False)
+          [lr, batch, warmup, weight_decay], queue=False, api_visibility="undocumented")
 
     def on_corpus_note(request: gr.Request):
         c = ctx.session(request).corpus
@@ -170,7 +170,7 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
 
     if _presets is not None:
         preset_btn.click(on_preset, None, [source, size, tokenizer, max_steps, minutes, lr, batch, eval_every, warmup,
-                                           sample_prompt, corpus_note], queue=False)
+                                           sample_prompt, corpus_note], queue=False, api_name="train_preset")
 
     form = [source, base, folder, size, tokenizer, max_steps, minutes, lr, batch, epochs, grad_accum, schedule, warmup,
             weight_decay, eval_every, dropout, seed, lora, sample_prompt]
@@ -233,7 +233,8 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
         records = session.job.snapshot().records if session.job is not None else []
         return charts.loss_chart(records, log_scale=log, smoothing=smooth_)
 
-    gr.on([log_scale.change, smoothing.release], redraw, [log_scale, smoothing], plot, show_progress="hidden")
+    gr.on([log_scale.change, smoothing.release], redraw, [log_scale, smoothing], plot, show_progress="hidden",
+          api_visibility="undocumented")
 
     return {"timer": timer, "corpus_note": corpus_note, "on_corpus_note": on_corpus_note, "base": base}
 

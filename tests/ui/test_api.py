@@ -112,8 +112,24 @@ def test_train_live_ticks_then_joins_the_model_list(client):
 def test_quick_demo_preset_fills_the_form(client):
     from playground.presets import QUICK_DEMO
 
-    values = client.predict(api_name="/on_preset")
+    values = client.predict(api_name="/train_preset")
     source, size, tokenizer, steps, minutes = values[:5]
     assert (source, size, tokenizer) == ("Train from scratch", QUICK_DEMO["scratch"], QUICK_DEMO["tokenizer"])
     assert minutes == QUICK_DEMO["max_minutes"] and steps == 0
     assert "bundled Shakespeare" in values[-1]
+
+
+def test_stop_ends_a_long_generation_early(client, tmp_path):
+    from tests.conftest import make_tiny_model
+
+    folder = make_tiny_model(tmp_path / "long-context", n_positions=1024)  # room for 512 new tokens
+    long = list(KNOBS)
+    long[4] = 512  # max new tokens
+    job = client.submit("Once", str(folder), *long, api_name="/generate")
+    for update in job:  # wait for the stream to start, then press Stop
+        if len(update[0]) > len("Once"):
+            client.predict(api_name="/generate_stop")
+            break
+    text, tokens, info = job.result()
+    assert len(tokens) - 1 < 512
+    assert "stopped" in info
