@@ -193,7 +193,14 @@ class AppContext:
         self.cache = ModelCache()
         self.slots = TrainingSlots(1 if hosted else None)
         self.max_upload_mb = MAX_UPLOAD_MB_HOSTED if hosted else None
-        self.runs_dir = Path(runs_dir) if runs_dir else Path(tempfile.mkdtemp(prefix="playground-runs-"))
+        if runs_dir:
+            self.runs_dir = Path(runs_dir)
+        elif hosted:  # a Space's disk is shared and ephemeral: session files go with the session
+            self.runs_dir = Path(tempfile.mkdtemp(prefix="playground-runs-"))
+        else:  # locally, trained models outlive the app
+            from playground.corpus import cache_root
+
+            self.runs_dir = cache_root() / "runs"
         self.sessions: dict[str, Session] = {}
         self._lock = threading.Lock()
         self.start_lock = threading.Lock()

@@ -292,5 +292,6 @@ def render_status(ctx: AppContext, session: Session, stopping: bool = False) -> 
     if s.status == "failed":
         html_ += note(s.message, "error")
     elif s.status in ("done", "stopped"):
-        html_ += note(f"{s.message} It is in the model selector at the top and can be downloaded below.", "ok")
+        where = "" if ctx.hosted else f" Saved in {s.output}."
+        html_ += note(f"{s.message} It is in the model selector at the top and can be downloaded below.{where}", "ok")
     return html_

@@ -133,3 +133,24 @@ def test_stop_ends_a_long_generation_early(client, tmp_path):
     text, tokens, info = job.result()
     assert len(tokens) - 1 < 512
     assert "stopped" in info
+
+
+def test_bad_training_settings_are_refused_in_one_sentence(client):
+    bad = ["Train from scratch", None, "", "tiny", "gpt2", 10, 0, -0.1, 4, 0, 1, "cosine", 2, 0.1, 5, "", 1, False, ""]
+    with pytest.raises(AppError, match="Learning rate must be a positive number"):
+        client.predict(*bad, api_name="/train_start")
+
+
+def test_a_failing_job_reports_why(client):
+    # A block size above the tiny model's 256-token context fails once the job resolves its settings.
+    client.predict("Uploaded files", [handle_file(DATA / "macbeth.txt")], [], "blocks", 512, 0, 10, "",
+                   api_name="/prepare_corpus")
+    form = ["Train from scratch", None, "", "tiny", "gpt2", 10, 0, 0.002, 4, 0, 1, "cosine", 2, 0.1, 5, "", 1, False, ""]
+    client.predict(*form, api_name="/train_start")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        status = client.predict(False, 0.0, api_name="/train_tick")[2]
+        if "Failed" in status:
+            break
+        time.sleep(0.5)
+    assert "Block size 512 is above the model&#x27;s context of 256 tokens" in status
