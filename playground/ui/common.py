@@ -93,4 +93,5 @@ CSS = """
 .pg-mono textarea { font-family: ui-monospace, Menlo, Consolas, monospace !important; }
 .pg-step textarea { font-size: 15px !important; }
 .pg-primary { min-height: 44px; }
+#generate-tokens .textfield, #eval-tokens .textfield { max-height: 340px; overflow-y: auto; }
 """

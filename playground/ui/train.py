@@ -220,7 +220,7 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
             session.models[session.job_label] = snap.output
             selector = gr.update(choices=ctx.model_choices(session), value=snap.output)
             dl = gr.update(value=str(zip_model(Path(snap.output))), visible=True)
-            gr.Info(f"{session.job_label} is ready: it is now the selected model on every tab.")
+            gr.Info(f"{session.job_label} is ready: it is now the selected model on every tab.", duration=6)
         elif snap is not None and snap.status == "failed":
             gr.Warning(snap.message)
         return outputs + [gr.Timer(active=False), gr.update(interactive=True), gr.update(interactive=False), selector, dl]

@@ -63,6 +63,7 @@ def open_tab(page, name: str) -> None:
 
 def shot(page, name: str) -> None:
     page.wait_for_timeout(400)  # let plotly finish its transition
+    page.evaluate("() => document.querySelectorAll('.toast-wrap').forEach(e => e.remove())")  # no stray toasts
     save_small_png(page.screenshot(full_page=True), name)
 
 
