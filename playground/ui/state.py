@@ -13,6 +13,7 @@ paths), an upload size limit, and one training job at a time across all users, q
 from __future__ import annotations
 
 import functools
+import inspect
 import shutil
 import tempfile
 import threading
@@ -39,8 +40,6 @@ def friendly(fn: Callable) -> Callable:
 
     Works for plain functions and generators; the app keeps serving either way.
     """
-    import inspect
-
     if inspect.isgeneratorfunction(fn):
         @functools.wraps(fn)
         def gen_wrapper(*args, **kwargs):

@@ -52,6 +52,11 @@ def _number(value, cast=float):
     return cast(value)
 
 
+def _blank_is_none(value, cast=float):
+    """Blank means "the default"; anything else goes to TrainConfig, which says what is wrong with it."""
+    return None if value in (None, "") else cast(value)
+
+
 def _dropout(text) -> float | None:
     text = str(text or "").strip()
     if not text:
@@ -81,7 +86,8 @@ def make_config(ctx: AppContext, session: Session, source: str, base: str, folde
         which = dict(scratch=size, tokenizer=tokenizer)
     return TrainConfig(
         output=str(output), **corpus, **which,
-        max_steps=_number(max_steps, int), max_minutes=_number(minutes), lr=_number(lr), batch_size=_number(batch, int),
+        max_steps=_number(max_steps, int), max_minutes=_number(minutes), lr=_blank_is_none(lr),
+        batch_size=_blank_is_none(batch, int),
         epochs=_number(epochs), grad_accum=int(grad_accum or 1), schedule=schedule, warmup=None if warmup in (None, "") else int(warmup),
         weight_decay=None if weight_decay in (None, "") else float(weight_decay), eval_every=_number(eval_every, int),
         dropout=_dropout(dropout), seed=int(seed or 0), lora=bool(lora),
