@@ -403,6 +403,12 @@ def _prepare(corpus: Corpus, tokenizer, settings: ExampleSettings, val_corpus: C
     return PreparedCorpus(train_ds, val_ds, stats, settings.mode)
 
 
+def line_token_lengths(corpus: Corpus, tokenizer, limit: int = 100_000) -> list[int]:
+    """Tokens per non-blank line (the first `limit` lines), for a length histogram of few-document corpora."""
+    lines = [ln for ln in corpus.text().split("\n") if ln.strip()][:limit]
+    return [len(ids) for ids in tokenizer(lines, add_special_tokens=False, verbose=False)["input_ids"]] if lines else []
+
+
 def collator(tokenizer, mode: str):
     """Batches for the Trainer. Blocks are equal length; lines are padded with labels -100 on the padding.
 

@@ -131,3 +131,13 @@ def test_settings_validate():
         ExampleSettings(block_size=64, stride=65)
     with pytest.raises(PlaygroundError, match="does not exist"):
         load_corpus(["/nonexistent/file.txt"])
+
+
+def test_line_token_lengths(play_file, tok):
+    from playground.corpus import line_token_lengths
+
+    corpus = load_corpus([play_file])
+    lengths = line_token_lengths(corpus, tok)
+    lines = [ln for ln in corpus.text().split("\n") if ln.strip()]
+    assert len(lengths) == len(lines) and lengths[0] == len(tok(lines[0]).input_ids)
+    assert len(line_token_lengths(corpus, tok, limit=5)) == 5

@@ -8,7 +8,7 @@ import gradio as gr
 
 from playground import charts
 from playground.assets import BUNDLED_CORPORA
-from playground.corpus import Cleaning, ExampleSettings, load_corpus, prepare, read_text_file
+from playground.corpus import Cleaning, ExampleSettings, line_token_lengths, load_corpus, prepare, read_text_file
 from playground.errors import PlaygroundError
 from playground.tokenization import gpt2_tokenizer
 from playground.ui.common import note, stat_cards
@@ -24,12 +24,6 @@ CLEANING = {
 PREVIEW_CHARS = 3000
 MIN_DOCUMENTS_FOR_HISTOGRAM = 30
 MAX_LINES = 100_000
-
-
-def line_lengths(corpus, tokenizer) -> list[int]:
-    """Tokens per non-blank line (at most MAX_LINES lines): the tokenizer's counts, nothing computed here."""
-    lines = [ln for ln in corpus.text().split("\n") if ln.strip()][:MAX_LINES]
-    return [len(ids) for ids in tokenizer(lines, add_special_tokens=False, verbose=False)["input_ids"]] if lines else []
 
 
 def corpus_files(source: str, uploads: list[str] | None) -> tuple[list[str], list[str], str]:
@@ -130,7 +124,7 @@ def build(ctx: AppContext) -> dict:
         lengths, unit = s.example_lengths, "line" if mode_ == "lines" else "document"
         if mode_ == "blocks" and len(lengths) < MIN_DOCUMENTS_FOR_HISTOGRAM:
             # A few long documents make a pointless histogram: show tokens per line instead.
-            lengths, unit = line_lengths(corpus, tokenizer), "line"
+            lengths, unit = line_token_lengths(corpus, tokenizer, MAX_LINES), "line"
         fig = charts.length_histogram(lengths, unit=unit, block_size=int(block_))
         rows = [[charts.show_token(t), c] for t, c in s.top_tokens]
         ok = note(f"Ready: {label}. The Train tab will train on these {s.train_examples:,} examples.", "ok")
