@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
@@ -11,6 +12,7 @@ from urllib.parse import urlparse
 import torch
 from transformers import GPT2Config, GPT2LMHeadModel, PreTrainedModel, PreTrainedTokenizerBase
 
+from playground.assets import ASSETS
 from playground.errors import PlaygroundError
 from playground.tokenization import load_tokenizer
 
@@ -22,9 +24,9 @@ PRETRAINED = {
     "gpt2-xl": "openai-community/gpt2-xl",
 }
 
-ASSETS = Path(__file__).resolve().parent.parent / "assets"
 DEMO_MODEL_DIR = ASSETS / "demo-model"
 HUB_TIMEOUT_S = 2.0
+_TRUE = {"1", "ON", "YES", "TRUE"}  # huggingface_hub's reading of a boolean environment variable
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,7 @@ class ScratchSize:
 
 
 # From-scratch shapes. The paper's four sizes, plus classroom sizes that train on a laptop CPU in
-# minutes (shapes chosen by measurement: see bench/bench_scratch_sizes.py and README).
+# minutes (shapes chosen by measurement: see README, "Demo model").
 SCRATCH_SIZES: dict[str, ScratchSize] = {
     "tiny": ScratchSize(2, 2, 128, 256, "classroom: trains in a couple of CPU minutes"),
     "mini": ScratchSize(4, 4, 256, 256, "classroom: a laptop CPU in about ten minutes"),
@@ -73,21 +75,35 @@ def scratch_model(size: str, vocab_size: int, n_positions: int | None = None, se
 # --------------------------------------------------------------------------- Hub access
 
 
+def hub_offline() -> bool:
+    """True when HF_HUB_OFFLINE (or TRANSFORMERS_OFFLINE) asks for no network, read as huggingface_hub reads it."""
+    return any(os.environ.get(v, "").strip().upper() in _TRUE for v in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"))
+
+
 def hub_reachable(timeout: float = HUB_TIMEOUT_S) -> bool:
     """True when the Hugging Face Hub answers a TCP connection within `timeout` seconds.
 
     transformers retries a failed download for ~30 s; asking the socket first keeps every
-    offline start under `timeout` seconds.
+    offline start under `timeout` seconds. The check runs in a daemon thread because the
+    socket timeout does not cover the DNS lookup, which can hang far longer on a broken network.
     """
-    if os.environ.get("HF_HUB_OFFLINE", "0") not in ("0", "", "false") or os.environ.get("TRANSFORMERS_OFFLINE", "0") not in ("0", "", "false"):
+    if hub_offline():
         return False
     url = urlparse(os.environ.get("HF_ENDPOINT", "https://huggingface.co"))
     port = url.port or (443 if url.scheme == "https" else 80)
-    try:
-        socket.create_connection((url.hostname, port), timeout=timeout).close()
-        return True
-    except OSError:
-        return False
+    answered = threading.Event()
+
+    def connect() -> None:
+        try:
+            socket.create_connection((url.hostname, port), timeout=timeout).close()
+            answered.set()
+        except OSError:
+            pass
+
+    thread = threading.Thread(target=connect, name="hub-reachable", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    return answered.is_set()
 
 
 def hub_cached(repo_id: str) -> bool:
@@ -168,12 +184,19 @@ class DefaultModel:
 
 def default_model() -> DefaultModel:
     """The model used when none is named: the real `gpt2` when cached or the Hub answers within
-    ~2 s, otherwise the bundled demo model. `reason` is the one-line notice shown to the user."""
+    ~2 s, otherwise the bundled demo model. `reason` is the one-line notice shown to the user.
+
+    Never waits on the network longer than HUB_TIMEOUT_S, and not at all under HF_HUB_OFFLINE.
+    """
     if hub_cached(PRETRAINED["gpt2"]):
         return DefaultModel("gpt2", "Using gpt2 (124M) from the local Hugging Face cache.")
-    if hub_reachable():
-        return DefaultModel("gpt2", "Using gpt2 (124M) from the Hugging Face Hub.")
-    return DefaultModel("demo", "Using the bundled demo model: gpt2 is not cached and the Hugging Face Hub is unreachable.")
+    if hub_offline():
+        why = "gpt2 is not in the local Hugging Face cache and HF_HUB_OFFLINE is set"
+    elif hub_reachable():
+        return DefaultModel("gpt2", "Using gpt2 (124M) from the Hugging Face Hub (downloaded once, about 500 MB).")
+    else:
+        why = f"gpt2 is not in the local Hugging Face cache and the Hub did not answer within {HUB_TIMEOUT_S:g} s"
+    return DefaultModel("demo", f"Using the bundled demo model (Shakespeare, trained from scratch): {why}.")
 
 
 # --------------------------------------------------------------------------- devices

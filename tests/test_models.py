@@ -46,3 +46,69 @@ def test_scratch_sizes_follow_the_paper():
 
 def test_device_is_cpu_here():
     assert pick_device() == torch.device("cpu") or torch.cuda.is_available()
+
+
+# --------------------------------------------------------------------------- default model
+
+import playground.models as models_mod  # noqa: E402
+from playground.models import DEMO_MODEL_DIR, default_model, hub_reachable  # noqa: E402
+
+
+def _never(*args, **kwargs):
+    raise AssertionError("must not be called")
+
+
+def test_default_is_gpt2_when_cached(monkeypatch):
+    monkeypatch.setattr(models_mod, "hub_cached", lambda repo: repo == "openai-community/gpt2")
+    monkeypatch.setattr(models_mod, "hub_reachable", _never)  # the cache alone decides: no network wait
+    d = default_model()
+    assert d.name == "gpt2" and "cache" in d.reason
+
+
+def test_default_is_gpt2_when_the_hub_answers(monkeypatch):
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.delenv("TRANSFORMERS_OFFLINE", raising=False)
+    monkeypatch.setattr(models_mod, "hub_cached", lambda repo: False)
+    monkeypatch.setattr(models_mod, "hub_reachable", lambda timeout=2.0: True)
+    d = default_model()
+    assert d.name == "gpt2" and "Hub" in d.reason
+
+
+def test_default_is_demo_when_the_hub_is_silent(monkeypatch):
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.delenv("TRANSFORMERS_OFFLINE", raising=False)
+    monkeypatch.setattr(models_mod, "hub_cached", lambda repo: False)
+    monkeypatch.setattr(models_mod, "hub_reachable", lambda timeout=2.0: False)
+    d = default_model()
+    assert d.name == "demo" and "did not answer" in d.reason and "\n" not in d.reason
+
+
+def test_default_is_demo_at_once_under_hf_hub_offline(monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setattr(models_mod, "hub_cached", lambda repo: False)
+    t0 = time.monotonic()
+    d = default_model()
+    assert time.monotonic() - t0 < 0.3
+    assert d.name == "demo" and "HF_HUB_OFFLINE" in d.reason
+    assert resolve(d.name) == str(DEMO_MODEL_DIR)
+
+
+@pytest.mark.parametrize("value, offline", [("1", True), ("TRUE", True), ("yes", True), ("0", False), ("false", False), ("off", False), ("", False)])
+def test_offline_flag_is_read_like_huggingface_hub(monkeypatch, value, offline):
+    monkeypatch.setenv("HF_HUB_OFFLINE", value)
+    monkeypatch.delenv("TRANSFORMERS_OFFLINE", raising=False)
+    assert models_mod.hub_offline() is offline
+
+
+def test_hub_check_is_bounded_even_when_dns_hangs(monkeypatch):
+    # socket timeouts do not cover name resolution; a resolver that hangs must not hang startup.
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.delenv("TRANSFORMERS_OFFLINE", raising=False)
+    def hang(*args, **kwargs):
+        time.sleep(2)
+        raise OSError("name resolution timed out")
+
+    monkeypatch.setattr(models_mod.socket, "create_connection", hang)
+    t0 = time.monotonic()
+    assert hub_reachable(timeout=0.2) is False
+    assert time.monotonic() - t0 < 1.0
