@@ -153,7 +153,12 @@ class TrainConfig:
             "dropout": self.dropout if self.dropout is not None or not self.scratch else 0.0,
         }
         if self.warmup is None:
-            values["warmup"] = d.warmup if self.max_steps is None else min(d.warmup, max(0, self.max_steps // 10))
+            if self.max_steps is not None:
+                values["warmup"] = min(d.warmup, self.max_steps // 10)
+            elif self.max_minutes is not None and self.epochs is None:
+                values["warmup"] = min(d.warmup, 20)  # a short time budget must not spend itself warming up
+            else:
+                values["warmup"] = d.warmup
         return TrainConfig(**values)
 
     def to_dict(self) -> dict:

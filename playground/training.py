@@ -27,8 +27,11 @@ from playground.models import load_model, pick_precision, scratch_model
 from playground.tokenization import gpt2_tokenizer, load_tokenizer, parse_tokenizer_spec, train_bpe_tokenizer
 from playground.train_config import TrainConfig
 
+MAX_SCRATCH_CONTEXT = 1024  # GPT-2's context; a from-scratch model's context is its block size, up to this
 UNBOUNDED_STEPS = 10**9  # a time budget alone: the budget, not a step count, ends training
-MAX_EVAL_EXAMPLES = 512  # periodic evaluations stay quick; the cap is the same for every evaluation
+# Every evaluation scores the same evenly spread subset of at most this many validation tokens, so
+# evaluations stay a small share of short runs (a 2-minute demo) and every point of the curve is comparable.
+MAX_EVAL_TOKENS = 32_768
 _CHECKPOINT = re.compile(r"^checkpoint-(\d+)$")
 
 
@@ -330,14 +333,14 @@ class TrainingJob:
             context = model.config.n_positions
         else:
             tokenizer = self._scratch_tokenizer(corpus, resume_from)
-            context = None  # from the size (or the block size when larger is asked, capped by 1024)
+            # A new model's context is the block size it trains on: positions it never sees in training
+            # would keep random embeddings and spoil generation and perplexity beyond the block.
+            context = MAX_SCRATCH_CONTEXT
             model = None
         base = cfg.model or cfg.scratch
-        from playground.models import SCRATCH_SIZES
-
-        context = context or SCRATCH_SIZES[cfg.scratch].n_positions
         cfg = self.config = cfg.resolved(context)
         if model is None:
+            context = cfg.block_size
             model = scratch_model(cfg.scratch, vocab_size=len(tokenizer), n_positions=context, seed=cfg.seed)
             model.config.bos_token_id = model.config.eos_token_id = tokenizer.eos_token_id
             model.config.pad_token_id = model.generation_config.pad_token_id = tokenizer.pad_token_id
@@ -356,9 +359,9 @@ class TrainingJob:
             val_fraction=cfg.val_fraction, seed=cfg.seed,
         )
         prepared = _main_process_first(lambda: corpus_lib.prepare(corpus, tokenizer, settings, val_corpus))
-        if len(prepared.val) > MAX_EVAL_EXAMPLES:
-            # Deterministic, evenly spread subset so every evaluation scores the same examples.
-            idx = [round(i * len(prepared.val) / MAX_EVAL_EXAMPLES) for i in range(MAX_EVAL_EXAMPLES)]
+        max_eval = max(16, MAX_EVAL_TOKENS // cfg.block_size)
+        if len(prepared.val) > max_eval:
+            idx = [i * len(prepared.val) // max_eval for i in range(max_eval)]
             prepared.val = prepared.val.select(idx)
 
         self.world_size = int(os.environ.get("WORLD_SIZE", "1"))

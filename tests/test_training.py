@@ -66,6 +66,8 @@ def test_output_folder_loads_in_plain_transformers(play_file, tmp_path):
     assert not list(out.rglob("pytorch_model*.bin")) and (out / "checkpoint-10" / "model.safetensors").exists()
     assert ".saving" not in names
     info = json.loads((out / "playground.json").read_text())
+    # A new model's context is its training block: no untrained position embeddings.
+    assert json.loads((out / "config.json").read_text())["n_positions"] == 32
     assert info["settings"]["scratch"] == "tiny" and info["corpus_hash"] and info["final_metrics"]["step"] == 10
     gen = pipeline("text-generation", model=str(out), device="cpu")
     text = gen("FIRST WITCH:", max_new_tokens=5, do_sample=False)[0]["generated_text"]
