@@ -460,15 +460,19 @@ class TrainingJob:
         ids = tokenizer(prompt, return_tensors="pt", add_special_tokens=False).input_ids if prompt else None
         if ids is None or ids.shape[1] == 0:
             ids = torch.tensor([[tokenizer.eos_token_id]])
+        # Stay inside the model's context (a from-scratch model's context is its block size).
+        context = self._run.extra["context"]
+        ids = ids[:, -max(1, context // 2):]
+        new_tokens = min(self.config.sample_tokens, context - ids.shape[1])
         device = next(model.parameters()).device
         with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []), torch.no_grad():
             torch.manual_seed(self.config.seed)
             out = model.generate(
                 input_ids=ids.to(device), attention_mask=torch.ones_like(ids).to(device),
-                max_new_tokens=self.config.sample_tokens, do_sample=True, top_k=40, top_p=1.0, temperature=0.8,
+                max_new_tokens=new_tokens, do_sample=True, top_k=40, top_p=1.0, temperature=0.8,
                 pad_token_id=tokenizer.eos_token_id,
             )
-        return prompt + tokenizer.decode(out[0, ids.shape[1]:], skip_special_tokens=False)
+        return tokenizer.decode(out[0], skip_special_tokens=False)
 
     def _finish(self, trainer: _Trainer, run: _Run) -> dict:
         self._set("saving", "Saving the model…")

@@ -141,11 +141,11 @@ def test_bad_training_settings_are_refused_in_one_sentence(client):
         client.predict(*bad, api_name="/train_start")
 
 
-def test_a_failing_job_reports_why(client):
-    # A block size above the tiny model's 256-token context fails once the job resolves its settings.
-    client.predict("Uploaded files", [handle_file(DATA / "macbeth.txt")], [], "blocks", 512, 0, 10, "",
+def test_a_failing_job_reports_why(client, tiny_model_dir):
+    # A block size above the local tiny model's 128-token context fails once the job resolves its settings.
+    client.predict("Uploaded files", [handle_file(DATA / "macbeth.txt")], [], "blocks", 256, 0, 10, "",
                    api_name="/prepare_corpus")
-    form = ["Train from scratch", None, "", "tiny", "gpt2", 10, 0, 0.002, 4, 0, 1, "cosine", 2, 0.1, 5, "", 1, False, ""]
+    form = ["Fine-tune a model", str(tiny_model_dir), "", "tiny", "gpt2", 10, 0, 0.002, 4, 0, 1, "cosine", 2, 0.1, 5, "", 1, False, ""]
     client.predict(*form, api_name="/train_start")
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -153,4 +153,4 @@ def test_a_failing_job_reports_why(client):
         if "Failed" in status:
             break
         time.sleep(0.5)
-    assert "Block size 512 is above the model&#x27;s context of 256 tokens" in status
+    assert "Block size 256 is above the model&#x27;s context of 128 tokens" in status

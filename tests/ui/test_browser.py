@@ -79,7 +79,7 @@ def test_a_whole_session(page):
     page.locator("#corpus-upload input[type=file]").set_input_files(str(DATA / "macbeth.txt"))
     expect(page.locator("#data-message")).to_contain_text("uploaded")
     assert page.locator("#corpus-preview textarea").input_value().startswith("Macbeth")
-    set_number(page, "#data-block", 32)
+    set_number(page, "#data-block", 128)  # a from-scratch model's context is its block: room for 100 new tokens
     page.click("#data-prepare")
     expect(page.locator("#data-message")).to_contain_text("Ready: macbeth.txt")
     expect(page.locator("#data-stats")).to_contain_text("train examples")
@@ -114,7 +114,7 @@ def test_a_whole_session(page):
     # Generate: streaming output from the model just trained (it is now the selected one).
     open_tab(page, "Generate")
     page.fill("#prompt textarea", "MACBETH:")
-    set_number(page, "#gen-max-new", 200)
+    set_number(page, "#gen-max-new", 100)
     page.evaluate("""() => { window.__seen = new Set();
         window.__poll = setInterval(() => { const t = document.querySelector('#generate-output textarea');
             if (t && t.value) window.__seen.add(t.value); }, 5); }""")
