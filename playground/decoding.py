@@ -25,9 +25,14 @@ import math
 import random
 from dataclasses import dataclass, field, fields
 
+from typing import TYPE_CHECKING
+
 import torch
-from transformers import GenerationConfig, LogitsProcessorList, PreTrainedModel, PreTrainedTokenizerBase
+from transformers import GenerationConfig, LogitsProcessorList
 from transformers.generation import logits_process as lp
+
+if TYPE_CHECKING:  # importing PreTrainedModel loads all of modeling_utils (seconds): type hints only
+    from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
 from playground.errors import PlaygroundError
 

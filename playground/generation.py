@@ -17,8 +17,13 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from typing import TYPE_CHECKING
+
 import torch
-from transformers import PreTrainedModel, PreTrainedTokenizerBase, StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
+from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
+
+if TYPE_CHECKING:  # importing PreTrainedModel loads all of modeling_utils (seconds): type hints only
+    from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
 from playground.decoding import (
     DecodingSettings,

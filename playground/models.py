@@ -10,7 +10,10 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import torch
-from transformers import GPT2Config, GPT2LMHeadModel, PreTrainedModel, PreTrainedTokenizerBase
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # transformers' model classes cost seconds to import: only where used
+    from transformers import GPT2LMHeadModel, PreTrainedModel, PreTrainedTokenizerBase
 
 from playground.assets import ASSETS
 from playground.errors import PlaygroundError
@@ -58,6 +61,8 @@ def scratch_model(size: str, vocab_size: int, n_positions: int | None = None, se
     """
     if size not in SCRATCH_SIZES:
         raise PlaygroundError(f"Unknown from-scratch size '{size}'; choose one of {', '.join(SCRATCH_SIZES)}.")
+    from transformers import GPT2Config, GPT2LMHeadModel
+
     s = SCRATCH_SIZES[size]
     config = GPT2Config(
         vocab_size=vocab_size,

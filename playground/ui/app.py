@@ -89,6 +89,20 @@ def launch(demo: gr.Blocks, *, host: str = "127.0.0.1", port: int | None = None,
     """Launch with the app's theme and CSS; hosted apps get an upload size limit."""
     ctx: AppContext = demo.ctx
     demo.queue(default_concurrency_limit=2)
+    # The page is served before transformers' model and Trainer classes are imported (seconds on a small
+    # CPU); import them in the background once the server is up, so the first Generate is quick too.
+    import threading
+
+    warm = threading.Timer(3.0, _warm_up)
+    warm.daemon = True
+    warm.start()
     extra = {"max_file_size": f"{ctx.max_upload_mb}mb"} if ctx.max_upload_mb else {}
     return demo.launch(server_name=host, server_port=port, share=share, theme=theme(), css=CSS,
                        footer_links=["api", "gradio"], **extra, **kwargs)
+
+
+def _warm_up() -> None:
+    import transformers
+
+    transformers.GPT2LMHeadModel  # noqa: B018 - resolving the lazy attribute imports the modeling code
+    import playground.training  # noqa: F401 - Trainer

@@ -17,7 +17,6 @@ from playground.assets import BUNDLED_CORPORA
 from playground.errors import PlaygroundError
 from playground.models import SCRATCH_SIZES, model_label
 from playground.train_config import TrainConfig, defaults_for
-from playground.training import TrainingJob
 from playground.ui.common import fmt_seconds, note, progress_bar
 from playground.ui.state import AppContext, Session
 
@@ -262,6 +261,8 @@ def _try_start(ctx: AppContext, session: Session) -> None:
     with ctx.start_lock:  # one start decision at a time across sessions
         if ctx.slots.may_start(session.id, ctx.running_jobs()):
             config, session.pending = session.pending, None
+            from playground.training import TrainingJob  # Trainer's import costs seconds: load it on first use
+
             session.job = TrainingJob(config).start()
         else:
             ctx.slots.enqueue(session.id)
