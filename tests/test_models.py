@@ -65,22 +65,14 @@ def test_default_is_gpt2_when_cached(monkeypatch):
     assert d.name == "gpt2" and "cache" in d.reason
 
 
-def test_default_is_gpt2_when_the_hub_answers(monkeypatch):
+@pytest.mark.parametrize("answers,name,why", [(True, "gpt2", "Hub"), (False, "demo", "did not answer")])
+def test_default_follows_the_hub_when_gpt2_is_not_cached(monkeypatch, answers, name, why):
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
     monkeypatch.delenv("TRANSFORMERS_OFFLINE", raising=False)
     monkeypatch.setattr(models_mod, "hub_cached", lambda repo: False)
-    monkeypatch.setattr(models_mod, "hub_reachable", lambda timeout=2.0: True)
+    monkeypatch.setattr(models_mod, "hub_reachable", lambda timeout=2.0: answers)
     d = default_model()
-    assert d.name == "gpt2" and "Hub" in d.reason
-
-
-def test_default_is_demo_when_the_hub_is_silent(monkeypatch):
-    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
-    monkeypatch.delenv("TRANSFORMERS_OFFLINE", raising=False)
-    monkeypatch.setattr(models_mod, "hub_cached", lambda repo: False)
-    monkeypatch.setattr(models_mod, "hub_reachable", lambda timeout=2.0: False)
-    d = default_model()
-    assert d.name == "demo" and "did not answer" in d.reason and "\n" not in d.reason
+    assert d.name == name and why in d.reason and "\n" not in d.reason
 
 
 def test_default_is_demo_at_once_under_hf_hub_offline(monkeypatch):
