@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import statistics
 import sys
@@ -28,7 +27,6 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import torch  # noqa: E402
 from transformers import TrainerCallback  # noqa: E402
 
-from playground import corpus as corpus_lib  # noqa: E402
 from playground.models import scratch_model  # noqa: E402
 from playground.train_config import TrainConfig  # noqa: E402
 from playground.training import TrainingJob  # noqa: E402
@@ -74,7 +72,7 @@ def bare_throughput(job: TrainingJob, steps: int, batch: int, block: int) -> flo
     """The same model shape, data, batch, optimizer, clipping: a plain loop (nanoGPT-style)."""
     run = job._bench_run
     torch.manual_seed(0)
-    model = scratch_model("mini", vocab_size=len(run.tokenizer), n_positions=run.extra["context"])
+    model = scratch_model("mini", vocab_size=len(run.tokenizer), n_positions=run.context)
     for m in model.modules():
         if isinstance(m, torch.nn.Dropout):
             m.p = 0.0

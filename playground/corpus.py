@@ -103,8 +103,8 @@ class Corpus:
         return "\n".join(self.documents["text"])
 
 
-def _check_file(path: Path) -> None:
-    """Refuse missing, empty, binary or non-UTF-8 files with one sentence each."""
+def _check_file(path: Path) -> bytes:
+    """The file's bytes; missing, empty, binary or non-UTF-8 files are refused with one sentence each."""
     if not path.is_file():
         raise PlaygroundError(f"The file '{path}' does not exist; check the path.")
     data = path.read_bytes()
@@ -118,12 +118,12 @@ def _check_file(path: Path) -> None:
         raise PlaygroundError(
             f"The file '{path.name}' is not valid UTF-8 (byte {e.start}); re-save it as UTF-8 text."
         ) from None
+    return data
 
 
 def read_text_file(path: Path) -> str:
     """A whole UTF-8 text file (BOM dropped), refused with one sentence when missing, empty or binary."""
-    _check_file(Path(path))
-    return Path(path).read_text(encoding="utf-8-sig")
+    return _check_file(Path(path)).decode("utf-8-sig")
 
 
 def _pick_field(ds: Dataset, name: str, text_field: str | None) -> str:
@@ -181,8 +181,9 @@ def load_corpus(files: list[str | os.PathLike], cleaning: Cleaning = Cleaning(),
     if not files:
         raise PlaygroundError("No corpus file given; upload or name at least one text file.")
     paths = [Path(f) for f in files]
+    h = hashlib.sha256()  # the cache key: the files' content and the cleaning settings
     for p in paths:
-        _check_file(p)
+        h.update(_check_file(p))
     parts, line_based = [], []
     for p in paths:
         ds, lb = _read_file(p, text_field)
@@ -196,9 +197,6 @@ def load_corpus(files: list[str | os.PathLike], cleaning: Cleaning = Cleaning(),
     docs = docs.filter(lambda b: [t.strip() != "" for t in b["text"]], batched=True, load_from_cache_file=False)
     if len(docs) == 0:
         raise PlaygroundError("The corpus is empty after cleaning; turn off some cleaning options or add text.")
-    h = hashlib.sha256()
-    for p in paths:
-        h.update(p.read_bytes())
     h.update(json.dumps([asdict(cleaning), text_field]).encode())
     return Corpus(docs, [str(p) for p in paths], h.hexdigest()[:16], all(line_based))
 
@@ -345,18 +343,29 @@ def prepare(
 
 
 def _save(prepared: PreparedCorpus, folder: Path) -> None:
-    # Written to a temporary folder and renamed, so a crash never leaves a cache entry that looks complete.
-    tmp = folder.with_name(folder.name + f".tmp{os.getpid()}")
-    try:
+    def write(tmp: Path) -> None:
         prepared.train.save_to_disk(str(tmp / "train"))
         prepared.val.save_to_disk(str(tmp / "val"))
         (tmp / "done.json").write_text(json.dumps(prepared.stats.to_dict()))
+
+    publish_folder(folder, write)
+
+
+def publish_folder(folder: Path, write) -> bool:
+    """Fill a cache folder through `write(tmp)` in a temporary folder, then rename it into place, so a
+    crash never leaves an entry that looks complete. False when it could not be written or another
+    process got there first: a cache is optional, the caller goes on without it."""
+    import shutil
+
+    tmp = folder.with_name(folder.name + f".tmp{os.getpid()}")
+    try:
+        write(tmp)
         folder.parent.mkdir(parents=True, exist_ok=True)
         os.replace(tmp, folder)
+        return True
     except OSError:
-        import shutil
-
-        shutil.rmtree(tmp, ignore_errors=True)  # a cache is optional: training goes on without it
+        shutil.rmtree(tmp, ignore_errors=True)
+        return False
 
 
 def _prepare(corpus: Corpus, tokenizer, settings: ExampleSettings, val_corpus: Corpus | None) -> PreparedCorpus:

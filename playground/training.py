@@ -15,7 +15,7 @@ import shutil
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
@@ -172,10 +172,10 @@ class _Run:
     prepared: corpus_lib.PreparedCorpus
     resume_from: str | None
     max_steps: int
-    eval_every: int | None
     corpus_hash: str
     sample_prompt: str
-    extra: dict = field(default_factory=dict)
+    base: str  # the catalog name, folder or scratch size trained from
+    context: int  # the model's context length
 
 
 class TrainingJob:
@@ -383,8 +383,7 @@ class TrainingJob:
         if sample_prompt is None:
             first = next((ln for ln in corpus.documents[0]["text"].split("\n") if ln.strip()), "")
             sample_prompt = tokenizer.decode(tokenizer(first, add_special_tokens=False).input_ids[:8])
-        return _Run(model, tokenizer, prepared, resume_from, max_steps, self._eval_every, corpus.content_hash, sample_prompt,
-                    {"base": base, "steps_per_epoch": steps_per_epoch, "context": context})
+        return _Run(model, tokenizer, prepared, resume_from, max_steps, corpus.content_hash, sample_prompt, base, context)
 
     def _scratch_tokenizer(self, corpus: corpus_lib.Corpus, resume_from: str | None):
         vocab = parse_tokenizer_spec(self.config.tokenizer)
@@ -398,13 +397,9 @@ class TrainingJob:
         def train():
             if not (folder / "tokenizer.json").exists():
                 tok = train_bpe_tokenizer(corpus.documents["text"], vocab)
-                tmp = folder.with_name(folder.name + f".tmp{os.getpid()}")
-                tok.save_pretrained(tmp)
-                folder.parent.mkdir(parents=True, exist_ok=True)
-                if not folder.exists():
-                    os.replace(tmp, folder)
-                else:
-                    shutil.rmtree(tmp, ignore_errors=True)
+                corpus_lib.publish_folder(folder, tok.save_pretrained)
+                if not (folder / "tokenizer.json").exists():
+                    return tok  # the cache could not be written: train without it
             return load_tokenizer(folder)
 
         return _main_process_first(train)
@@ -461,7 +456,7 @@ class TrainingJob:
         if ids is None or ids.shape[1] == 0:
             ids = torch.tensor([[tokenizer.eos_token_id]])
         # Stay inside the model's context (a from-scratch model's context is its block size).
-        context = self._run.extra["context"]
+        context = self._run.context
         ids = ids[:, -max(1, context // 2):]
         new_tokens = min(self.config.sample_tokens, context - ids.shape[1])
         device = next(model.parameters()).device
@@ -520,7 +515,7 @@ class TrainingJob:
         tmp.rmdir()
         info = {
             "settings": self.config.to_dict(),
-            "base_model": run.extra["base"],
+            "base_model": run.base,
             "corpus_hash": run.corpus_hash,
             "corpus_stats": {k: v for k, v in run.prepared.stats.to_dict().items() if k != "example_lengths"},
             "parameters": sum(p.numel() for p in model.parameters()),
