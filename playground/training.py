@@ -7,11 +7,14 @@ and steers training by setting control flags: stop on request or when the time b
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import json
 import math
 import os
-import re
 import shutil
+import signal
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -23,6 +26,10 @@ from transformers import Trainer, TrainerCallback, TrainingArguments
 
 from playground import corpus as corpus_lib
 from playground.errors import PlaygroundError
+from playground.runs import (
+    FINISHED_FILE, LEFTOVERS, METRICS_FILE, atomic_write, checkpoint_step, keep_metrics_until, last_checkpoint,
+    read_metrics, read_status, write_status,
+)
 from playground.models import load_model, pick_precision, scratch_model
 from playground.tokenization import gpt2_tokenizer, load_tokenizer, parse_tokenizer_spec, train_bpe_tokenizer
 from playground.train_config import TrainConfig
@@ -32,7 +39,7 @@ UNBOUNDED_STEPS = 10**9  # a time budget alone: the budget, not a step count, en
 # Every evaluation scores the same evenly spread subset of at most this many validation tokens, so
 # evaluations stay a small share of short runs (a 2-minute demo) and every point of the curve is comparable.
 MAX_EVAL_TOKENS = 32_768
-_CHECKPOINT = re.compile(r"^checkpoint-(\d+)$")
+__all__ = ["TrainingJob", "JobSnapshot", "LiveMetrics", "lr_multiplier", "last_checkpoint", "read_metrics"]
 
 
 # --------------------------------------------------------------------------- schedule
@@ -59,6 +66,15 @@ class _Trainer(Trainer):
     """Trainer whose scheduler follows the job's progress (steps or time budget, whichever ends first)."""
 
     lr_lambda: Callable[[int], float]
+    on_nonfinite: Callable[[float], None]
+
+    def training_step(self, model, inputs, num_items_in_batch=None):
+        loss = super().training_step(model, inputs, num_items_in_batch)
+        # A diverging run (too high a learning rate) turns the loss to nan/inf; Trainer would quietly
+        # average it away in the logs and train on garbage, so it is caught here, at the step it happens.
+        if not torch.isfinite(loss).all():
+            self.on_nonfinite(float(loss.detach().float().mean()))
+        return loss
 
     def create_scheduler(self, num_training_steps: int, optimizer=None):
         if self.lr_scheduler is None:
@@ -98,6 +114,10 @@ class LiveMetrics(TrainerCallback):
         self._last_log = (0, time.monotonic())
         self._last_eval_time = time.monotonic()
 
+    def on_train_begin(self, args, state, control, **kwargs):
+        # A resumed run starts at its checkpoint's step: tokens/s counts from there, not from step 0.
+        self._last_log = (state.global_step, time.monotonic())
+
     # Training logs: train loss, learning rate, grad norm, throughput, ETA.
     def on_log(self, args, state, control, logs=None, **kwargs):
         logs = logs or {}
@@ -116,6 +136,7 @@ class LiveMetrics(TrainerCallback):
             "learning_rate": logs.get("learning_rate"),
             "grad_norm": logs.get("grad_norm"),
             "tokens_per_second": round(tps, 1),
+            "tokens": state.global_step * job.tokens_per_step,
             "elapsed": round(job.elapsed(), 2),
             "eta": job.eta(state.global_step),
         })
@@ -131,6 +152,7 @@ class LiveMetrics(TrainerCallback):
             "epoch": round(state.epoch or 0.0, 4),
             "val_loss": loss,
             "val_perplexity": math.exp(min(loss, 50.0)),
+            "tokens": state.global_step * self.job.tokens_per_step,
             "elapsed": round(self.job.elapsed(), 2),
             "sample": sample,
         })
@@ -138,18 +160,26 @@ class LiveMetrics(TrainerCallback):
     def on_step_end(self, args, state, control, **kwargs):
         job = self.job
         stop = job._stop.is_set()
+        diverged = job.diverged is not None
         budget_over = job.config.max_minutes is not None and job.elapsed() >= job.config.max_minutes * 60
         evaluate = job.eval_due(state.global_step, self._last_eval_time)
         progress = job.progress_at(state.global_step)
         if args.world_size > 1:
             # Every rank must take the same decisions (evaluation and stopping are collective) and use
             # the same learning rate, so the time-based values are agreed on with one all-reduce.
-            flags = torch.tensor([float(stop or budget_over), float(evaluate), progress])
+            flags = torch.tensor([float(stop or budget_over), float(evaluate), progress, float(diverged)])
             torch.distributed.all_reduce(flags, op=torch.distributed.ReduceOp.MAX)
             stop, budget_over, evaluate, progress = bool(flags[0]), False, bool(flags[1]), float(flags[2])
+            if flags[3] and job.diverged is None:
+                job.diverged = (state.global_step, float("nan"))
+            diverged = bool(flags[3])
         job._progress = progress
         job._step = state.global_step
-        if stop or budget_over:
+        if diverged:
+            # The weights are nan from here on: stop at once, and neither evaluate nor checkpoint them.
+            control.should_training_stop = True
+            control.should_save = control.should_evaluate = False
+        elif stop or budget_over:
             control.should_training_stop = True
             control.should_save = True  # a checkpoint to resume from
             control.should_evaluate = True
@@ -196,8 +226,14 @@ class TrainingJob:
         self._max_steps: int | None = None
         self._eval_every: int | None = None
         self._stopped_early = False
+        self._elapsed_before = 0.0  # seconds trained before a resume: elapsed time runs on across resumes
+        self._resume_from: Path | None = None
+        self._started: float | None = None  # wall-clock start, set once the output folder is ours to write
+        self.diverged: tuple[int, float] | None = None  # (step, loss) where the loss stopped being finite
+        self.notice = ""  # something the user should know that did not stop the run
         self.tokens_per_step = 0
         self.world_size = 1
+        self.is_main = int(os.environ.get("RANK", "0")) == 0
 
     # ---- control ------------------------------------------------------
     def start(self) -> TrainingJob:
@@ -231,7 +267,7 @@ class TrainingJob:
 
     # ---- timing -------------------------------------------------------
     def elapsed(self) -> float:
-        return time.monotonic() - self._t0
+        return self._elapsed_before + time.monotonic() - self._t0
 
     def progress_at(self, step: int) -> float:
         p = step / self._max_steps if self._max_steps and self._max_steps != UNBOUNDED_STEPS else 0.0
@@ -272,46 +308,94 @@ class TrainingJob:
             pass  # status and message already set by run()
 
     def run(self) -> dict:
-        """Train to the end (steps, epochs, time budget or stop). Returns the final metrics."""
+        """Train to the end (steps, epochs, time budget or stop). Returns the final metrics.
+
+        Called from a program's main thread (the CLI), SIGINT and SIGTERM act like Stop: the model so far
+        is saved as a finished folder; a second signal quits at once.
+        """
         self._t0 = time.monotonic()
         created = False
-        try:
-            self._set("preparing", "Preparing the corpus and the model…")
-            created = self._check_output()
-            run = self._prepare()
-            self._set("training", "Training…")
-            trainer = self._trainer(run)
-            if not run.resume_from:
-                trainer.evaluate()  # the starting point of the val curve (and "before" for fine-tuning)
-            trainer.train(resume_from_checkpoint=run.resume_from)
-            final = self._finish(trainer, run)
-            status = "stopped" if self._stopped_early else "done"
-            self._set(status, "Stopped; the model so far is saved." if self._stopped_early else "Training finished.")
-            return final
-        except PlaygroundError as e:
-            self._fail(str(e), created)
-            raise
-        except Exception as e:  # noqa: BLE001 - anything else is reported in one sentence and re-raised
-            self._fail(f"Training failed: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}", created)
-            raise
+        with _signals_stop(self):
+            try:
+                self._set("preparing", "Preparing the corpus and the model…")
+                created = self._check_output()
+                self._write_status("running", message="")
+                run = self._prepare()
+                self._write_status("running", max_steps=self.snapshot().max_steps)
+                self._set("training", "Training…")
+                trainer = self._trainer(run)
+                if not run.resume_from:
+                    trainer.evaluate()  # the starting point of the val curve (and "before" for fine-tuning)
+                trainer.train(resume_from_checkpoint=run.resume_from)
+                if self.diverged is not None:
+                    raise PlaygroundError(self._diverged_message())
+                final = self._finish(trainer, run)
+                status = "stopped" if self._stopped_early else "done"
+                message = "Stopped; the model so far is saved." if self._stopped_early else "Training finished."
+                self._set(status, message)
+                self._write_status(status, message=message, final_metrics=final)
+                return final
+            except PlaygroundError as e:
+                self._fail(str(e), created)
+                raise
+            except Exception as e:  # noqa: BLE001 - anything else is reported in one sentence and re-raised
+                self._fail(f"Training failed: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}", created)
+                raise
+            except BaseException:  # a second Ctrl-C: say so in run.json, then quit
+                self._fail("Interrupted before the model was saved; resume from the last checkpoint.", created)
+                raise
+
+    def _diverged_message(self) -> str:
+        step, loss = self.diverged
+        return (f"Training diverged at step {step} (the loss became {loss}); lower the learning rate "
+                f"(now {self.config.lr:g}) or the weight decay (now {self.config.weight_decay:g}) and train again.")
+
+    def _write_status(self, status: str, **fields) -> None:
+        """run.json: what the Runs panel and a later `train` read about this run (main process only)."""
+        if not self.is_main or self._started is None or not self.output.is_dir():
+            return  # a refused folder (somebody else's) gets no run.json
+        cfg = self.config
+        write_status(self.output, status=status, pid=os.getpid(), base=cfg.model or cfg.scratch,
+                     started=self._started,
+                     settings=cfg.to_dict(), **fields)
 
     def _fail(self, message: str, created: bool) -> None:
         self._set("failed", message)
-        # Never leave a folder that looks like a finished model; remove one we made if it holds nothing.
-        if created and self.output.exists() and not any(
-            p.name != "metrics.jsonl" for p in self.output.iterdir()
-        ):
+        with contextlib.suppress(OSError):
+            self._write_status("failed", message=message)
+        # A folder we made that never got past preparation holds nothing worth keeping: remove it.
+        # Anything with metrics stays (the curve up to the failure, and the reason in run.json).
+        if created and self.is_main and self.output.is_dir() and not (self.output / METRICS_FILE).exists() and all(
+                p.name in LEFTOVERS for p in self.output.iterdir()):
             shutil.rmtree(self.output, ignore_errors=True)
 
     def _check_output(self) -> bool:
+        """Check the output folder and decide where to start: afresh, or from its newest checkpoint.
+
+        A folder that holds only what a crashed or refused run leaves (run.json, metrics, a half-written
+        checkpoint) is trained into afresh, with or without --resume: nobody has to delete it by hand.
+        """
         out = self.output
         created = not out.exists()
         if out.exists() and not out.is_dir():
             raise PlaygroundError(f"The output path '{out}' is a file; choose a folder.")
-        if out.exists() and any(out.iterdir()) and not self.config.resume:
-            raise PlaygroundError(f"The output folder '{out}' is not empty; pass --resume to continue that run or choose a new folder.")
-        if self.config.resume and last_checkpoint(out) is None:
-            raise PlaygroundError(f"There is no checkpoint to resume in '{out}'; train without --resume first.")
+        checkpoint = last_checkpoint(out)
+        finished = (out / FINISHED_FILE).exists()
+        if self.config.resume and checkpoint is not None:
+            self._resume_from = checkpoint
+        elif out.exists() and any(out.iterdir()):
+            leftovers = all(p.name in LEFTOVERS or p.name.startswith("checkpoint-") for p in out.iterdir())
+            if checkpoint is not None:
+                raise PlaygroundError(f"The output folder '{out}' holds a run with a checkpoint at step "
+                                      f"{checkpoint_step(checkpoint)}; pass --resume to continue it or choose a new folder.")
+            if finished and self.config.resume:
+                raise PlaygroundError(f"The run in '{out}' finished without a checkpoint to resume from; "
+                                      "train into a new folder instead.")
+            if not leftovers or finished:
+                raise PlaygroundError(f"The output folder '{out}' is not empty; pass --resume to continue that run or choose a new folder.")
+            self._clear_leftovers()
+        elif self.config.resume:
+            self.notice = f"There is no checkpoint to resume in '{out}' yet: training starts from the beginning."
         try:
             out.mkdir(parents=True, exist_ok=True)
             probe = out / ".write-test"
@@ -319,13 +403,34 @@ class TrainingJob:
             probe.unlink()
         except OSError as e:
             raise PlaygroundError(f"Cannot write to the output folder '{out}' ({e.strerror}); choose a writable folder.") from None
+        self._started = time.time()
+        if self._resume_from is not None and self.is_main:
+            # The records past the checkpoint will be recorded again: drop them, and let elapsed time
+            # run on from where the checkpoint left it.
+            self._records = keep_metrics_until(out, checkpoint_step(self._resume_from))
+            self._elapsed_before = max((r.get("elapsed", 0.0) for r in self._records), default=0.0)
+            self._started = read_status(out).get("started") or self._started
+        if self.notice:
+            print(self.notice, file=sys.stderr)
         return created
+
+    def _clear_leftovers(self) -> None:
+        """What a run that crashed before its first complete checkpoint left: start over, keeping its metrics aside."""
+        out = self.output
+        self.notice = f"'{out}' held an unfinished run with no complete checkpoint: training starts from the beginning."
+        if not self.is_main:
+            return
+        for p in out.iterdir():
+            if p.name.startswith("checkpoint-") or p.name == ".saving":
+                shutil.rmtree(p, ignore_errors=True)
+        if (out / METRICS_FILE).exists():
+            os.replace(out / METRICS_FILE, out / "previous-metrics.jsonl")
 
     def _prepare(self) -> _Run:
         cfg = self.config
         corpus = corpus_lib.load_corpus(cfg.corpus, cfg.cleaning, cfg.text_field)
         val_corpus = corpus_lib.load_corpus(cfg.val_files, cfg.cleaning, cfg.text_field) if cfg.val_files else None
-        resume_from = str(last_checkpoint(self.output)) if cfg.resume else None
+        resume_from = str(self._resume_from) if self._resume_from else None
 
         if cfg.model:
             # On resume the Trainer loads the checkpoint's weights (and LoRA adapters) into this model.
@@ -337,7 +442,7 @@ class TrainingJob:
             # would keep random embeddings and spoil generation and perplexity beyond the block.
             context = MAX_SCRATCH_CONTEXT
             model = None
-        base = cfg.model or cfg.scratch
+        base, asked_batch = cfg.model or cfg.scratch, cfg.batch_size
         cfg = self.config = cfg.resolved(context)
         if model is None:
             context = cfg.block_size
@@ -359,6 +464,14 @@ class TrainingJob:
             val_fraction=cfg.val_fraction, seed=cfg.seed,
         )
         prepared = _main_process_first(lambda: corpus_lib.prepare(corpus, tokenizer, settings, val_corpus))
+        if cfg.batch_size > len(prepared.train):
+            # A batch larger than the corpus only repeats examples (and a huge one exhausts memory): a
+            # default batch shrinks to the corpus, a batch the user asked for is refused.
+            if asked_batch is None:
+                cfg = self.config = dataclasses.replace(cfg, batch_size=len(prepared.train))
+            else:
+                raise PlaygroundError(f"Batch size {cfg.batch_size} is more than the corpus's {len(prepared.train)} training "
+                                      f"examples; choose at most {len(prepared.train)}, or a smaller block size.")
         max_eval = max(16, MAX_EVAL_TOKENS // cfg.block_size)
         if len(prepared.val) > max_eval:
             idx = [i * len(prepared.val) // max_eval for i in range(max_eval)]
@@ -427,6 +540,7 @@ class TrainingJob:
             use_cpu=not torch.cuda.is_available() and not torch.backends.mps.is_available(),
             report_to="none",
             disable_tqdm=True,
+            logging_nan_inf_filter=False,  # a nan loss is a diverging run, not noise to average away
             dataloader_num_workers=0,
             prediction_loss_only=True,
             ddp_find_unused_parameters=False,
@@ -444,8 +558,13 @@ class TrainingJob:
 
         trainer.remove_callback(PrinterCallback)  # LiveMetrics reports; no raw log dicts on stdout
         trainer.lr_lambda = lambda step: lr_multiplier(step, self._progress, cfg.warmup, cfg.schedule)
+        trainer.on_nonfinite = self._on_nonfinite
         self._run = run
         return trainer
+
+    def _on_nonfinite(self, loss: float) -> None:
+        if self.diverged is None:
+            self.diverged = (self._step + 1, loss)
 
     def _sample(self, model, tokenizer) -> str:
         """A short sample from the fixed prompt, without disturbing the training RNG."""
@@ -522,7 +641,7 @@ class TrainingJob:
             "final_metrics": final,
             "status": "stopped" if self._stopped_early else "done",
         }
-        _atomic_write(out / "playground.json", json.dumps(info, indent=2))
+        atomic_write(out / FINISHED_FILE, json.dumps(info, indent=2))
 
 
 def _with_lora(model, cfg: TrainConfig):
@@ -545,30 +664,23 @@ def _main_process_first(fn):
     return fn()
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+@contextlib.contextmanager
+def _signals_stop(job: TrainingJob):
+    """In a program's main thread, SIGINT/SIGTERM ask the job to stop and save; a second one quits now."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
 
+    def handler(signum, frame):
+        if job._stop.is_set():
+            raise KeyboardInterrupt
+        job.stop()
+        print("\nStopping after this step; the model so far will be saved (press Ctrl-C again to quit now).",
+              file=sys.stderr)
 
-def last_checkpoint(folder: str | os.PathLike) -> Path | None:
-    """The newest complete checkpoint (trainer_state.json is written last, so it marks completeness)."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        return None
-    done = [(int(m.group(1)), p) for p in folder.iterdir() if (m := _CHECKPOINT.match(p.name)) and (p / "trainer_state.json").exists()]
-    return max(done)[1] if done else None
-
-
-def read_metrics(folder: str | os.PathLike) -> list[dict]:
-    """The records of metrics.jsonl (skipping a torn last line after a crash)."""
-    path = Path(folder) / "metrics.jsonl"
-    if not path.exists():
-        return []
-    out = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        try:
-            out.append(json.loads(line))
-        except json.JSONDecodeError:
-            continue
-    return out
+    old = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, h in old.items():
+            signal.signal(sig, h)

@@ -11,6 +11,7 @@ import torch
 
 from playground.errors import PlaygroundError
 from playground.train_config import TrainConfig
+from playground.runs import read_run, read_status
 from playground.training import TrainingJob, last_checkpoint, lr_multiplier, read_metrics
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -182,8 +183,6 @@ def test_refuses_a_used_output_folder_and_an_unwritable_one(play_file, tmp_path)
     with pytest.raises(PlaygroundError, match="not empty"):
         TrainingJob(fast(play_file, used)).run()
     assert (used / "notes.txt").read_text() == "mine"
-    with pytest.raises(PlaygroundError, match="no checkpoint to resume"):
-        TrainingJob(fast(play_file, tmp_path / "fresh", resume=True)).run()
     blocker = tmp_path / "file"
     blocker.write_text("x")
     with pytest.raises(PlaygroundError, match="(is a file|Cannot write)"):
@@ -240,3 +239,133 @@ def test_accelerate_two_processes(play_file, tmp_path):
     assert [r["step"] for r in records if "val_loss" in r] == [0, 4, 8]  # written once, by the main process
     # 2 processes x 4 sequences x 32 tokens per optimizer step
     assert TrainConfig.from_dict(info["settings"]).batch_size == 4
+
+
+# --------------------------------------------------------------------------- runs that last (issue 8)
+
+
+def _assert_clean_metrics(records: list[dict], max_steps: int):
+    """One train row and at most one val row per step, steps rising, elapsed never going back."""
+    train = [r["step"] for r in records if "train_loss" in r]
+    val = [r["step"] for r in records if "val_loss" in r]
+    assert train == sorted(set(train)) and val == sorted(set(val)), (train, val)
+    assert max(r["step"] for r in records) <= max_steps
+    elapsed = [r["elapsed"] for r in records]
+    assert elapsed == sorted(elapsed), elapsed
+
+
+def test_resume_drops_rows_past_the_checkpoint_and_keeps_time_running(play_file, tmp_path):
+    out = tmp_path / "run"
+    TrainingJob(fast(play_file, out, max_steps=20, eval_every=10)).run()
+    kept = read_metrics(out)
+    # As if the run had gone on past its checkpoint and then crashed: these rows will be recorded again.
+    with open(out / "metrics.jsonl", "a") as f:
+        f.write(json.dumps({"step": 25, "train_loss": 9.9, "elapsed": 99.0}) + "\n")
+        f.write('{"step": 26, "train_lo')  # a torn line
+    job = TrainingJob(fast(play_file, out, max_steps=40, eval_every=10, resume=True))
+    job.run()
+    after = read_metrics(out)
+    assert after[: len(kept)] == kept and not any(r.get("train_loss") == 9.9 for r in after)
+    _assert_clean_metrics(after, 40)
+    resumed = [r for r in after[len(kept):] if "train_loss" in r]
+    assert resumed[0]["elapsed"] >= kept[-1]["elapsed"]  # the clock runs on from the checkpoint
+    # tokens/s of the first row after the resume counts steps from the checkpoint, not from step 0
+    speeds = [r["tokens_per_second"] for r in after if "tokens_per_second" in r]
+    assert resumed[0]["tokens_per_second"] < 5 * sorted(speeds)[len(speeds) // 2]
+    assert all(r["tokens"] == r["step"] * 8 * 32 for r in after if "tokens" in r)
+    assert read_status(out)["status"] == "done" and read_run(out).steps == 40
+
+
+def test_a_folder_left_by_a_crash_before_any_checkpoint_trains_afresh(play_file, tmp_path):
+    out = tmp_path / "crashed"
+    (out / "checkpoint-5").mkdir(parents=True)  # half-written: no trainer_state.json
+    (out / "metrics.jsonl").write_text('{"step": 0, "val_loss": 6.0, "elapsed": 1.0}\n')
+    (out / "run.json").write_text(json.dumps({"status": "running", "pid": 2**22 + 12345}))
+    assert read_run(out).status == "interrupted"  # its process is gone
+    job = TrainingJob(fast(play_file, out, max_steps=10, eval_every=10))
+    job.run()
+    assert "starts from the beginning" in job.notice
+    assert (out / "previous-metrics.jsonl").exists() and (out / "config.json").exists()
+    assert [r["step"] for r in read_metrics(out) if "val_loss" in r] == [0, 10]
+    # --resume where nothing can be resumed yet also just trains (no "train without --resume first")
+    fresh = TrainingJob(fast(play_file, tmp_path / "fresh", max_steps=5, eval_every=5, resume=True))
+    fresh.run()
+    assert "no checkpoint to resume" in fresh.notice and fresh.snapshot().status == "done"
+
+
+def test_a_diverging_run_stops_with_a_sentence_and_keeps_its_folder(play_file, tmp_path):
+    out = tmp_path / "diverge"
+    job = TrainingJob(fast(play_file, out, lr=1e30, max_steps=200, eval_every=100))
+    with pytest.raises(PlaygroundError, match=r"diverged at step \d+ .*lower the learning rate \(now 1e\+30\)"):
+        job.run()
+    assert job.snapshot().status == "failed" and job.snapshot().step < 200
+    assert (out / "metrics.jsonl").exists() and not (out / "config.json").exists()
+    status = read_status(out)
+    assert status["status"] == "failed" and "diverged" in status["message"]
+    assert last_checkpoint(out) is None or last_checkpoint(out).name == "checkpoint-0"
+
+
+def test_a_batch_larger_than_the_corpus_is_refused(play_file, tmp_path):
+    with pytest.raises(PlaygroundError, match=r"Batch size 1000000000 is more than the corpus's \d+ training examples"):
+        TrainingJob(fast(play_file, tmp_path / "huge", batch_size=10**9)).run()
+
+
+def _wait_for(predicate, timeout=120):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+@pytest.mark.parametrize("sig", ["SIGINT", "SIGTERM"])
+def test_a_signal_saves_the_model_so_far(sig, play_file, tmp_path):
+    import signal
+
+    out = tmp_path / "sig"
+    cmd = [sys.executable, "-m", "playground", "train", "--corpus", str(play_file), "--scratch", "tiny",
+           "--tokenizer", "bpe:400", "--output", str(out), "--block-size", "32", "--batch-size", "8",
+           "--max-steps", "100000", "--eval-every", "100000"]
+    env = dict(os.environ, HF_HUB_OFFLINE="1", PYTHONPATH=str(ROOT))
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert _wait_for(lambda: any("train_loss" in r for r in read_metrics(out)))
+        proc.send_signal(getattr(signal, sig))
+        stdout, stderr = proc.communicate(timeout=120)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0, stderr
+    assert "Stopping after this step" in stderr
+    info = json.loads((out / "playground.json").read_text())
+    assert info["status"] == "stopped" and (out / "config.json").exists()
+    assert read_run(out).status == "stopped" and last_checkpoint(out) is not None
+
+
+def test_killed_run_resumes_to_a_clean_record(play_file, tmp_path):
+    """kill -9 after a checkpoint, then --resume: no duplicated steps, nothing past --max-steps."""
+    import signal
+
+    out = tmp_path / "killed"
+    args = ["train", "--corpus", str(play_file), "--scratch", "tiny", "--tokenizer", "bpe:400", "--output", str(out),
+            "--block-size", "32", "--batch-size", "8", "--max-steps", "200", "--eval-every", "20"]
+    env = dict(os.environ, HF_HUB_OFFLINE="1", PYTHONPATH=str(ROOT))
+    proc = subprocess.Popen([sys.executable, "-m", "playground", *args], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        assert _wait_for(lambda: checkpoint_past(out, 20))
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(30)
+    assert read_run(out).status == "interrupted" and not (out / "playground.json").exists()
+    r = _cli(*args)  # a plain run is told to resume, in one sentence
+    assert r.returncode == 2 and "pass --resume" in r.stderr
+    r = _cli(*args, "--resume")
+    assert r.returncode == 0, r.stderr
+    _assert_clean_metrics(read_metrics(out), 200)
+    assert json.loads((out / "playground.json").read_text())["final_metrics"]["step"] == 200
+
+
+def checkpoint_past(out: Path, step: int) -> bool:
+    last = last_checkpoint(out)
+    return last is not None and int(last.name.split("-")[1]) >= step

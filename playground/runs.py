@@ -1,0 +1,271 @@
+"""Training runs on disk: list, read, zip, delete, and the CLI command that repeats or resumes one.
+
+A run is an output folder of `python -m playground train` (or of the app's Train tab). Besides the
+model, it holds:
+
+    run.json        status while and after it runs: running | done | stopped | failed, the process id,
+                    start time, base model, settings and the last message (written atomically)
+    metrics.jsonl   one JSON record per log / evaluation (see training.LiveMetrics)
+    playground.json written last by a finished save: settings, corpus stats, final metrics
+    checkpoint-N    the newest complete checkpoint, for --resume
+
+Only the standard library is imported here (no torch), so the app can list runs before the heavy
+libraries have loaded.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import shutil
+import time
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from playground.errors import PlaygroundError
+
+RUN_FILE = "run.json"
+METRICS_FILE = "metrics.jsonl"
+FINISHED_FILE = "playground.json"
+_CHECKPOINT = re.compile(r"^checkpoint-(\d+)$")
+# What a crashed or refused run may leave behind: a folder holding only these can be trained into afresh.
+LEFTOVERS = {RUN_FILE, METRICS_FILE, "previous-metrics.jsonl", ".saving", ".write-test", "runs"}
+
+
+def atomic_write(path: Path, text: str) -> None:
+    """Write a whole file or nothing: a reader never sees half of it, a crash never leaves half of it."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def last_checkpoint(folder: str | os.PathLike) -> Path | None:
+    """The newest complete checkpoint (trainer_state.json is written last, so it marks completeness)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return None
+    done = [(int(m.group(1)), p) for p in folder.iterdir()
+            if (m := _CHECKPOINT.match(p.name)) and (p / "trainer_state.json").exists()]
+    return max(done)[1] if done else None
+
+
+def checkpoint_step(checkpoint: str | os.PathLike) -> int:
+    return int(_CHECKPOINT.match(Path(checkpoint).name).group(1))
+
+
+def read_metrics(folder: str | os.PathLike) -> list[dict]:
+    """The records of metrics.jsonl (skipping a torn last line after a crash)."""
+    path = Path(folder) / METRICS_FILE
+    if not path.exists():
+        return []
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            out.append(json.loads(line))
+        except json.JSONDecodeError:
+            continue
+    return out
+
+
+def keep_metrics_until(folder: str | os.PathLike, step: int) -> list[dict]:
+    """Drop the records past `step` (what a resume from checkpoint-`step` will record again); returns the rest."""
+    kept = [r for r in read_metrics(folder) if r.get("step", 0) <= step]
+    atomic_write(Path(folder) / METRICS_FILE, "".join(json.dumps(r) + "\n" for r in kept))
+    return kept
+
+
+def read_status(folder: str | os.PathLike) -> dict:
+    try:
+        return json.loads((Path(folder) / RUN_FILE).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return {}
+
+
+def write_status(folder: str | os.PathLike, **fields) -> dict:
+    """Update run.json with `fields` (merged into what is there)."""
+    status = read_status(folder) | {k: v for k, v in fields.items()}
+    atomic_write(Path(folder) / RUN_FILE, json.dumps(status, indent=2))
+    return status
+
+
+def _alive(pid) -> bool:
+    try:
+        os.kill(int(pid), 0)
+        return True
+    except (OSError, ValueError, TypeError):
+        return False
+
+
+# --------------------------------------------------------------------------- listing
+
+
+@dataclass
+class RunInfo:
+    """One run folder as the Runs panel shows it."""
+
+    name: str
+    folder: Path
+    base: str  # the catalog name, folder or scratch size it trained from
+    status: str  # running | done | stopped | failed | interrupted
+    steps: int
+    max_steps: int | None
+    best_val_loss: float | None
+    started: float  # seconds since the epoch
+    settings: dict = field(default_factory=dict)
+    message: str = ""
+
+    @property
+    def finished(self) -> bool:
+        """A model that loads: the final save completed (config.json and playground.json are moved in last)."""
+        return (self.folder / FINISHED_FILE).exists() and (self.folder / "config.json").exists()
+
+    @property
+    def resumable(self) -> bool:
+        return self.status != "running" and last_checkpoint(self.folder) is not None
+
+    @property
+    def date(self) -> str:
+        return time.strftime("%Y-%m-%d %H:%M", time.localtime(self.started))
+
+
+def is_run(folder: Path) -> bool:
+    return folder.is_dir() and any((folder / f).exists() for f in (RUN_FILE, FINISHED_FILE, METRICS_FILE))
+
+
+def read_run(folder: str | os.PathLike) -> RunInfo | None:
+    folder = Path(folder)
+    if not is_run(folder):
+        return None
+    status = read_status(folder)
+    try:
+        info = json.loads((folder / FINISHED_FILE).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        info = {}
+    records = read_metrics(folder)
+    settings = status.get("settings") or info.get("settings") or {}
+    state = status.get("status") or info.get("status") or "interrupted"
+    if state == "running" and not _alive(status.get("pid")):
+        state = "interrupted"  # its process is gone (killed, crashed, machine restarted)
+    vals = [r["val_loss"] for r in records if isinstance(r.get("val_loss"), (int, float))]
+    steps = max((r.get("step", 0) for r in records), default=0)
+    started = status.get("started") or folder.stat().st_mtime
+    base = status.get("base") or info.get("base_model") or settings.get("model") or settings.get("scratch") or "?"
+    return RunInfo(name=folder.name, folder=folder, base=str(base), status=state, steps=int(steps),
+                   max_steps=status.get("max_steps"), best_val_loss=min(vals) if vals else None,
+                   started=float(started), settings=settings, message=status.get("message", ""))
+
+
+def list_runs(root: str | os.PathLike) -> list[RunInfo]:
+    """Every run under `root` (and one level of session folders below it), newest first."""
+    root = Path(root)
+    if not root.is_dir():
+        return []
+    found = []
+    for child in root.iterdir():
+        if is_run(child):
+            found.append(child)
+        elif child.is_dir() and not child.name.startswith("."):
+            found.extend(g for g in child.iterdir() if is_run(g))
+    runs = [r for r in map(read_run, found) if r is not None]
+    return sorted(runs, key=lambda r: r.started, reverse=True)
+
+
+def find_run(root: str | os.PathLike, name_or_folder: str) -> RunInfo:
+    for run in list_runs(root):
+        if run.name == name_or_folder or str(run.folder) == str(name_or_folder):
+            return run
+    raise PlaygroundError(f"There is no run called '{name_or_folder}' any more; refresh the list.")
+
+
+# --------------------------------------------------------------------------- actions
+
+
+def zip_run(folder: str | os.PathLike) -> Path:
+    """The finished model as FOLDER.zip (weights, tokenizer, metrics; no checkpoints), built once.
+
+    The zip is rebuilt only when the model was saved again after it (a resumed run).
+    """
+    folder = Path(folder)
+    marker = folder / FINISHED_FILE
+    if not marker.exists():
+        raise PlaygroundError(f"'{folder.name}' has no finished model to download yet; wait for it to be saved.")
+    target = folder.with_suffix(".zip")
+    if target.exists() and target.stat().st_mtime >= marker.stat().st_mtime:
+        return target
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as z:
+        for path in sorted(folder.rglob("*")):
+            rel = path.relative_to(folder)
+            if path.is_file() and not rel.parts[0].startswith(("checkpoint-", ".")) and rel.name != RUN_FILE:
+                z.write(path, Path(folder.name) / rel)
+    os.replace(tmp, target)
+    return target
+
+
+def delete_run(folder: str | os.PathLike) -> None:
+    """Remove a run folder and its zip; a running run is refused."""
+    run = read_run(folder)
+    if run is None:
+        raise PlaygroundError(f"'{Path(folder).name}' is not a training run; nothing was deleted.")
+    if run.status == "running":
+        raise PlaygroundError(f"'{run.name}' is still training; stop it first, then delete it.")
+    shutil.rmtree(run.folder)
+    run.folder.with_suffix(".zip").unlink(missing_ok=True)
+
+
+# Flags of `python -m playground train` for TrainConfig fields (None and defaults are left out).
+_FLAGS = [
+    ("model", "--model"), ("scratch", "--scratch"), ("tokenizer", "--tokenizer"), ("text_field", "--text-field"),
+    ("block_size", "--block-size"), ("stride", "--stride"), ("batch_size", "--batch-size"),
+    ("grad_accum", "--grad-accum"), ("lr", "--lr"), ("schedule", "--schedule"), ("warmup", "--warmup"),
+    ("weight_decay", "--weight-decay"), ("max_grad_norm", "--max-grad-norm"), ("epochs", "--epochs"),
+    ("max_steps", "--max-steps"), ("max_minutes", "--max-minutes"), ("eval_every", "--eval-every"),
+    ("val_fraction", "--val-fraction"), ("seed", "--seed"), ("precision", "--precision"),
+    ("dropout", "--dropout"), ("lora_r", "--lora-r"), ("sample_prompt", "--sample-prompt"),
+]
+_CLI_DEFAULTS = {"tokenizer": "gpt2", "grad_accum": 1, "schedule": "cosine", "max_grad_norm": 1.0,
+                 "val_fraction": 0.1, "seed": 42, "precision": "auto", "lora_r": 8}
+_CLEANING_FLAGS = {"drop_blank_lines": "--drop-blank-lines", "strip_page_numbers": "--strip-page-numbers",
+                   "collapse_spaces": "--collapse-spaces", "dedupe_lines": "--dedupe-lines"}
+
+
+def train_command(settings: dict, *, resume: bool = False) -> str:
+    """The `python -m playground train …` command line that runs these settings (or resumes the run)."""
+    args = ["python", "-m", "playground", "train"]
+    for f in settings.get("corpus") or []:
+        args += ["--corpus", str(f)]
+    for f in settings.get("val_files") or []:
+        args += ["--val-file", str(f)]
+    args += ["--output", str(settings.get("output", "OUTPUT"))]
+    for key, flag in _FLAGS:
+        value = settings.get(key)
+        if value is None or _CLI_DEFAULTS.get(key) == value or (key == "tokenizer" and settings.get("model")):
+            continue
+        args += [flag, str(value)]
+    for key, flag in _CLEANING_FLAGS.items():
+        if (settings.get("cleaning") or {}).get(key):
+            args.append(flag)
+    args += [flag for key, flag in (("line_by_line", "--line-by-line"), ("lora", "--lora")) if settings.get(key)]
+    if resume:
+        args.append("--resume")
+    return shlex.join(args)
+
+
+# Settings that differ between runs by nature, not by choice.
+_NOT_COMPARED = {"output", "resume"}
+
+
+def differing_settings(runs: list[RunInfo]) -> list[list]:
+    """Rows [setting, value in run 1, value in run 2, …] for the settings that are not the same in every run."""
+    keys = sorted({k for r in runs for k in r.settings} - _NOT_COMPARED)
+    rows = []
+    for key in keys:
+        values = [r.settings.get(key) for r in runs]
+        if any(v != values[0] for v in values[1:]):
+            rows.append([key, *("–" if v is None else json.dumps(v) if isinstance(v, (dict, list)) else str(v)
+                                for v in values)])
+    return rows
