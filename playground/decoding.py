@@ -231,6 +231,16 @@ def token_texts(tokenizer: PreTrainedTokenizerBase, ids: list[int]) -> list[str]
 
 # --------------------------------------------------------------------------- the lab
 
+# Contexts that give the bundled demo model (Shakespeare, 4 000-token BPE) a peaked, teachable next-token
+# distribution: a few likely tokens and a long tail, so knobs visibly cut and draws hit named tokens.
+# Measured with `lab` on assets/demo-model (top token's probability, entropy in nats); tests keep them peaked.
+LAB_CONTEXTS = (
+    "GLOUCESTER:\nI thank you, my lord.\n\nKING EDWARD IV:\nI thank",  # " you" 40 %, " me" 8 %, " thee" 6 %; 3.4 nats
+    "Farewell, my lord.\n\n[",  # "Enter" 29 %, "Exit" 14 %, "Exeunt" 13 %; 3.8 nats
+    "ROMEO:\nI will not stay.\n\n[Exit",  # "]" 61 %; 3.1 nats
+    "NORTHUMBERLAND:\nGood morrow, my",  # " lord" 23 % and a long tail: where top-p earns its keep
+)
+
 
 @dataclass
 class TokenProb:
@@ -250,9 +260,17 @@ class Stage:
     top: list[TokenProb]  # the stage's most likely tokens, highest first
     cut: list[TokenProb]  # tokens of the raw top-N that this stage removed (shown with their raw probabilities)
     probs: torch.Tensor = field(repr=False)  # (V,) the full distribution after this stage
+    entropy: float = 0.0  # nats; exp(entropy) is the number of "effective choices"
+    kept_mass: float = 1.0  # the share of the previous stage's probability on the tokens this stage keeps
+
+    @property
+    def effective_choices(self) -> float:
+        """exp(entropy): as uncertain as a fair choice among this many tokens."""
+        return math.exp(self.entropy)
 
     def as_json(self) -> dict:
-        return {"name": self.name, "kept": self.kept, "top": [t.as_json() for t in self.top]}
+        return {"name": self.name, "kept": self.kept, "entropy": self.entropy, "kept_mass": self.kept_mass,
+                "top": [t.as_json() for t in self.top]}
 
 
 @dataclass
@@ -270,9 +288,10 @@ class TokenCount:
 class Histogram:
     draws: int
     seed: int
-    counts: list[TokenCount]  # the likeliest and the most drawn tokens, by expected count
+    counts: list[TokenCount]  # the most drawn and the likeliest tokens, most drawn first
     other_count: int  # draws that landed on tokens not listed
     other_expected: float
+    other_tokens: int = 0  # how many different unlisted tokens were drawn
 
     def as_json(self) -> dict:
         return {"draws": self.draws, "counts": [c.as_json() for c in self.counts]}
@@ -286,6 +305,7 @@ class LabResult:
     histogram: Histogram
     greedy: bool  # True: generate would take the argmax, so every "draw" is the top token
     notice: str | None = None
+    logits: torch.Tensor | None = field(default=None, repr=False)  # (V,) raw logits: redraw at any temperature
 
     @property
     def final_probs(self) -> torch.Tensor:
@@ -368,13 +388,15 @@ def histogram(probs: torch.Tensor, draws: int, seed: int, tokenizer, top_n: int 
     drawn = torch.multinomial(probs, draws, replacement=True, generator=gen)
     counts = torch.bincount(drawn, minlength=probs.numel())
     expected = probs * draws
-    # List the likeliest tokens and the most drawn ones (they differ only by chance).
-    ids = dict.fromkeys(probs.topk(min(top_n, probs.numel())).indices.tolist() + counts.topk(min(top_n, probs.numel())).indices.tolist())
-    listed = sorted((i for i in ids if counts[i] > 0 or expected[i] > 0), key=lambda i: (-float(expected[i]), -int(counts[i])))
+    # The tokens the draws actually hit most, then any of the likeliest not among them (they differ only by chance).
+    k = min(top_n, probs.numel())
+    ids = dict.fromkeys(counts.topk(k).indices.tolist() + probs.topk(k).indices.tolist())
+    listed = sorted((i for i in ids if counts[i] > 0 or expected[i] > 0), key=lambda i: (-int(counts[i]), -float(expected[i])))
     texts = token_texts(tokenizer, listed)
     rows = [TokenCount(t, i, int(counts[i]), float(expected[i])) for t, i in zip(texts, listed)]
     listed_count = sum(r.count for r in rows)
-    return Histogram(draws, seed, rows, draws - listed_count, max(0.0, draws - sum(r.expected for r in rows)))
+    other_tokens = int((counts > 0).sum()) - sum(r.count > 0 for r in rows)
+    return Histogram(draws, seed, rows, draws - listed_count, max(0.0, draws - sum(r.expected for r in rows)), other_tokens)
 
 
 def lab(
@@ -401,11 +423,15 @@ def lab(
     stages, before = [], dists[0][2]
     for name, active, probs in dists:
         cut = [t for t in raw_top if before[t.id] > 0 and probs[t.id] == 0] if name != "final" else []
-        stages.append(Stage(name, active, int((probs > 0).sum()), _top(tokenizer, probs, top_n), cut, probs))
+        # The share of the mass before this stage that it keeps (and renormalises to 1); exactly 1 if it cuts nothing.
+        alive = probs > 0
+        kept_mass = 1.0 if torch.equal(alive, before > 0) else float(before[alive].sum())
+        stages.append(Stage(name, active, int((probs > 0).sum()), _top(tokenizer, probs, top_n), cut, probs,
+                            float(torch.special.entr(probs).sum()), kept_mass))
         before = probs
     greedy = not settings.sampling
     hist = histogram(stages[-1].probs, samples, resolve_seed(settings.seed), tokenizer, top_n, greedy=greedy)
-    return LabResult(context_ids, stages, stages[-1].top, hist, greedy, notice)
+    return LabResult(context_ids, stages, stages[-1].top, hist, greedy, notice, logits)
 
 
 def lab_step(
@@ -446,7 +472,10 @@ class TemperatureCurve:
 def temperature_comparison(
     logits: torch.Tensor, tokenizer, temperatures: tuple[float, ...] = (0.3, 1.0, 1.5), top_n: int = 10
 ) -> list[TemperatureCurve]:
-    """The same raw logits through TemperatureLogitsWarper at several temperatures (0 = greedy one-hot)."""
+    """The same raw logits through TemperatureLogitsWarper at several temperatures (0 = greedy one-hot).
+
+    Pure: pass a LabResult's `logits` and a sweep needs no second forward pass.
+    """
     curves = []
     for t in temperatures:
         if t < 0:

@@ -10,6 +10,7 @@ import torch
 from transformers.generation import logits_process as lp
 
 from playground.decoding import (
+    LAB_CONTEXTS,
     MAX_NEW_TOKENS,
     STAGES,
     DecodingSettings,
@@ -139,6 +140,43 @@ def test_stages_report_kept_and_cut(peaky_model):
     assert math.isclose(sum(t.prob for t in by["final"].top[: by["final"].kept]), 1.0, rel_tol=1e-5)
 
 
+def test_stages_report_entropy_and_the_renormalisation(peaky_model):
+    model, tok = peaky_model
+    result = lab(model, tok, PROMPT, DecodingSettings(top_k=3, seed=1), samples=10)
+    by = {s.name: s for s in result.stages}
+    raw, top_k = by["raw"].probs, by["top_k"].probs
+    kept = top_k > 0
+    # top-k keeps a share of the raw mass and scales each survivor up by 1 / that share.
+    assert by["top_k"].kept_mass == pytest.approx(float(raw[kept].sum()), rel=1e-5) and by["top_k"].kept_mass < 1
+    assert torch.allclose(top_k[kept], raw[kept] / by["top_k"].kept_mass, rtol=1e-4)
+    assert by["raw"].kept_mass == 1.0 == by["temperature"].kept_mass
+    for s in result.stages:
+        assert s.entropy == pytest.approx(float(-(s.probs[s.probs > 0] * s.probs[s.probs > 0].log()).sum()), abs=1e-4)
+        assert s.effective_choices == pytest.approx(math.exp(s.entropy))
+    assert by["top_k"].effective_choices <= 3 < by["raw"].effective_choices
+
+
+def test_lab_keeps_its_logits_so_a_temperature_sweep_needs_no_forward_pass(peaky_model):
+    model, tok = peaky_model
+    result = lab(model, tok, PROMPT, DecodingSettings(seed=0), samples=10)
+    assert torch.equal(result.logits, next_token_logits(model, result.context_ids))
+    (one,) = temperature_comparison(result.logits, tok, (1.0,))
+    assert torch.allclose(one.probs, result.stages[0].probs)
+
+
+def test_default_lab_contexts_give_the_demo_model_a_peaked_distribution():
+    from playground.models import load_model
+
+    model, tok = load_model("demo")  # the bundled model, a local folder
+    for context in LAB_CONTEXTS:
+        result = lab(model, tok, context, DecodingSettings(seed=0), top_n=12, samples=10_000)
+        raw = result.stages[0]
+        assert raw.top[0].prob > 0.2 and raw.entropy < 5.6, (context, raw.top[0], raw.entropy)
+    first = lab(model, tok, LAB_CONTEXTS[0], DecodingSettings(seed=0), top_n=12, samples=10_000)
+    assert first.stages[0].top[0].prob > 0.35  # the default: one clear favourite
+    assert first.histogram.counts[0].count > 3000 and first.histogram.other_count < 4000  # draws land on listed tokens
+
+
 def test_stages_do_not_modify_the_logits(peaky_model):
     model, tok = peaky_model
     ids = tok.encode(PROMPT)
@@ -188,7 +226,12 @@ def test_histogram_is_seeded_and_counts_every_draw(peaky_model):
     a, b = histogram(probs, 5000, 7, tok, top_n=5), histogram(probs, 5000, 7, tok, top_n=5)
     assert a == b and sum(c.count for c in a.counts) + a.other_count == 5000
     assert histogram(probs, 5000, 8, tok, top_n=5) != a
-    assert [c.expected for c in a.counts] == sorted((c.expected for c in a.counts), reverse=True)
+    # The tokens the draws hit most come first; the rest of the draws are counted with how many tokens they hit.
+    assert [c.count for c in a.counts] == sorted((c.count for c in a.counts), reverse=True)
+    drawn = torch.bincount(torch.multinomial(probs, 5000, replacement=True, generator=torch.Generator().manual_seed(7)),
+                           minlength=1000)
+    assert a.counts[0].id == int(drawn.argmax()) and a.counts[0].count == int(drawn.max())
+    assert a.other_tokens == int((drawn > 0).sum()) - sum(c.count > 0 for c in a.counts)
 
 
 def test_histogram_under_greedy_always_picks_the_top_token(peaky_model):
