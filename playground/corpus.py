@@ -11,6 +11,7 @@ tokenizer, batched through `Dataset.map`. Two ways to make examples:
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
 import os
@@ -28,6 +29,14 @@ from playground.errors import PlaygroundError
 TEXT_SUFFIXES = {".txt", ".md", ".text", ".markdown"}
 TABLE_SUFFIXES = {".csv": "csv", ".jsonl": "json", ".json": "json"}
 MAX_SHARDS = 20  # the block split assigns whole contiguous shards to validation (see _split_shards)
+MAX_SEED = 2**32 - 1  # numpy's seeding (Trainer's set_seed) takes 32 bits; one range for every seed we accept
+
+
+def check_seed(seed) -> int:
+    """`seed` as an int in [0, MAX_SEED], or one PlaygroundError sentence."""
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
+        raise PlaygroundError(f"The seed must be a whole number from 0 to {MAX_SEED} (2**32 - 1), not {seed!r}.")
+    return seed
 
 
 def cache_root() -> Path:
@@ -73,6 +82,7 @@ class ExampleSettings:
             raise PlaygroundError(f"Stride must be between 1 and the block size ({self.block_size}), not {self.stride}.")
         if not 0 < self.val_fraction <= 0.5:
             raise PlaygroundError(f"Validation fraction must be in (0, 0.5], not {self.val_fraction}.")
+        check_seed(self.seed)
 
     @property
     def step(self) -> int:
@@ -103,27 +113,82 @@ class Corpus:
         return "\n".join(self.documents["text"])
 
 
-def _check_file(path: Path) -> bytes:
-    """The file's bytes; missing, empty, binary or non-UTF-8 files are refused with one sentence each."""
+HEAD_BYTES = 65_536  # what the binary and encoding checks look at before anything else is read
+CHUNK_BYTES = 1 << 20  # the rest of a file is checked and hashed in chunks of this size, never held whole
+_BOMS = (  # longest first: the UTF-32 LE mark starts with the UTF-16 LE one
+    (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def _encoding(path: Path, head: bytes) -> str:
+    """The encoding to read a file with, judged from its first bytes: UTF-16/32 with a byte-order mark,
+    else UTF-8 (a UTF-8 BOM is dropped); binary files and BOM-less UTF-16 are refused with one sentence."""
+    for bom, encoding in _BOMS:
+        if head.startswith(bom):
+            return encoding
+    if b"\x00" in head:
+        even, odd = head[0::2], head[1::2]
+        if max(even.count(0), odd.count(0)) > 0.4 * len(odd) and min(even.count(0), odd.count(0)) < 0.05 * len(odd):
+            raise PlaygroundError(
+                f"The file '{path.name}' looks like UTF-16 text without a byte-order mark; re-save it as UTF-8 (or UTF-16 with a BOM)."
+            )
+        raise PlaygroundError(f"The file '{path.name}' looks binary, not text; save it as UTF-8 plain text.")
+    return "utf-8-sig"
+
+
+def _check_file(path: Path, digest=None) -> str:
+    """Check a corpus or text file without holding it in memory; return the encoding to read it with.
+
+    The first HEAD_BYTES decide binary vs text and the encoding, so a large binary file is refused
+    after reading 64 KB; the rest is then decoded chunk by chunk (invalid bytes and blank files are
+    refused) and fed to `digest`. Missing paths and folders get their own sentence.
+    """
+    if path.is_dir():
+        raise PlaygroundError(f"'{path}' is a folder, not a file; pass the files inside it (for example {path}/*.txt).")
     if not path.is_file():
         raise PlaygroundError(f"The file '{path}' does not exist; check the path.")
-    data = path.read_bytes()
-    if not data.strip():
+    with path.open("rb") as f:
+        chunk = f.read(HEAD_BYTES)
+        if not chunk.strip():
+            rest = f.read(1)
+            if not rest:
+                raise PlaygroundError(f"The file '{path.name}' is empty; choose a file with some text in it.")
+            chunk += rest
+        encoding = _encoding(path, chunk)
+        decoder = codecs.getincrementaldecoder(encoding)()
+        offset, blank = 0, True
+        while chunk:
+            if digest is not None:
+                digest.update(chunk)
+            try:
+                text = decoder.decode(chunk)
+            except UnicodeDecodeError as e:
+                raise PlaygroundError(
+                    f"The file '{path.name}' is not valid {_NAMES[encoding]} (byte {offset + e.start}); re-save it as UTF-8 text."
+                ) from None
+            blank = blank and not text.strip()
+            offset += len(chunk)
+            chunk = f.read(CHUNK_BYTES)
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            raise PlaygroundError(f"The file '{path.name}' ends in the middle of a character; re-save it as UTF-8 text.") from None
+    if blank:
         raise PlaygroundError(f"The file '{path.name}' is empty; choose a file with some text in it.")
-    if b"\x00" in data[:65536]:
-        raise PlaygroundError(f"The file '{path.name}' looks binary, not text; save it as UTF-8 plain text.")
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise PlaygroundError(
-            f"The file '{path.name}' is not valid UTF-8 (byte {e.start}); re-save it as UTF-8 text."
-        ) from None
-    return data
+    return encoding
 
 
-def read_text_file(path: Path) -> str:
-    """A whole UTF-8 text file (BOM dropped), refused with one sentence when missing, empty or binary."""
-    return _check_file(Path(path)).decode("utf-8-sig")
+_NAMES = {"utf-8-sig": "UTF-8", "utf-16": "UTF-16", "utf-32": "UTF-32"}
+
+
+def read_text_file(path: Path, limit: int | None = None) -> str:
+    """A whole text file (UTF-8, or UTF-16/32 with a byte-order mark; a BOM is dropped), refused with one
+    sentence when missing, a folder, empty or binary. `limit` keeps only the first characters (a preview)."""
+    path = Path(path)
+    encoding = _check_file(path)
+    with path.open(encoding=encoding, newline="") as f:
+        return f.read() if limit is None else f.read(limit)
 
 
 def _pick_field(ds: Dataset, name: str, text_field: str | None) -> str:
@@ -135,16 +200,75 @@ def _pick_field(ds: Dataset, name: str, text_field: str | None) -> str:
     if "text" in cols:
         return "text"
     for c in cols:
-        if ds.features[c].dtype in ("string", "large_string"):
+        if getattr(ds.features[c], "dtype", None) in ("string", "large_string"):  # nested columns have no dtype
             return c
     raise PlaygroundError(f"'{name}' has no text column; name one of {', '.join(cols)} as the text field.")
 
 
-def _read_file(path: Path, text_field: str | None) -> tuple[Dataset, bool]:
-    suffix = path.suffix.lower()
-    if suffix in TABLE_SUFFIXES:
+def _json_line_error(path: Path, encoding: str) -> str | None:
+    """The first line of a JSON Lines file that is not one JSON object, as a sentence; None when all are.
+
+    Read line by line, so a large file is never held whole.
+    """
+    with path.open(encoding=encoding) as f:
+        for number, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line.rstrip("\r\n"))
+            except json.JSONDecodeError as e:
+                return f"Line {number} of '{path.name}' is not valid JSON ({e.msg} at column {e.colno}); fix or remove that line."
+            if not isinstance(record, dict):
+                return (f"Line {number} of '{path.name}' is a JSON {type(record).__name__}, not an object with a text field; "
+                        f"write one object per line, like {{\"text\": \"...\"}}.")
+    return None
+
+
+def _json_layout(path: Path, encoding: str) -> str | None:
+    """How to read a .json file: None for a list of records (or JSON Lines), or the name of the one key of
+    a top-level object that holds the list of records (`{"data": [...]}`). Refuses anything else."""
+    with path.open(encoding=encoding) as f:
         try:
-            ds = load_dataset(TABLE_SUFFIXES[suffix], data_files=str(path), split="train")
+            doc = json.load(f)
+        except json.JSONDecodeError as e:
+            if e.msg == "Extra data":  # several top-level values: JSON Lines in a .json file
+                problem = _json_line_error(path, encoding)
+                if problem:
+                    raise PlaygroundError(problem) from None
+                return None
+            raise PlaygroundError(
+                f"'{path.name}' is not valid JSON ({e.msg} at line {e.lineno}, column {e.colno}); fix the file or save it as JSON Lines."
+            ) from None
+    if isinstance(doc, list):
+        if not all(isinstance(r, dict) for r in doc):
+            raise PlaygroundError(f"'{path.name}' must be a list of objects with a text field, like [{{\"text\": \"...\"}}].")
+        return None
+    if isinstance(doc, dict):
+        lists = [k for k, v in doc.items() if isinstance(v, list) and v and all(isinstance(r, dict) for r in v)]
+        if len(lists) == 1:
+            return lists[0]
+        if any(isinstance(v, str) for v in doc.values()):
+            return None  # one record
+    raise PlaygroundError(
+        f"'{path.name}' holds no list of records; write a list of objects like [{{\"text\": \"...\"}}] or one object per line (JSON Lines)."
+    )
+
+
+def _read_file(path: Path, text_field: str | None, encoding: str) -> tuple[Dataset, bool]:
+    suffix = path.suffix.lower()
+    # datasets reads UTF-8 itself (and copes with a UTF-8 BOM); other encodings are named to it.
+    extra = {} if encoding == "utf-8-sig" else {"encoding": encoding}
+    if suffix in TABLE_SUFFIXES:
+        if suffix == ".jsonl":
+            problem = _json_line_error(path, encoding)
+            if problem:
+                raise PlaygroundError(problem)
+        elif suffix == ".json":
+            key = _json_layout(path, encoding)
+            if key is not None:
+                extra["field"] = key
+        try:
+            ds = load_dataset(TABLE_SUFFIXES[suffix], data_files=str(path), split="train", **extra)
         except Exception as e:  # datasets raises many types for malformed tables
             raise PlaygroundError(f"Could not read '{path.name}' as {suffix[1:]}: {str(e).splitlines()[0][:200]}") from None
         col = _pick_field(ds, path.name, text_field)
@@ -152,7 +276,7 @@ def _read_file(path: Path, text_field: str | None) -> tuple[Dataset, bool]:
         ds = ds.filter(lambda b: [isinstance(t, str) and t.strip() != "" for t in b["text"]], batched=True)
         return ds.cast_column("text", Value("string")), True  # json gives large_string; files must concatenate
     # Anything else is read as plain text, one document per file ("utf-8-sig" drops a BOM).
-    ds = load_dataset("text", data_files=str(path), split="train", sample_by="document", encoding="utf-8-sig")
+    ds = load_dataset("text", data_files=str(path), split="train", sample_by="document", encoding=encoding)
     return ds.cast_column("text", Value("string")), False
 
 
@@ -182,11 +306,10 @@ def load_corpus(files: list[str | os.PathLike], cleaning: Cleaning = Cleaning(),
         raise PlaygroundError("No corpus file given; upload or name at least one text file.")
     paths = [Path(f) for f in files]
     h = hashlib.sha256()  # the cache key: the files' content and the cleaning settings
-    for p in paths:
-        h.update(_check_file(p))
+    encodings = [_check_file(p, h) for p in paths]
     parts, line_based = [], []
-    for p in paths:
-        ds, lb = _read_file(p, text_field)
+    for p, encoding in zip(paths, encodings):
+        ds, lb = _read_file(p, text_field, encoding)
         parts.append(ds)
         line_based.append(lb)
     docs = concatenate_datasets(parts) if len(parts) > 1 else parts[0]
@@ -196,7 +319,10 @@ def load_corpus(files: list[str | os.PathLike], cleaning: Cleaning = Cleaning(),
                         load_from_cache_file=False)
     docs = docs.filter(lambda b: [t.strip() != "" for t in b["text"]], batched=True, load_from_cache_file=False)
     if len(docs) == 0:
-        raise PlaygroundError("The corpus is empty after cleaning; turn off some cleaning options or add text.")
+        if cleaning != Cleaning():
+            raise PlaygroundError("The corpus is empty after cleaning; turn off some cleaning options or add text.")
+        what = "record" if all(line_based) else "document"
+        raise PlaygroundError(f"The corpus holds no text: every {what} in it is blank; add some text.")
     h.update(json.dumps([asdict(cleaning), text_field]).encode())
     return Corpus(docs, [str(p) for p in paths], h.hexdigest()[:16], all(line_based))
 

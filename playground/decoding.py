@@ -34,7 +34,9 @@ from transformers.generation import logits_process as lp
 if TYPE_CHECKING:  # importing PreTrainedModel loads all of modeling_utils (seconds): type hints only
     from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
+from playground.corpus import check_seed
 from playground.errors import PlaygroundError
+from playground.models import NON_FINITE_OUTPUT
 
 MAX_NEW_TOKENS = 512  # output_scores keeps ~0.4 MB per token per sequence (GPT-2 vocab), so keep runs bounded
 MAX_SEQUENCES = 8  # cap on beams and on returned sequences, for the same reason
@@ -115,8 +117,8 @@ class DecodingSettings:
             bad(f"Beam search can return at most one sequence per beam: ask for {self.num_beams} or fewer sequences, or use more beams.")
         if self.num_beams == 1 and self.temperature == 0 and self.num_return_sequences > 1:
             bad("Greedy decoding always gives the same text: return 1 sequence, or sample (temperature above 0), or use beams.")
-        if self.seed is not None and not 0 <= self.seed < 2**63:
-            bad(f"The seed must be a whole number from 0 to 2**63 - 1, not {self.seed}.")
+        if self.seed is not None:
+            check_seed(self.seed)
         if any(not isinstance(s, str) or s == "" for s in self.stops):
             bad("Stop texts must be non-empty strings.")
 
@@ -330,7 +332,10 @@ def _top(tokenizer, probs: torch.Tensor, n: int) -> list[TokenProb]:
 def next_token_logits(model: PreTrainedModel, context_ids: list[int]) -> torch.Tensor:
     """(V,) float32 raw logits for the token after `context_ids`: one forward pass."""
     ids = torch.tensor([context_ids], device=model.device)
-    return model(ids, logits_to_keep=1).logits[0, -1].float()
+    logits = model(ids, logits_to_keep=1).logits[0, -1].float()
+    if not torch.isfinite(logits).all():
+        raise PlaygroundError(NON_FINITE_OUTPUT)
+    return logits
 
 
 def stage_distributions(
@@ -381,6 +386,7 @@ def histogram(probs: torch.Tensor, draws: int, seed: int, tokenizer, top_n: int 
     """
     if not 1 <= draws <= MAX_SAMPLES:
         raise PlaygroundError(f"The number of samples must be between 1 and {MAX_SAMPLES}, not {draws}.")
+    check_seed(seed)
     probs = probs.float().cpu()
     if greedy:
         probs = torch.zeros_like(probs).scatter_(0, probs.argmax()[None], 1.0)

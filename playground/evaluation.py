@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 import torch
 
 from playground.errors import PlaygroundError
+from playground.models import NON_FINITE_OUTPUT
 
 
 @dataclass
@@ -78,6 +79,8 @@ def perplexity(model, tokenizer, text: str, stride: int | None = None) -> EvalRe
         nll = token_nlls(model, ids, stride)
     finally:
         model.train(was_training)
+    if not torch.isfinite(nll).all():  # never report "loss nan": the model, not the text, is broken
+        raise PlaygroundError(NON_FINITE_OUTPUT)
     total = float(nll.sum())
     loss = total / nll.numel()
     tokens = tokenizer.convert_ids_to_tokens(ids[1:].tolist())

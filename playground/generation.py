@@ -9,6 +9,11 @@ The UI calls three functions:
 Step records (probability, raw probability, entropy, alternatives) come from the scores and logits
 `generate` returns with `output_scores` / `output_logits`: no second forward pass. The same seed and
 knobs give exactly the token ids of `torch.manual_seed(seed); model.generate(...)` (tests/test_generation.py).
+
+Runs may overlap (the app serves several users at once), so none touches torch's process-wide generator:
+a sampling run draws each token from its own `torch.Generator` seeded with the run's seed (`_Draw`, after
+all of generate's own processors) with the same call `generate` makes, and generate then runs greedy
+over the decided scores. The ids are those of the plain seeded run, and no run's draws depend on another's.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import torch
-from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
+from transformers import LogitsProcessor, LogitsProcessorList, StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
 
 if TYPE_CHECKING:  # importing PreTrainedModel loads all of modeling_utils (seconds): type hints only
     from transformers import PreTrainedModel, PreTrainedTokenizerBase
@@ -32,14 +37,13 @@ from playground.decoding import (
     encode_prompt,
     final_distribution,
     generation_config,
+    logits_processors,
     resolve_seed,
     token_texts,
 )
 from playground.errors import PlaygroundError
+from playground.models import NON_FINITE_OUTPUT
 
-# torch.manual_seed is process-wide: two generations sampling at once would interleave draws from
-# one generator and neither would be reproducible. Runs take turns instead.
-_RNG_LOCK = threading.Lock()
 _DECODE = dict(skip_special_tokens=True, clean_up_tokenization_spaces=False)
 
 
@@ -116,6 +120,35 @@ def first_stop(text: str, stops: tuple[str, ...]) -> int | None:
     return min(hits) if hits else None
 
 
+# --------------------------------------------------------------------------- token choice
+
+
+class _Finite(LogitsProcessor):
+    """Refuses a step whose processed scores hold a NaN or +inf in some row (a broken model): sampling
+    from them would crash inside generate, and greedy would silently pick token 0."""
+
+    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
+        if not torch.isfinite(scores.amax(-1)).all():  # amax propagates NaN; -inf alone is a filtered token
+            raise PlaygroundError(NON_FINITE_OUTPUT)
+        return scores
+
+
+class _Draw(LogitsProcessor):
+    """Sampling with this run's own generator: the last processor draws each row's next token exactly as
+    generate would (`torch.multinomial(softmax(scores), 1)`), but from `generator`, and hands generate
+    scores that leave it no choice (0 for the drawn token, -inf for the rest). The scores it was given
+    are kept in `scores`: they are what the step records describe."""
+
+    def __init__(self, generator: torch.Generator):
+        self.generator = generator
+        self.scores: list[torch.FloatTensor] = []
+
+    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
+        self.scores.append(scores)
+        drawn = torch.multinomial(torch.softmax(scores, dim=-1), num_samples=1, generator=self.generator)  # (R, 1)
+        return torch.full_like(scores, float("-inf")).scatter_(1, drawn, 0.0)
+
+
 # --------------------------------------------------------------------------- the engine
 
 
@@ -125,10 +158,26 @@ def _run(model, tokenizer, context_ids: list[int], settings: DecodingSettings, s
     if settings.stops:
         criteria.append(_StopTexts(tokenizer, settings.stops, len(context_ids)))
     ids = torch.tensor([context_ids], device=model.device)
-    with _RNG_LOCK:
-        torch.manual_seed(seed)
-        out = model.generate(ids, attention_mask=torch.ones_like(ids), generation_config=generation_config(settings, tokenizer),
-                             stopping_criteria=criteria, streamer=streamer)
+    config = generation_config(settings, tokenizer)
+    processors = LogitsProcessorList()
+    draw = None
+    if settings.sampling:
+        # generate would draw from torch's process-wide generator, which overlapping runs share. Instead it
+        # runs greedy over scores already decided: every processor it would apply, in its order (built by its
+        # own _get_logits_processor), then our draw. A fresh generator seeded with `seed` draws exactly what
+        # the default one draws after torch.manual_seed(seed).
+        processors.extend(logits_processors(model, tokenizer, settings, len(context_ids)))
+        draw = _Draw(torch.Generator(device=model.device).manual_seed(seed))
+        off = dict(temperature=0.0, repetition_penalty=1.0, no_repeat_ngram_size=0, num_return_sequences=1)
+        config = generation_config(settings.replace(**off), tokenizer)
+        ids = ids.repeat(settings.num_return_sequences, 1)  # what generate does for several samples
+    processors.append(_Finite())
+    if draw is not None:
+        processors.append(draw)
+    out = model.generate(ids, attention_mask=torch.ones_like(ids), generation_config=config, logits_processor=processors,
+                         stopping_criteria=criteria, streamer=streamer)
+    if draw is not None:
+        out.scores = tuple(draw.scores)  # what each token was drawn from, not the no-choice scores generate saw
     return _records(out, tokenizer, len(context_ids), settings.stops, top_n)
 
 

@@ -29,6 +29,8 @@ PRETRAINED = {
 
 DEMO_MODEL_DIR = ASSETS / "demo-model"
 HUB_TIMEOUT_S = 2.0
+NON_FINITE_OUTPUT = ("The model produces non-finite values (NaN or infinity) instead of probabilities, so its weights are "
+                     "broken; retrain it (a lower learning rate usually helps) or pick another model.")
 _TRUE = {"1", "ON", "YES", "TRUE"}  # huggingface_hub's reading of a boolean environment variable
 
 
@@ -169,8 +171,26 @@ def load_model(
             tokenizer.pad_token = tokenizer.pad_token or tokenizer.eos_token
     except (OSError, ValueError) as e:
         raise PlaygroundError(f"Could not load the model '{name_or_folder}': {str(e).splitlines()[0]}") from e
+    except Exception as e:  # safetensors/torch raise their own types for a cut-short or corrupt weights file
+        if type(e).__name__ != "SafetensorError" and not isinstance(e, RuntimeError):
+            raise
+        raise PlaygroundError(
+            f"The weights file of the model '{name_or_folder}' is damaged or incomplete ({str(e).splitlines()[0][:120]}); "
+            f"download or save the model again."
+        ) from e
+    if not weights_are_finite(model):
+        raise PlaygroundError(
+            f"The model '{name_or_folder}' has non-finite weights (NaN or infinity), so every output would be NaN; "
+            f"retrain it (a lower learning rate usually helps) or pick another model."
+        )
     model.to(device or pick_device()).eval()
     return model, tokenizer
+
+
+def weights_are_finite(model: torch.nn.Module) -> bool:
+    """False when any parameter holds a NaN or an infinity (a diverged run saved as it was, or a damaged file)."""
+    with torch.no_grad():
+        return all(bool(torch.isfinite(p).all()) for p in model.parameters())
 
 
 def model_label(name_or_folder: str) -> str:

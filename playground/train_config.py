@@ -6,7 +6,7 @@ import math
 from dataclasses import asdict, dataclass, field, fields
 from typing import Literal
 
-from playground.corpus import Cleaning
+from playground.corpus import Cleaning, check_seed
 from playground.errors import PlaygroundError
 from playground.models import PRETRAINED, SCRATCH_SIZES
 from playground.tokenization import parse_tokenizer_spec
@@ -38,6 +38,8 @@ SCRATCH_DEFAULTS = {
     "xl": SizeDefaults(2e-4, 1, 512, 0.1, 200),
 }
 LORA_LR = 2e-4  # LoRA adapters want a larger rate than full fine-tuning
+MAX_STEPS = 10_000_000  # weeks of GPU time for the small sizes; far beyond that is a typo, not a plan
+MAX_EPOCHS = 10_000
 
 
 def defaults_for(model: str | None, scratch: str | None, lora: bool = False) -> SizeDefaults:
@@ -119,8 +121,10 @@ class TrainConfig:
             (self.warmup is None or self.warmup >= 0, f"Warm-up steps cannot be negative ({self.warmup})."),
             (self.weight_decay is None or self.weight_decay >= 0, f"Weight decay cannot be negative ({self.weight_decay})."),
             (self.max_grad_norm >= 0, f"Gradient clipping norm cannot be negative ({self.max_grad_norm})."),
-            (self.epochs is None or self.epochs > 0, f"Epochs must be positive, not {self.epochs}."),
-            (self.max_steps is None or self.max_steps >= 1, f"Max steps must be at least 1, not {self.max_steps}."),
+            (self.epochs is None or 0 < self.epochs <= MAX_EPOCHS,  # also refuses nan and inf
+             f"Epochs must be a number above 0 and at most {MAX_EPOCHS:,}, not {self.epochs}."),
+            (self.max_steps is None or 1 <= self.max_steps <= MAX_STEPS,
+             f"Max steps must be between 1 and {MAX_STEPS:,} (for a longer run use a time budget), not {self.max_steps}."),
             (self.max_minutes is None or self.max_minutes > 0, f"The time budget must be positive, not {self.max_minutes} minutes."),
             (self.eval_every is None or self.eval_every >= 1, f"Evaluate-every must be at least 1 step, not {self.eval_every}."),
             (self.block_size is None or self.block_size >= 8, f"Block size must be at least 8 tokens, not {self.block_size}."),
@@ -131,6 +135,7 @@ class TrainConfig:
         for ok, message in checks:
             if not ok:
                 raise PlaygroundError(message)
+        check_seed(self.seed)
 
     @property
     def defaults(self) -> SizeDefaults:

@@ -6,7 +6,8 @@ import argparse
 import json
 import sys
 
-from playground.cli.generate import add_knob_arguments, add_model_and_prompt, load
+from playground.cli import printable
+from playground.cli.generate import add_knob_arguments, add_model_and_prompt, echo, load, prompt_of
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -16,12 +17,16 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from playground.decoding import resolve_seed
+    from playground.decoding import DecodingSettings, resolve_seed
     from playground.generation import compare
 
     seed = resolve_seed(args.seed)
+    # 0 is refused like any other bad length (never replaced by the default), before the model loads.
+    max_new = 50 if args.max_new_tokens is None else args.max_new_tokens
+    DecodingSettings(max_new_tokens=max_new, seed=seed)
+    prompt = prompt_of(args)
     model, tokenizer = load(args)
-    results = compare(model, tokenizer, args.prompt, max_new_tokens=args.max_new_tokens or 50, seed=seed)
+    results = compare(model, tokenizer, prompt, max_new_tokens=max_new, seed=seed)
     if args.json:
         print(json.dumps({"strategies": [r.as_json() for r in results]}))
         return 0
@@ -31,5 +36,5 @@ def run(args: argparse.Namespace) -> int:
         ppl = "n/a" if r.perplexity is None else f"{r.perplexity:.2f}"
         print(f"=== {r.name}: perplexity {ppl}, distinct-1 {r.distinct_1:.2f}, distinct-2 {r.distinct_2:.2f}, "
               f"repeated 3-grams {r.repeat_3gram_rate:.0%}, {r.length} tokens")
-        print(f"{args.prompt}{r.text}\n")
+        print(f"{echo(prompt)}{printable(r.text)}\n")
     return 0

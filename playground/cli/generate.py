@@ -9,6 +9,8 @@ import argparse
 import json
 import sys
 
+from playground.cli import printable
+
 # flag -> (DecodingSettings field, type, metavar, help). Kept here, not read from the dataclass, so building
 # the parser imports no torch; tests check that every settings field has its flag.
 KNOBS: dict[str, tuple[str, type, str, str]] = {
@@ -27,9 +29,31 @@ KNOBS: dict[str, tuple[str, type, str, str]] = {
 }
 
 
+ECHO_CHARS = 1000  # a longer prompt is echoed as "…" and its end
+
+
 def add_model_and_prompt(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", metavar="NAME_OR_FOLDER", help="catalog name, demo, or a model folder (default: the default model)")
-    p.add_argument("--prompt", required=True, metavar="TEXT", help='text to continue; "" starts from <|endoftext|>')
+    prompt = p.add_mutually_exclusive_group(required=True)
+    prompt.add_argument("--prompt", metavar="TEXT", help='text to continue; "" starts from <|endoftext|>')
+    prompt.add_argument("--prompt-file", metavar="FILE", help="read the prompt from a UTF-8 text file (one final newline dropped)")
+
+
+def prompt_of(args: argparse.Namespace) -> str:
+    """The prompt: --prompt as given, or the text of --prompt-file without its final newline."""
+    if args.prompt_file is None:
+        return args.prompt
+    from pathlib import Path
+
+    from playground.corpus import read_text_file
+
+    text = read_text_file(Path(args.prompt_file))
+    return text[:-1] if text.endswith("\n") else text
+
+
+def echo(prompt: str) -> str:
+    """The prompt as printed before its continuation: control characters escaped, a long one cut to its end."""
+    return printable(prompt if len(prompt) <= ECHO_CHARS else "…" + prompt[-ECHO_CHARS:])
 
 
 def add_knob_arguments(p: argparse.ArgumentParser, only: tuple[str, ...] | None = None) -> None:
@@ -65,22 +89,25 @@ def run(args: argparse.Namespace) -> int:
     from playground.generation import generate, stream
 
     settings = settings_from_args(args)
+    prompt = prompt_of(args)
     model, tokenizer = load(args)
     if args.json:
-        result = generate(model, tokenizer, args.prompt, settings)
+        result = generate(model, tokenizer, prompt, settings)
         print(json.dumps(result.as_json()))
     elif settings.num_beams == 1 and settings.num_return_sequences == 1:
-        live = stream(model, tokenizer, args.prompt, settings)
-        sys.stdout.write(args.prompt)
-        for piece in live:
-            sys.stdout.write(piece)
+        live = stream(model, tokenizer, prompt, settings)
+        pieces = iter(live)
+        first = next(pieces, "")  # a model that fails, fails before anything is printed
+        sys.stdout.write(echo(prompt) + printable(first))
+        for piece in pieces:
+            sys.stdout.write(printable(piece))
             sys.stdout.flush()
         sys.stdout.write("\n")
         result = live.result
     else:
-        result = generate(model, tokenizer, args.prompt, settings)
+        result = generate(model, tokenizer, prompt, settings)
         for i, seq in enumerate(result.sequences, 1):
-            print(f"--- sequence {i} ---\n{args.prompt}{seq.text}")
+            print(f"--- sequence {i} ---\n{echo(prompt)}{printable(seq.text)}")
     if result.notice:
         print(result.notice, file=sys.stderr)
     if settings.seed is None:

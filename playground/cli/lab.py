@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from playground.cli.generate import add_knob_arguments, add_model_and_prompt, load, settings_from_args
+from playground.cli.generate import add_knob_arguments, add_model_and_prompt, load, prompt_of, settings_from_args
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -20,8 +20,9 @@ def run(args: argparse.Namespace) -> int:
     from playground.decoding import lab
 
     settings = settings_from_args(args)
+    prompt = prompt_of(args)
     model, tokenizer = load(args)
-    result = lab(model, tokenizer, args.prompt, settings, top_n=args.top_n, samples=args.samples)
+    result = lab(model, tokenizer, prompt, settings, top_n=args.top_n, samples=args.samples)
     if args.json:
         print(json.dumps(result.as_json()))
         return 0
