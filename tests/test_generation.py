@@ -103,6 +103,49 @@ def test_stream_yields_the_same_text_as_the_result(peaky_model):
     assert s.result.sequences[0].token_ids == generate(model, tok, PROMPT, DecodingSettings(max_new_tokens=20, seed=4)).sequences[0].token_ids
 
 
+def test_overlapping_runs_draw_what_they_draw_alone(peaky_model):
+    """Each run samples from its own generator: runs in threads at once, while another thread keeps
+    reseeding and drawing from torch's process-wide generator, give exactly the ids they give alone."""
+    model, tok = peaky_model
+    knobs = dict(temperature=0.8, top_k=20, top_p=0.9, repetition_penalty=1.3)
+    runs = [DecodingSettings(max_new_tokens=20, seed=s, **knobs) for s in range(6)]
+    alone = [generate(model, tok, PROMPT, r).sequences[0].token_ids for r in runs]
+    together: list = [None] * len(runs)
+    start, done = threading.Barrier(len(runs) + 1), threading.Event()
+
+    def work(i: int) -> None:
+        start.wait()
+        if i % 2:  # streams too: their generate runs in a thread of its own
+            live = stream(model, tok, PROMPT, runs[i])
+            list(live)
+            together[i] = live.result
+        else:
+            together[i] = generate(model, tok, PROMPT, runs[i])
+
+    def meddle() -> None:
+        start.wait()
+        while not done.is_set():
+            torch.manual_seed(123)
+            torch.rand(1000)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(len(runs))] + [threading.Thread(target=meddle)]
+    for t in threads:
+        t.start()
+    for t in threads[:-1]:
+        t.join()
+    done.set()
+    threads[-1].join()
+    assert [r.sequences[0].token_ids for r in together] == alone
+    assert alone[3] == _trim_eos(_reference(model, tok, 3, do_sample=True, max_new_tokens=20, **knobs)[0])
+
+
+def test_a_reported_fresh_seed_repeats_the_run(peaky_model):
+    model, tok = peaky_model
+    first = generate(model, tok, PROMPT, DecodingSettings(max_new_tokens=12, num_return_sequences=2))
+    again = generate(model, tok, PROMPT, DecodingSettings(max_new_tokens=12, num_return_sequences=2, seed=first.seed))
+    assert [s.token_ids for s in again.sequences] == [s.token_ids for s in first.sequences]
+
+
 def test_stop_text_cuts_at_its_first_occurrence(peaky_model):
     model, tok = peaky_model
     full = generate(model, tok, PROMPT, DecodingSettings(max_new_tokens=30, seed=8)).sequences[0]
