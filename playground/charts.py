@@ -8,9 +8,13 @@ lists. Each builder returns a complete `go.Figure` with titles and hover text, s
     length_histogram       tokens per document or line of a corpus
     stage_chart            the next-token distribution after every decoding knob, kept vs cut
     sample_histogram       sampled token counts beside the expected counts
-    temperature_chart      one distribution at several temperatures
+    temperature_chart      one distribution at a temperature on a fixed axis (a slider sweeps it)
     compare_chart          decoding strategies side by side: diversity and perplexity
     surprisal_chart        per-token surprisal of a text under one or two models
+    attention_heatmap      one head's attention weights, query × key
+    attention_lines        the same weights as lines between the tokens (BertViz-style)
+    logit_lens_chart       layer × position: the top next token after every block
+    beam_tree_chart        the hypotheses beam search weighed, kept, finished and pruned
 """
 
 from __future__ import annotations
@@ -165,56 +169,97 @@ STAGE_TITLES = {
 }
 
 
+def choices_text(entropy: float) -> str:
+    """Entropy and its "effective choices" exp(H): as uncertain as a fair pick among that many tokens."""
+    n = math.exp(entropy)
+    return f"{entropy:.2f} nats ≈ {n:.1f} choices" if n < 9.95 else f"{entropy:.2f} nats ≈ {n:,.0f} choices"
+
+
 def stage_chart(tokens: Sequence[str], stages: Sequence[dict], *, only_active: bool = True,
                 title: str = "Next-token distribution, knob by knob") -> go.Figure:
-    """Small multiples: the raw top-N tokens (rows) after every decoding stage (columns).
+    """Small multiples on ONE probability scale: the raw top-N tokens (rows) after every decoding stage (columns).
 
     `tokens` are the raw distribution's top-N token texts, likeliest first. Each stage is a dict with
-    "name", "active" (bool), "kept" (tokens still possible) and "probs" (the probability of each of
-    `tokens` after that stage; 0 means the stage cut it). Kept tokens are blue bars; a cut token shows
-    as a pale bar at its raw probability, so you see what was thrown away.
+    "name", "active" (bool), "kept" (tokens still possible), "probs" (the probability of each of `tokens`
+    after that stage; 0 means cut) and optionally "entropy" (nats) and "kept_mass" (the share of the
+    previous stage's mass the stage keeps). Kept tokens are blue bars; a black tick marks where a bar
+    stood before the stage, so the renormalisation (every survivor × 1 / kept mass) shows as bars
+    growing past their tick. A cut token stays as a pale, hatched bar at the probability it had when
+    it was cut. Every column shares one x-axis range: a 2 % bar looks 2 % long next to a 100 % one.
     """
     if not tokens or not stages:
         return _empty(title, "Press “Show distribution” to see the next-token distribution.", height=420)
-    shown = [s for s in stages if s.get("active", True) or s["name"] in ("raw", "final")] if only_active else list(stages)
     labels = unique_labels(tokens)
-    raw = list(stages[0]["probs"])
-    fig = make_subplots(rows=1, cols=len(shown), shared_yaxes=True, horizontal_spacing=0.015,
-                        subplot_titles=[f"{STAGE_TITLES.get(s['name'], s['name'])}<br><sub>{s['kept']:,} kept</sub>"
-                                        for s in shown])
-    for col, s in enumerate(shown, 1):
+    # For each stage: the probabilities before it, and what each token had when it was last alive.
+    before, last_alive, rows = list(stages[0]["probs"]), list(stages[0]["probs"]), []
+    for s in stages:
+        probs = list(s["probs"])
+        last_alive = [p if p > 0 else la for p, la in zip(probs, last_alive)]
+        rows.append((s, before, list(last_alive)))
+        before = probs
+    shown = [r for r in rows if r[0].get("active", True) or r[0]["name"] in ("raw", "final")] if only_active else rows
+    xmax = max([max(la) for _, _, la in shown] + [max(s["probs"]) for s, _, _ in shown]) or 1.0
+    fig = make_subplots(rows=1, cols=len(shown), shared_yaxes=True, horizontal_spacing=0.012,
+                        subplot_titles=[_stage_title(s) for s, _, _ in shown])
+    for col, (s, prev, alive) in enumerate(shown, 1):
+        name = STAGE_TITLES.get(s["name"], s["name"])
         probs = list(s["probs"])
         cut = [p == 0 for p in probs]
-        shown_x = [raw[i] if c else p for i, (p, c) in enumerate(zip(probs, cut))]
+        x = [a if c else p for p, a, c in zip(probs, alive, cut)]
         fig.add_trace(go.Bar(
-            y=labels, x=shown_x, orientation="h",
+            y=labels, x=x, orientation="h", showlegend=False,
             marker=dict(color=[CUT if c else KEPT for c in cut],
-                        pattern=dict(shape=["/" if c else "" for c in cut], fgcolor=VERMILION, size=6)),
+                        line=dict(color=[VERMILION if c else KEPT for c in cut], width=1),
+                        pattern=dict(shape=["/" if c else "" for c in cut], fgcolor=VERMILION, size=5, solidity=0.35)),
             text=["cut" if c else percent(p) for p, c in zip(probs, cut)],
             textposition="outside", cliponaxis=False, textfont=dict(size=10),
-            customdata=[[r, p] for r, p in zip(raw, probs)], showlegend=False,
-            hovertemplate="%{y}<br>now %{customdata[1]:.3%}<br>raw %{customdata[0]:.3%}<extra>"
-                          + STAGE_TITLES.get(s["name"], s["name"]) + "</extra>",
+            customdata=[[b, p, "cut — shown at the probability it had before" if c else "kept"]
+                        for b, p, c in zip(prev, probs, cut)],
+            hovertemplate="%{y}: %{customdata[2]}<br>before this stage %{customdata[0]:.3%}<br>after %{customdata[1]:.3%}"
+                          "<extra>" + name + "</extra>",
         ), row=1, col=col)
-        # Each column on its own scale: a raw distribution over 50 000 tokens is flat next to a top-k one.
-        fig.update_xaxes(range=[0, (max(shown_x) or 1.0) * 1.45], showticklabels=False, showgrid=False, row=1, col=col)
-    # A legend that explains the colours (invisible dummy traces).
+        moved = [(lab, b) for lab, b, p in zip(labels, prev, probs) if p > 0 and abs(p - b) > 1e-9]
+        if moved and s["name"] != "raw":
+            fig.add_trace(go.Scatter(
+                y=[m[0] for m in moved], x=[m[1] for m in moved], mode="markers", showlegend=False,
+                marker=dict(symbol="line-ns", size=16, line=dict(color="#222", width=2)),
+                hovertemplate="%{y}: %{x:.3%} before this stage<extra>" + name + "</extra>",
+            ), row=1, col=col)
+        fig.update_xaxes(range=[0, xmax * 1.3], tickformat=".0%", nticks=3, showgrid=True, tickfont=dict(size=9),
+                         row=1, col=col)
+    # A legend that explains the marks (invisible dummy traces).
     fig.add_trace(go.Bar(x=[None], y=[None], marker_color=KEPT, name="kept (renormalised)"))
-    fig.add_trace(go.Bar(x=[None], y=[None], marker=dict(color=CUT, pattern=dict(shape="/", fgcolor=VERMILION)),
-                         name="cut (raw probability shown)"))
+    fig.add_trace(go.Bar(x=[None], y=[None], name="cut (pale, hatched: its probability before the cut)",
+                         marker=dict(color=CUT, line=dict(color=VERMILION, width=1),
+                                     pattern=dict(shape="/", fgcolor=VERMILION, size=5, solidity=0.35))))
+    fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name="│ before this stage",
+                             marker=dict(symbol="line-ns", size=14, line=dict(color="#222", width=2))))
     fig.update_yaxes(autorange="reversed", tickfont=dict(family="ui-monospace, Menlo, monospace", size=12))
     fig.update_annotations(font=dict(size=12))
-    return _layout(fig, title, height=max(360, 60 + 26 * len(tokens)), bargap=0.25,
-                   legend=dict(orientation="h", yanchor="top", y=-0.02, xanchor="left", x=0.0),
-                   margin=dict(l=110, r=20, t=90, b=40))
+    return _layout(fig, title + " — one probability scale for every stage", height=max(380, 110 + 26 * len(tokens)),
+                   bargap=0.25, legend=dict(orientation="h", yanchor="top", y=-0.06, xanchor="left", x=0.0),
+                   margin=dict(l=110, r=20, t=112, b=50))
+
+
+def _stage_title(s: dict) -> str:
+    name = STAGE_TITLES.get(s["name"], s["name"])
+    kept = f"{s['kept']:,} kept"
+    mass = s.get("kept_mass", 1.0)
+    if mass < 1 - 1e-6:
+        kept += f" · ×{1 / mass:.2f}" if mass > 0 else ""
+    lines = [f"<b>{name}</b>", f"<sub>{kept}</sub>"]
+    if s.get("entropy") is not None:
+        lines.append(f"<sub>{choices_text(s['entropy'])}</sub>")
+    return "<br>".join(lines)
 
 
 def sample_histogram(counts: Sequence[dict], *, draws: int, other_count: int = 0, other_expected: float = 0.0,
-                     title: str | None = None) -> go.Figure:
+                     other_tokens: int = 0, title: str | None = None) -> go.Figure:
     """Sampled counts per token (bars) against the expected counts draws × p (diamonds).
 
-    `counts`: dicts with "token", "count", "expected", likeliest first; draws landing elsewhere are
-    summed into an "(other tokens)" column.
+    `counts`: dicts with "token", "count", "expected", most drawn first. Draws landing elsewhere are
+    summed into a grey "(other tokens)" column, or, when they outnumber every listed token (a flat
+    distribution), told in the title so they do not squash the bars that matter.
     """
     title = title or f"{draws:,} draws from the final distribution"
     if not counts:
@@ -222,45 +267,63 @@ def sample_histogram(counts: Sequence[dict], *, draws: int, other_count: int = 0
     labels = unique_labels([c["token"] for c in counts])
     got = [c["count"] for c in counts]
     exp = [c["expected"] for c in counts]
+    colors = [BLUE] * len(got)
+    listed = sum(got)
+    share = f"the {len(got)} tokens shown got {listed / draws:.0%} of the draws" if draws else ""
     if other_count or other_expected >= 0.5:
-        labels.append("(other tokens)")
-        got.append(other_count)
-        exp.append(other_expected)
+        others = f"{other_count:,} draws on {other_tokens:,} other tokens" if other_tokens else f"{other_count:,} draws on other tokens"
+        if other_count <= max(got):
+            labels.append("(other tokens)")
+            got.append(other_count)
+            exp.append(other_expected)
+            colors.append(GREY)
+        share += f"; {others} (expected {other_expected:,.0f})"
     fig = go.Figure()
-    fig.add_trace(go.Bar(x=labels, y=got, name="sampled", marker_color=BLUE, opacity=0.9,
+    fig.add_trace(go.Bar(x=labels, y=got, name="sampled", marker_color=colors, opacity=0.9,
                          hovertemplate="%{x}: drawn %{y:,}<extra></extra>"))
     fig.add_trace(go.Scatter(x=labels, y=exp, name="expected (draws × p)", mode="markers",
                              marker=dict(symbol="diamond", size=12, color=ORANGE, line=dict(color="white", width=1)),
                              hovertemplate="%{x}: expected %{y:,.1f}<extra></extra>"))
     fig.update_xaxes(tickfont=dict(family="ui-monospace, Menlo, monospace"))
     fig.update_yaxes(title_text="count")
-    return _layout(fig, title, height=360)
+    return _layout(fig, f"{title}<br><sub>{share}</sub>" if share else title, height=380,
+                   margin=dict(l=60, r=30, t=76, b=48))
 
 
-def temperature_chart(curves: Sequence[dict], *, title: str = "The same logits at several temperatures") -> go.Figure:
-    """Grouped bars: each curve is a dict with "temperature", "entropy" (nats) and "top" (list of
-    (token, prob) pairs). Tokens are ordered by the curve closest to T = 1."""
-    if not curves:
-        return _empty(title, "No temperatures to compare.", height=360)
-    ref = min(curves, key=lambda c: abs(c["temperature"] - 1.0))
-    order = [t for t, _ in ref["top"]]
-    for c in curves:
-        order += [t for t, _ in c["top"] if t not in order]
-    order = order[: max(len(ref["top"]), 10)]
-    labels = dict(zip(order, unique_labels(order)))
-    palette = [SKY, BLUE, VERMILION, ORANGE, GREEN, PURPLE]
-    fig = go.Figure()
-    for i, c in enumerate(sorted(curves, key=lambda c: c["temperature"])):
-        probs = dict(c["top"])
-        fig.add_trace(go.Bar(
-            x=[labels[t] for t in order], y=[probs.get(t, 0.0) for t in order],
-            name=f"T = {c['temperature']:g}  (entropy {c['entropy']:.2f} nats)", marker_color=palette[i % len(palette)],
-            hovertemplate="%{x}: %{y:.2%}<extra>T = " + f"{c['temperature']:g}" + "</extra>",
-        ))
+def temperature_chart(tokens: Sequence[str], sweep: dict | None, references: Sequence[dict] = (), *,
+                      title: str = "Temperature") -> go.Figure:
+    """The raw top-N tokens' bars at one temperature, on a fixed 0–100 % axis, so a slider sweeps them.
+
+    `sweep` and each of `references` are dicts with "temperature", "entropy" (nats), "probs" (one per
+    token in `tokens`, which are ordered likeliest first — temperature never reorders them) and
+    optionally "rest" (the probability of every other token). The sweep is drawn as bars plus a grey
+    "(all other tokens)" bar: cooling moves mass onto the top token, heating spreads it into the tail.
+    References are markers, one symbol per temperature.
+    """
+    if not tokens or sweep is None:
+        return _empty(title, "Press “Show distribution”, then move the temperature slider.", height=380)
+    labels = unique_labels(tokens) + ["(all other tokens)"]
+    def with_rest(curve):
+        rest = curve.get("rest", max(0.0, 1.0 - sum(curve["probs"])))
+        return list(curve["probs"]) + [rest]
+    ys = with_rest(sweep)
+    t = sweep["temperature"]
+    fig = go.Figure(go.Bar(x=labels, y=ys, name=f"T = {t:g}", marker_color=[BLUE] * len(tokens) + [GREY],
+                           text=[percent(p) for p in ys], textposition="outside", cliponaxis=False,
+                           textfont=dict(size=10), hovertemplate="%{x}: %{y:.2%}<extra>T = " + f"{t:g}" + "</extra>"))
+    symbols = ["diamond", "circle", "triangle-up", "square", "x", "star"]
+    palette = [ORANGE, VERMILION, GREEN, PURPLE, SKY, "#000000"]
+    for i, ref in enumerate(sorted(references, key=lambda c: c["temperature"])):
+        rt = ref["temperature"]
+        fig.add_trace(go.Scatter(x=labels, y=with_rest(ref), mode="markers", name=f"T = {rt:g} ({choices_text(ref['entropy'])})",
+                                 marker=dict(symbol=symbols[i % len(symbols)], size=10, color=palette[i % len(palette)],
+                                             line=dict(color="white", width=1)),
+                                 hovertemplate="%{x}: %{y:.2%}<extra>T = " + f"{rt:g}" + "</extra>"))
     fig.update_xaxes(tickfont=dict(family="ui-monospace, Menlo, monospace"))
-    fig.update_yaxes(title_text="probability", tickformat=".2~%")
-    return _layout(fig, title, height=380, barmode="group", bargap=0.2,
-                   legend=dict(orientation="h", yanchor="top", y=-0.25, xanchor="left", x=0.0),
+    fig.update_yaxes(title_text="probability", tickformat=".0%", range=[0, 1.08])
+    head = "greedy: all on the top token" if t == 0 else choices_text(sweep["entropy"])
+    return _layout(fig, f"{title} {t:g} on the raw logits: {head}", height=400,
+                   legend=dict(orientation="h", yanchor="top", y=-0.28, xanchor="left", x=0.0),
                    margin=dict(l=60, r=20, t=56, b=110))
 
 
@@ -321,3 +384,176 @@ def surprisal_chart(series: dict[str, Sequence[tuple[str, float]]], *, title: st
         fig.update_xaxes(title_text="token position")
     fig.update_yaxes(title_text="surprisal (nats)", rangemode="tozero")
     return _layout(fig, title, height=340, showlegend=len(series) > 1)
+
+
+# --------------------------------------------------------------------------- internals
+
+
+def attention_heatmap(tokens: Sequence[str], weights: Sequence[Sequence[float]], *,
+                      title: str = "Attention weights") -> go.Figure:
+    """Rows: the token that looks (query), columns: the tokens it looks at (keys); each row sums to 1.
+
+    GPT-2 is causal, so everything right of the diagonal is 0.
+    """
+    if not tokens:
+        return _empty(title, "Press “Look inside” to see the attention weights.", height=420)
+    labels = unique_labels(tokens)
+    fig = go.Figure(go.Heatmap(
+        z=[list(r) for r in weights], x=labels, y=labels, colorscale="Blues", zmin=0,
+        colorbar=dict(title=dict(text="weight", side="right"), thickness=12, tickformat=".0%"),
+        hovertemplate="%{y} looks at %{x}: %{z:.1%}<extra></extra>", xgap=1, ygap=1,
+    ))
+    small = len(tokens) <= 40
+    fig.update_xaxes(title_text="looked at (key)", tickangle=-60, showticklabels=small,
+                     tickfont=dict(family="ui-monospace, Menlo, monospace", size=10), constrain="domain")
+    fig.update_yaxes(title_text="looking (query)", autorange="reversed", showticklabels=small, scaleanchor="x",
+                     tickfont=dict(family="ui-monospace, Menlo, monospace", size=10), constrain="domain")
+    return _layout(fig, title, height=520, margin=dict(l=90, r=20, t=56, b=90))
+
+
+def attention_lines(tokens: Sequence[str], weights: Sequence[Sequence[float]], *, focus: int | None = None,
+                    title: str = "Who looks at whom") -> go.Figure:
+    """BertViz-style: the tokens twice, looking (left) and looked at (right), joined by lines whose
+    opacity and width grow with the weight. Weights under 2 % are left out; `focus` (a position) draws
+    one token's lines only, labelled with their weights."""
+    if not tokens:
+        return _empty(title, "Press “Look inside” to see the attention lines.", height=520)
+    labels = unique_labels(tokens)
+    n = len(labels)
+    rows = range(n) if focus is None else [focus]
+    bins = [(0.02, 0.1, 0.8, 0.15), (0.1, 0.3, 1.6, 0.35), (0.3, 0.6, 2.6, 0.6), (0.6, 1.01, 3.6, 0.9)]
+    fig = go.Figure()
+    for lo, hi, width, alpha in bins:
+        xs, ys = [], []
+        for i in rows:
+            for j in range(n):
+                if lo <= weights[i][j] < hi:
+                    xs += [0, 1, None]
+                    ys += [i, j, None]
+        if xs:
+            fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", hoverinfo="skip", showlegend=True,
+                                     name=f"{lo:.0%}–{min(hi, 1):.0%}",
+                                     line=dict(color=f"rgba(0,114,178,{alpha})", width=width)))
+    left_text = [lab if focus is None or i == focus else "" for i, lab in enumerate(labels)]
+    right_text = [f"{lab}  {weights[focus][j]:.0%}" if focus is not None and weights[focus][j] >= 0.02 else lab
+                  for j, lab in enumerate(labels)]
+    font = dict(family="ui-monospace, Menlo, monospace", size=11 if n <= 32 else 9)
+    fig.add_trace(go.Scatter(x=[0] * n, y=list(range(n)), mode="markers+text", text=left_text, textposition="middle left",
+                             textfont=font, marker=dict(size=5, color=ORANGE), showlegend=False,
+                             hovertemplate="%{text} (looking)<extra></extra>"))
+    fig.add_trace(go.Scatter(x=[1] * n, y=list(range(n)), mode="markers+text", text=right_text,
+                             textposition="middle right", textfont=font, marker=dict(size=5, color=BLUE),
+                             showlegend=False, customdata=labels, hovertemplate="%{customdata} (looked at)<extra></extra>"))
+    fig.update_xaxes(visible=False, range=[-0.6, 1.6])
+    fig.update_yaxes(visible=False, autorange="reversed")
+    return _layout(fig, title, height=max(420, 60 + 15 * n), legend=dict(orientation="h", yanchor="bottom", y=1.0,
+                                                                          xanchor="right", x=1.0, title_text="weight"))
+
+
+def logit_lens_chart(tokens: Sequence[str], rows: Sequence[Sequence[dict]], *, title: str = "Logit lens") -> go.Figure:
+    """Layer × position grid: what the residual stream after each block predicts for the next token.
+
+    `tokens` are the input tokens (columns); `rows` go from the embeddings up to the last block, each a
+    list of cells {"top": [(token, prob), …], "next_prob": p of the real next token or None}. A cell's
+    colour is its top token's probability and its text the token; the last row is the model's output.
+    """
+    if not tokens or not rows:
+        return _empty(title, "Press “Look inside” to see the logit lens.", height=420)
+    names = ["embeddings"] + [f"after block {i}" for i in range(1, len(rows))]
+    z, text, hover = [], [], []
+    for name, row in zip(names, rows):
+        z.append([c["top"][0][1] for c in row])
+        text.append([show_token(c["top"][0][0])[:8] for c in row])
+        hover.append([
+            f"{name}, after “{show_token(tok)}”<br>"
+            + "<br>".join(f"{show_token(t)}  {p:.1%}" for t, p in c["top"])
+            + (f"<br>real next token {show_token(tokens[i + 1])}: {c['next_prob']:.1%}" if c.get("next_prob") is not None else "")
+            for i, (tok, c) in enumerate(zip(tokens, row))])
+    fig = go.Figure(go.Heatmap(
+        z=z, x=list(range(len(tokens))), y=names, text=text, customdata=hover, colorscale="YlGnBu", zmin=0, zmax=1,
+        texttemplate="%{text}" if len(tokens) <= 40 else "", textfont=dict(family="ui-monospace, Menlo, monospace", size=10),
+        colorbar=dict(title=dict(text="top p", side="right"), thickness=12, tickformat=".0%"),
+        hovertemplate="%{customdata}<extra></extra>", xgap=1, ygap=1,
+    ))
+    fig.update_xaxes(tickmode="array", tickvals=list(range(len(tokens))), ticktext=unique_labels(tokens), tickangle=-60,
+                     tickfont=dict(family="ui-monospace, Menlo, monospace", size=10), title_text="input token (the lens predicts what follows it)")
+    return _layout(fig, title + ": the top next token read after every block (ln_f, then the LM head)",
+                   height=max(320, 140 + 30 * len(rows)), margin=dict(l=110, r=20, t=56, b=110))
+
+
+BEAM_STYLE = {  # status -> (colour, legend text)
+    "root": ("#333333", "prompt"),
+    "running": (BLUE, "kept: continues as a beam"),
+    "final": (GREEN, "final beam (what generate returns)"),
+    "finished": (ORANGE, "finished (ended), not among the final beams"),
+    "stopped": (PURPLE, "stopped: could no longer win"),
+    "pruned": (GREY, "pruned"),
+}
+
+
+def beam_tree_chart(nodes: Sequence[dict], *, title: str = "Beam search, step by step") -> go.Figure:
+    """The tree of hypotheses beam search weighed: one column per step, one node per candidate.
+
+    `nodes` are dicts with "id", "parent" (None for the prompt), "step", "token", "logprob",
+    "cum_logprob", "status" (a BEAM_STYLE key) and "reason". Siblings are ordered best first; the
+    paths of the final beams are drawn thick and green.
+    """
+    if not nodes:
+        return _empty(title, "Press “Beam tree” to run beam search.", height=420)
+    by_id = {n["id"]: n for n in nodes}
+    children: dict = {n["id"]: [] for n in nodes}
+    for n in nodes:
+        if n["parent"] is not None:
+            children[n["parent"]].append(n["id"])
+    y: dict = {}
+    leaves = 0
+    def place_rows(i: int) -> float:
+        nonlocal leaves
+        kids = sorted(children[i], key=lambda k: -by_id[k]["cum_logprob"])
+        if not kids:
+            y[i] = float(leaves)
+            leaves += 1
+        else:
+            y[i] = sum(place_rows(k) for k in kids) / len(kids)
+        return y[i]
+    root = next(n["id"] for n in nodes if n["parent"] is None)
+    place_rows(root)
+    on_final = set()
+    for n in nodes:
+        if n["status"] == "final":
+            i = n["id"]
+            while i is not None:
+                on_final.add(i)
+                i = by_id[i]["parent"]
+    fig = go.Figure()
+    for final in (False, True):
+        xs, ys = [], []
+        for n in nodes:
+            if n["parent"] is not None and (n["id"] in on_final) == final:
+                p = by_id[n["parent"]]
+                xs += [p["step"], n["step"], None]
+                ys += [y[p["id"]], y[n["id"]], None]
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", hoverinfo="skip", showlegend=False,
+                                 line=dict(color=GREEN if final else "#C8C8C8", width=3 if final else 1)))
+    for status, (color, label) in BEAM_STYLE.items():
+        group = [n for n in nodes if n["status"] == status]
+        if not group:
+            continue
+        fig.add_trace(go.Scatter(
+            x=[n["step"] for n in group], y=[y[n["id"]] for n in group], mode="markers+text", name=label,
+            text=[f"{show_token(n['token'])[:14]} {n['cum_logprob']:.2f}" if n["parent"] is not None else "prompt"
+                  for n in group],
+            textposition="middle right", textfont=dict(family="ui-monospace, Menlo, monospace", size=10,
+                                                       color="#999" if status == "pruned" else "#222"),
+            marker=dict(color=color, size=11 if status == "final" else 8, line=dict(color="white", width=1)),
+            customdata=[[show_token(n["token"])[:60], n["logprob"], n["cum_logprob"], n["reason"]] for n in group],
+            hovertemplate="%{customdata[0]}<br>log p(token) %{customdata[1]:.3f} · cumulative %{customdata[2]:.3f}"
+                          "<br>%{customdata[3]}<extra></extra>",
+        ))
+    steps = max(n["step"] for n in nodes)
+    fig.update_xaxes(title_text="step (new token)", tickmode="array", tickvals=list(range(steps + 1)),
+                     ticktext=["prompt"] + [str(i) for i in range(1, steps + 1)], range=[-0.3, steps + 0.9])
+    fig.update_yaxes(visible=False, autorange="reversed")
+    return _layout(fig, title + " — labels: token and cumulative log-prob", height=max(420, 90 + 22 * leaves),
+                   legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0.0),
+                   margin=dict(l=20, r=20, t=56, b=90))

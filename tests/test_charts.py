@@ -53,8 +53,9 @@ def test_smooth_matches_hand_computed_ema():
 
 def test_empty_inputs_give_a_figure_with_a_hint():
     for fig in (charts.loss_chart([]), charts.length_histogram([]), charts.stage_chart([], []),
-                charts.sample_histogram([], draws=0), charts.temperature_chart([]), charts.compare_chart([]),
-                charts.surprisal_chart({})):
+                charts.sample_histogram([], draws=0), charts.temperature_chart([], None), charts.compare_chart([]),
+                charts.surprisal_chart({}), charts.attention_heatmap([], []), charts.attention_lines([], []),
+                charts.logit_lens_chart([], []), charts.beam_tree_chart([])):
         assert isinstance(fig, go.Figure)
         assert len(fig.data) == 0 and fig.layout.annotations
 
@@ -66,24 +67,39 @@ def test_length_histogram_marks_the_block_size():
     assert "4 lines" in fig.layout.title.text
 
 
-def test_stage_chart_shows_cut_tokens_at_their_raw_probability():
-    tokens = [" the", " a", "\n"]
-    stages = [
-        {"name": "raw", "active": True, "kept": 50257, "probs": [0.5, 0.3, 0.2]},
-        {"name": "temperature", "active": False, "kept": 50257, "probs": [0.5, 0.3, 0.2]},
-        {"name": "top_k", "active": True, "kept": 2, "probs": [0.625, 0.375, 0.0]},
-        {"name": "final", "active": True, "kept": 2, "probs": [0.625, 0.375, 0.0]},
-    ]
-    fig = charts.stage_chart(tokens, stages)
-    bars = [t for t in fig.data if t.x is not None and t.x[0] is not None]
-    assert len(bars) == 3  # the inactive temperature stage is not drawn
-    top_k = bars[1]
+STAGES = [
+    {"name": "raw", "active": True, "kept": 50257, "probs": [0.5, 0.3, 0.02], "entropy": 2.0, "kept_mass": 1.0},
+    {"name": "temperature", "active": False, "kept": 50257, "probs": [0.5, 0.3, 0.02], "entropy": 2.0},
+    {"name": "top_k", "active": True, "kept": 2, "probs": [0.625, 0.375, 0.0], "entropy": 0.66, "kept_mass": 0.8},
+    {"name": "final", "active": True, "kept": 2, "probs": [0.625, 0.375, 0.0], "entropy": 0.66, "kept_mass": 1.0},
+]
+
+
+def bars(fig: go.Figure) -> list[go.Bar]:
+    return [t for t in fig.data if isinstance(t, go.Bar) and t.x is not None and t.x[0] is not None]
+
+
+def test_stage_chart_puts_every_stage_on_one_scale_and_keeps_cut_tokens_visible():
+    fig = charts.stage_chart([" the", " a", "\n"], STAGES)
+    raw, top_k, final = bars(fig)  # the inactive temperature stage is not drawn
     assert list(top_k.y) == ["␣the", "␣a", "↵"]
-    assert list(top_k.x) == [0.625, 0.375, 0.2]  # the cut token drawn at its raw probability
+    assert list(top_k.x) == [0.625, 0.375, 0.02]  # the cut token stays, at the probability it had when cut
     assert top_k.marker.color[2] == charts.CUT and top_k.marker.color[0] == charts.KEPT
-    assert top_k.text[2] == "cut"
-    assert "2 kept" in fig.layout.annotations[1].text
-    assert len(charts.stage_chart(tokens, stages, only_active=False).data) == 4 + 2
+    assert top_k.marker.pattern.shape[2] == "/" and top_k.marker.pattern.shape[0] == ""  # pale and hatched
+    assert top_k.text[2] == "cut" and list(final.x) == [0.625, 0.375, 0.02]
+    ranges = {tuple(fig.layout[k].range) for k in ("xaxis", "xaxis2", "xaxis3")}
+    assert len(ranges) == 1 and ranges.pop()[1] >= 0.625  # one shared probability scale
+    assert len(charts.stage_chart([" the", " a", "\n"], STAGES, only_active=False).data) > len(fig.data)
+
+
+def test_stage_chart_shows_renormalisation_entropy_and_effective_choices():
+    fig = charts.stage_chart([" the", " a", "\n"], STAGES)
+    titles = [a.text for a in fig.layout.annotations]
+    assert "2 kept · ×1.25" in titles[1]  # top-k kept 80 % of the mass: survivors × 1/0.8
+    assert "2.00 nats ≈ 7.4 choices" in titles[0] and "0.66 nats ≈ 1.9 choices" in titles[1]
+    ticks = [t for t in fig.data if isinstance(t, go.Scatter) and t.x is not None and t.x[0] is not None]
+    assert list(ticks[0].x) == [0.5, 0.3]  # top-k's survivors before renormalisation: bars grow past the ticks
+    assert charts.choices_text(math.log(250)) == "5.52 nats ≈ 250 choices"
 
 
 def test_percent_stays_readable_when_tiny():
@@ -96,25 +112,31 @@ def test_unique_labels_keep_duplicate_tokens_apart():
 
 def test_sample_histogram_puts_counts_beside_expected_and_other_tokens():
     counts = [{"token": "x", "count": 60, "expected": 55.0}, {"token": "y", "count": 30, "expected": 35.0}]
-    fig = charts.sample_histogram(counts, draws=100, other_count=10, other_expected=10.0)
+    fig = charts.sample_histogram(counts, draws=100, other_count=10, other_expected=10.0, other_tokens=4)
     t = traces(fig)
     assert list(t["sampled"].y) == [60, 30, 10]
     assert list(t["expected (draws × p)"].y) == [55.0, 35.0, 10.0]
-    assert list(t["sampled"].x)[-1] == "(other tokens)"
-    assert "100 draws" in fig.layout.title.text
+    assert list(t["sampled"].x)[-1] == "(other tokens)" and t["sampled"].marker.color[-1] == charts.GREY
+    assert "100 draws" in fig.layout.title.text and "10 draws on 4 other tokens" in fig.layout.title.text
 
 
-def test_temperature_chart_one_group_per_temperature_in_order():
-    curves = [
-        {"temperature": 1.5, "entropy": 2.0, "top": [("b", 0.4), ("a", 0.35)]},
-        {"temperature": 0.3, "entropy": 0.1, "top": [("a", 0.9), ("b", 0.1)]},
-        {"temperature": 1.0, "entropy": 1.0, "top": [("a", 0.6), ("b", 0.3)]},
-    ]
-    fig = charts.temperature_chart(curves)
-    assert [t.name.split()[2] for t in fig.data] == ["0.3", "1", "1.5"]
-    assert list(fig.data[0].x) == ["a", "b"]  # ordered by the T = 1 curve
-    assert list(fig.data[2].y) == [0.35, 0.4]
-    assert fig.layout.barmode == "group"
+def test_sample_histogram_tells_a_flat_tail_in_words_instead_of_a_giant_bar():
+    counts = [{"token": "x", "count": 300, "expected": 290.0}, {"token": "y", "count": 100, "expected": 110.0}]
+    fig = charts.sample_histogram(counts, draws=1000, other_count=600, other_expected=600.0, other_tokens=350)
+    assert list(traces(fig)["sampled"].x) == ["x", "y"]
+    assert "40% of the draws" in fig.layout.title.text and "600 draws on 350 other tokens" in fig.layout.title.text
+
+
+def test_temperature_chart_draws_the_same_bars_on_a_fixed_axis():
+    sweep = {"temperature": 0.5, "entropy": 0.4, "probs": [0.9, 0.08]}
+    refs = [{"temperature": 1.5, "entropy": 2.0, "probs": [0.4, 0.35]}, {"temperature": 1.0, "entropy": 1.0, "probs": [0.6, 0.3]}]
+    fig = charts.temperature_chart(["a", "b"], sweep, refs)
+    assert list(fig.data[0].x) == ["a", "b", "(all other tokens)"]
+    assert list(fig.data[0].y) == pytest.approx([0.9, 0.08, 0.02])  # the tail is a bar too
+    assert [t.name.split()[2] for t in fig.data[1:]] == ["1", "1.5"]
+    assert tuple(fig.layout.yaxis.range) == (0, 1.08)
+    assert "0.40 nats" in fig.layout.title.text and "0.5" in fig.layout.title.text
+    assert "greedy" in charts.temperature_chart(["a"], {"temperature": 0, "entropy": 0.0, "probs": [1.0]}).layout.title.text
 
 
 def test_compare_chart_has_diversity_and_perplexity_panels():
@@ -139,6 +161,45 @@ def test_surprisal_chart_bars_for_one_model_lines_for_two():
     assert [type(t) for t in two.data] == [go.Scatter, go.Scatter]
     assert [t.name for t in two.data] == ["before", "after"]
     assert two.layout.showlegend
+
+
+def test_attention_heatmap_and_lines():
+    tokens = ["The", " king", " is"]
+    w = [[1.0, 0.0, 0.0], [0.7, 0.3, 0.0], [0.5, 0.01, 0.49]]
+    heat = charts.attention_heatmap(tokens, w)
+    assert list(heat.data[0].y) == ["The", "␣king", "␣is"] and heat.data[0].z[2][2] == 0.49
+    assert heat.layout.yaxis.autorange == "reversed"
+    lines = charts.attention_lines(tokens, w)
+    segments = [(x, y) for t in lines.data if t.mode == "lines" for x, y in zip(t.x, t.y) if x is not None]
+    assert len(segments) == 2 * 5  # five weights of at least 2 %; the 1 % one is left out
+    focused = charts.attention_lines(tokens, w, focus=2)
+    assert sum(1 for t in focused.data if t.mode == "lines" for x in t.x if x == 0) == 2
+    assert "␣is  49%" in list(focused.data[-1].text)
+
+
+def test_logit_lens_chart_is_a_layer_by_position_grid():
+    tokens = ["To", " be"]
+    rows = [[{"top": [(" the", 0.1)], "next_prob": 0.01}, {"top": [(",", 0.2)], "next_prob": None}],
+            [{"top": [(" be", 0.6)], "next_prob": 0.6}, {"top": [(",", 0.5)], "next_prob": None}]]
+    fig = charts.logit_lens_chart(tokens, rows)
+    assert list(fig.data[0].y) == ["embeddings", "after block 1"]
+    assert fig.data[0].z[1] == (0.6, 0.5) or list(fig.data[0].z[1]) == [0.6, 0.5]
+    assert fig.data[0].text[1][0] == "␣be" and "real next token ␣be: 60.0%" in fig.data[0].customdata[1][0]
+
+
+def test_beam_tree_chart_marks_the_final_paths():
+    nodes = [
+        {"id": 0, "parent": None, "step": 0, "token": "Hi", "logprob": 0.0, "cum_logprob": 0.0, "status": "root", "reason": ""},
+        {"id": 1, "parent": 0, "step": 1, "token": " a", "logprob": -0.5, "cum_logprob": -0.5, "status": "running", "reason": "kept"},
+        {"id": 2, "parent": 0, "step": 1, "token": " b", "logprob": -2.0, "cum_logprob": -2.0, "status": "pruned", "reason": "ranked 2"},
+        {"id": 3, "parent": 1, "step": 2, "token": " c", "logprob": -0.1, "cum_logprob": -0.6, "status": "final", "reason": "final 1"},
+    ]
+    fig = beam = charts.beam_tree_chart(nodes)
+    t = traces(beam)
+    assert list(t["final beam (what generate returns)"].x) == [2]
+    assert t["pruned"].customdata[0][3] == "ranked 2"
+    thick = [tr for tr in fig.data if tr.mode == "lines" and tr.line.width == 3][0]
+    assert [x for x in thick.x if x is not None] == [0, 1, 1, 2]  # prompt → a → c
 
 
 def test_charts_do_not_import_torch():

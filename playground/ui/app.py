@@ -12,11 +12,11 @@ import gradio as gr
 
 from playground.errors import PlaygroundError
 from playground.models import resolve
-from playground.ui import compare, data, decoding, evaluate, generate, train
+from playground.ui import compare, data, decoding, evaluate, generate, internals, train
 from playground.ui.common import CSS
 from playground.ui.state import AppContext
 
-TABS = ("Data", "Train", "Generate", "Decoding lab", "Compare", "Evaluate")
+TABS = ("Data", "Train", "Generate", "Decoding lab", "Compare", "Evaluate", "Internals")
 
 
 def models_from_env() -> list[str] | None:
@@ -61,6 +61,8 @@ def build_app(hosted: bool = False, models: list[str] | None = None, default: st
                 compare.build(ctx, model_select, g["knobs"])
             with gr.Tab(TABS[5], id="evaluate"):
                 e = evaluate.build(ctx, model_select)
+            with gr.Tab(TABS[-1], id="internals"):
+                internals.build(ctx, model_select)
 
         train_tab.select(t["on_corpus_note"], None, t["corpus_note"], queue=False, api_visibility="undocumented")
 

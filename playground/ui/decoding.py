@@ -9,27 +9,42 @@ from __future__ import annotations
 import gradio as gr
 
 from playground import charts
-from playground.decoding import MAX_SAMPLES, DecodingSettings, histogram, lab, lab_step, next_token_logits, temperature_comparison
+from playground.decoding import LAB_CONTEXTS, MAX_SAMPLES, DecodingSettings, histogram, lab, lab_step, temperature_comparison
 from playground.errors import PlaygroundError
 from playground.ui.common import note, token_label
 from playground.ui.generate import knob_components
 from playground.ui.state import AppContext, Session, friendly
 
-EXAMPLE_CONTEXT = "To be, or not to be, that is the"
+EXAMPLE_CONTEXT = LAB_CONTEXTS[0]  # peaked for the bundled demo model (see playground.decoding.LAB_CONTEXTS)
 
 
 def stage_data(result) -> tuple[list[str], list[dict]]:
     """The LabResult as the chart's plain data: raw top-N tokens and each stage's probabilities for them."""
     top = result.stages[0].top
     ids = [t.id for t in top]
-    stages = [{"name": s.name, "active": s.active, "kept": s.kept, "probs": s.probs[ids].tolist()} for s in result.stages]
+    stages = [{"name": s.name, "active": s.active, "kept": s.kept, "probs": s.probs[ids].tolist(), "entropy": s.entropy,
+               "kept_mass": s.kept_mass} for s in result.stages]
     return [t.token for t in top], stages
 
 
 def histogram_figure(hist) -> object:
     return charts.sample_histogram([c.as_json() for c in hist.counts], draws=hist.draws, other_count=hist.other_count,
-                                   other_expected=hist.other_expected,
+                                   other_expected=hist.other_expected, other_tokens=hist.other_tokens,
                                    title=f"{hist.draws:,} draws from the final distribution (seed {hist.seed})")
+
+
+def temperature_figure(tok, result, sweep_t: float, references: tuple[float, ...]) -> object:
+    """The raw top-N bars at `sweep_t` (and markers at the reference temperatures), from the lab's own
+    logits: no forward pass, so the slider can sweep as fast as the browser asks."""
+    top = result.stages[0].top
+    ids = [t.id for t in top]
+    curves = temperature_comparison(result.logits, tok, (float(sweep_t), *references), 1)
+
+    def data(c) -> dict:
+        probs = c.probs[ids].tolist()
+        return {"temperature": c.temperature, "entropy": c.entropy, "probs": probs, "rest": max(0.0, 1.0 - sum(probs))}
+
+    return charts.temperature_chart([t.token for t in top], data(curves[0]), [data(c) for c in curves[1:]])
 
 
 def parse_temperatures(text: str) -> tuple[float, ...]:
@@ -44,12 +59,17 @@ def parse_temperatures(text: str) -> tuple[float, ...]:
 
 def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
     gr.Markdown("What does each knob do to the model's next-token distribution? **Show distribution** draws the top "
-                "tokens after every stage, in the order `generate` applies them: tokens a knob cuts turn pale and "
-                "hatched, the survivors are renormalised. Move a slider and the chart follows. Then **sample** from the "
-                "final distribution, or **step**: append a token and look at the next distribution.")
+                "tokens after every stage, in the order `generate` applies them, all on one probability scale: tokens a "
+                "knob cuts turn pale and hatched, the survivors are renormalised (each bar grows past the tick where it "
+                "stood; ×1.25 means the stage kept 80 % of the mass). Each panel gives its entropy and *effective "
+                "choices* e^H — as uncertain as a fair pick among that many tokens. Move a slider and the chart follows. "
+                "Then **sample** from the final distribution, sweep the **temperature**, or **step**: append a token "
+                "and look at the next distribution.")
     with gr.Row(equal_height=False):
         with gr.Column(scale=2, min_width=300):
             context = gr.Textbox(EXAMPLE_CONTEXT, label="Context", lines=4, elem_id="lab-context", elem_classes="pg-step")
+            gr.Examples([[c] for c in LAB_CONTEXTS], [context], label="Contexts with a clear favourite (demo model)",
+                        elem_id="lab-examples")
             temperature, top_k, top_p, rep = knob_components("lab", lab=True)
             with gr.Accordion("More knobs", open=False):
                 min_p = gr.Slider(0, 1, value=0, step=0.01, label="Min-p", elem_id="lab-min-p")
@@ -72,11 +92,13 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
             draws = gr.Slider(1, MAX_SAMPLES, value=10_000, step=1, label="Draws", elem_id="lab-draws")
             seed = gr.Number(0, label="Seed", precision=0, elem_id="lab-seed")
             sample_btn = gr.Button("Sample", elem_id="lab-sample-btn")
-            temps = gr.Textbox("0.3, 1.0, 1.5", label="Temperatures to compare", max_lines=1, elem_id="lab-temps")
+            sweep = gr.Slider(0, 2, value=1.0, step=0.05, label="Temperature sweep", elem_id="lab-sweep",
+                              info="drag: the same bars at another temperature (0 = greedy)")
+            temps = gr.Textbox("0.3, 1.0, 1.5", label="Temperatures marked for comparison", max_lines=1, elem_id="lab-temps")
         with gr.Column(scale=5):
             with gr.Row():
                 hist_plot = gr.Plot(charts.sample_histogram([], draws=0), elem_id="lab-hist", show_label=False)
-                temp_plot = gr.Plot(charts.temperature_chart([]), elem_id="lab-temp-plot", show_label=False)
+                temp_plot = gr.Plot(charts.temperature_chart([], None), elem_id="lab-temp-plot", show_label=False)
 
     knobs = [temperature, top_k, top_p, rep, min_p, typical_p, no_repeat]
 
@@ -84,13 +106,11 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
         return DecodingSettings(temperature=t, top_k=k, top_p=p, repetition_penalty=r, min_p=mp, typical_p=tp,
                                 no_repeat_ngram_size=nr, seed=None if seed_ in (None, "") else int(seed_))
 
-    def outputs_for(session: Session, tok, model, result, n: int, temps_text: str, extra_note: str = ""):
+    def outputs_for(session: Session, tok, result, temps_text: str, sweep_t: float, extra_note: str = ""):
         session.lab = result
         tokens, stages = stage_data(result)
         fig = charts.stage_chart(tokens, stages)
-        curves = temperature_comparison(next_token_logits(model, result.context_ids), tok, parse_temperatures(temps_text), n)
-        tfig = charts.temperature_chart([{"temperature": c.temperature, "entropy": c.entropy,
-                                          "top": [(t.token, t.prob) for t in c.top]} for c in curves])
+        tfig = temperature_figure(tok, result, sweep_t, parse_temperatures(temps_text))
         choices = [(f"{token_label(t.token)}  {t.prob:.1%}", str(t.id)) for t in result.final if t.prob > 0]
         final = result.stages[-1]
         text = (f"{len(result.context_ids)} context tokens · {final.kept:,} tokens possible after every knob"
@@ -107,15 +127,15 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
 
     @friendly
     def refresh(request: gr.Request, text, model_name, *values):
-        *knob_values, n, n_draws, seed_, temps_text = values
+        *knob_values, n, n_draws, seed_, temps_text, sweep_t = values
         session = ctx.session(request)
         model, tok = ctx.model(session, model_name)
         settings = settings_of(*knob_values, seed_)
         result = lab(model, tok, context_ids(session, text, model_name, tok), settings, top_n=int(n), samples=int(n_draws))
         session.lab_model = model_name
-        return outputs_for(session, tok, model, result, int(n), temps_text)
+        return outputs_for(session, tok, result, temps_text, sweep_t)
 
-    inputs = [context, model_select, *knobs, top_n, draws, seed, temps]
+    inputs = [context, model_select, *knobs, top_n, draws, seed, temps, sweep]
     outputs = [plot, hist_plot, temp_plot, step_choice, info]
     show.click(refresh, inputs, outputs, api_name="lab", concurrency_limit=4, concurrency_id="lab")
     # Sliders redraw live once a distribution is on screen (release: one refresh per drag, newest wins).
@@ -135,10 +155,22 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
     sample_btn.click(on_sample, [model_select, draws, seed, top_n], hist_plot, api_name="lab_sample",
                      concurrency_limit=4, concurrency_id="lab")
 
+    @friendly
+    def on_sweep(model_name, sweep_t, temps_text, request: gr.Request):
+        session = ctx.session(request)
+        if session.lab is None:
+            raise PlaygroundError("Press Show distribution first; then sweep its temperature.")
+        _, tok = ctx.model(session, session.lab_model or model_name)
+        return temperature_figure(tok, session.lab, sweep_t, parse_temperatures(temps_text))
+
+    # The lab kept its logits: each slider position is a softmax, not a forward pass, so redraw while dragging.
+    gr.on([sweep.input, sweep.release], on_sweep, [model_select, sweep, temps], temp_plot, api_name="lab_temperature",
+          trigger_mode="always_last", concurrency_limit=4, concurrency_id="lab", show_progress="hidden")
+
     def stepper(pick: bool):
         @friendly
         def on_step(request: gr.Request, model_name, choice, *values):
-            *knob_values, n, n_draws, seed_, temps_text = values
+            *knob_values, n, n_draws, seed_, temps_text, sweep_t = values
             session = ctx.session(request)
             if session.lab is None:
                 raise PlaygroundError("Press Show distribution first; then choose the next token.")
@@ -149,12 +181,12 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
             token_id, result = lab_step(model, tok, session.lab, settings, int(choice) if pick else None,
                                         top_n=int(n), samples=int(n_draws))
             appended = tok.decode([token_id])
-            outs = outputs_for(session, tok, model, result, int(n), temps_text,
+            outs = outputs_for(session, tok, result, temps_text, sweep_t,
                                f"Appended “{token_label(appended)}”" + ("" if pick else " (sampled)"))
             return (tok.decode(result.context_ids), *outs)
         return on_step
 
-    step_inputs = [model_select, step_choice, *knobs, top_n, draws, seed, temps]
+    step_inputs = [model_select, step_choice, *knobs, top_n, draws, seed, temps, sweep]
     step_btn.click(stepper(True), step_inputs, [context, *outputs], api_name="lab_step", concurrency_limit=4, concurrency_id="lab")
     sample_one.click(stepper(False), step_inputs, [context, *outputs], api_name="lab_sample_one", concurrency_limit=4,
                      concurrency_id="lab")

@@ -154,3 +154,17 @@ def test_a_failing_job_reports_why(client, tiny_model_dir):
             break
         time.sleep(0.5)
     assert "Block size 256 is above the model&#x27;s context of 128 tokens" in status
+
+
+def test_internals_attention_lens_surprisal_then_beam_tree(client, tiny_model_dir, peaky_model_dir):
+    heat, lines, lens, surprisal, info, layer, head, focus = client.predict(
+        "To be, or not to be", str(tiny_model_dir), 2, 1, 0, api_name="/internals")
+    assert "7 tokens" in info and "2 layers × 2 heads" in info and "mean surprisal" in info
+    assert "Attention weights — layer 2, head 1" in str(heat) and "Who looks at whom" in str(lines)
+    assert "after block 2" in str(lens) and "Surprisal of each token" in str(surprisal)
+    assert layer["maximum"] == 2 and head["maximum"] == 2 and focus["maximum"] == 7  # sliders follow the model
+    tree, finals = client.predict("The king", str(peaky_model_dir), 3, 4, api_name="/beam_tree")
+    assert "Beam search with 3 beams" in str(tree) and "final beam (what generate returns)" in str(tree)
+    assert finals.count("<tr>") == 1 + 3  # header and the three beams generate returns
+    with pytest.raises(AppError, match="maximum value 10"):  # the slider refuses it before the engine would
+        client.predict("The king", str(peaky_model_dir), 3, 11, api_name="/beam_tree")
