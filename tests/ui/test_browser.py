@@ -72,7 +72,8 @@ def test_a_whole_session(page):
     # Every tab opens, in the contract's order.
     page.get_by_role("tab", name="Evaluate").wait_for()
     tabs = page.get_by_role("tab")
-    assert [t.strip() for t in tabs.all_inner_texts()] == ["Data", "Train", "Generate", "Decoding lab", "Compare", "Evaluate"]
+    assert [t.strip() for t in tabs.all_inner_texts()] == ["Data", "Train", "Generate", "Decoding lab", "Compare", "Evaluate",
+                                                              "Internals"]
 
     # Data: upload a small corpus and prepare it.
     open_tab(page, "Data")
