@@ -232,7 +232,7 @@ def stage_chart(tokens: Sequence[str], stages: Sequence[dict], *, only_active: b
     fig.add_trace(go.Bar(x=[None], y=[None], name="cut (pale, hatched: its probability before the cut)",
                          marker=dict(color=CUT, line=dict(color=VERMILION, width=1),
                                      pattern=dict(shape="/", fgcolor=VERMILION, size=5, solidity=0.35))))
-    fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name="│ before this stage",
+    fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name="where the bar stood before this stage",
                              marker=dict(symbol="line-ns", size=14, line=dict(color="#222", width=2))))
     fig.update_yaxes(autorange="reversed", tickfont=dict(family="ui-monospace, Menlo, monospace", size=12))
     fig.update_annotations(font=dict(size=12))
@@ -286,8 +286,9 @@ def sample_histogram(counts: Sequence[dict], *, draws: int, other_count: int = 0
                              hovertemplate="%{x}: expected %{y:,.1f}<extra></extra>"))
     fig.update_xaxes(tickfont=dict(family="ui-monospace, Menlo, monospace"))
     fig.update_yaxes(title_text="count")
-    return _layout(fig, f"{title}<br><sub>{share}</sub>" if share else title, height=380,
-                   margin=dict(l=60, r=30, t=76, b=48))
+    return _layout(fig, f"{title}<br><sub>{share}</sub>" if share else title, height=400,
+                   legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1.0),
+                   title_y=0.97, title_yanchor="top", margin=dict(l=60, r=30, t=104, b=48))
 
 
 def temperature_chart(tokens: Sequence[str], sweep: dict | None, references: Sequence[dict] = (), *,
@@ -446,8 +447,9 @@ def attention_lines(tokens: Sequence[str], weights: Sequence[Sequence[float]], *
                              showlegend=False, customdata=labels, hovertemplate="%{customdata} (looked at)<extra></extra>"))
     fig.update_xaxes(visible=False, range=[-0.6, 1.6])
     fig.update_yaxes(visible=False, autorange="reversed")
-    return _layout(fig, title, height=max(420, 60 + 15 * n), legend=dict(orientation="h", yanchor="bottom", y=1.0,
-                                                                          xanchor="right", x=1.0, title_text="weight"))
+    return _layout(fig, title, height=max(420, 100 + 15 * n), legend=dict(orientation="h", yanchor="top", y=0.0,
+                                                                           xanchor="left", x=0.0, title_text="weight"),
+                   margin=dict(l=20, r=20, t=56, b=40))
 
 
 def logit_lens_chart(tokens: Sequence[str], rows: Sequence[Sequence[dict]], *, title: str = "Logit lens") -> go.Figure:
