@@ -144,12 +144,10 @@ def inspect(
         probs = torch.softmax(head(h[0] if i == last else ln_f(h[0])).float(), -1)  # (T, V)
         values, top_ids = probs.topk(lens_top, dim=-1)
         next_p = probs[:-1].gather(1, nxt[:, None])[:, 0].tolist() + [None]
-        row = []
-        for pos in range(len(ids)):
-            tid = top_ids[pos].tolist()
-            row.append(LensCell([TokenProb(t, i_, float(p)) for t, i_, p in
-                                 zip(token_texts(tokenizer, tid), tid, values[pos].tolist())], next_p[pos]))
-        lens.append(row)
+        flat_ids = top_ids.flatten().tolist()
+        texts = token_texts(tokenizer, flat_ids)  # one batch per row: decoding cell by cell is the slow part
+        cells = [TokenProb(t, i_, p) for t, i_, p in zip(texts, flat_ids, values.flatten().tolist())]
+        lens.append([LensCell(cells[pos * lens_top:(pos + 1) * lens_top], next_p[pos]) for pos in range(len(ids))])
     logp = torch.log_softmax(out.logits[0, :-1].float(), -1)
     surprisal = [None] + (-logp.gather(1, nxt[:, None])[:, 0]).tolist()
     return Internals(ids, token_texts(tokenizer, ids), attentions, lens, surprisal, notice)
