@@ -168,3 +168,13 @@ def test_internals_attention_lens_surprisal_then_beam_tree(client, tiny_model_di
     assert finals.count("<tr>") == 1 + 3  # header and the three beams generate returns
     with pytest.raises(AppError, match="maximum value 10"):  # the slider refuses it before the engine would
         client.predict("The king", str(peaky_model_dir), 3, 11, api_name="/beam_tree")
+
+
+def test_lab_temperature_sweep_redraws_the_same_bars_from_the_kept_logits(client, peaky_model_dir):
+    with pytest.raises(AppError, match="Press Show distribution first"):
+        client.predict(str(peaky_model_dir), 0.5, "1", api_name="/lab_temperature")
+    client.predict("The king", str(peaky_model_dir), *LAB, api_name="/lab")
+    cold = client.predict(str(peaky_model_dir), 0.25, "1", api_name="/lab_temperature")
+    hot = client.predict(str(peaky_model_dir), 1.75, "1", api_name="/lab_temperature")
+    assert "Temperature 0.25 on the raw logits" in str(cold) and "Temperature 1.75" in str(hot)
+    assert "greedy" in str(client.predict(str(peaky_model_dir), 0, "1", api_name="/lab_temperature"))
