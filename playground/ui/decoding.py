@@ -6,6 +6,8 @@ the chart shows is what Generate samples from.
 
 from __future__ import annotations
 
+import time
+
 import gradio as gr
 
 from playground import charts
@@ -94,6 +96,7 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
             sample_btn = gr.Button("Sample", elem_id="lab-sample-btn")
             sweep = gr.Slider(0, 2, value=1.0, step=0.05, label="Temperature sweep", elem_id="lab-sweep",
                               info="drag: the same bars at another temperature (0 = greedy)")
+            animate = gr.Button("▶ Sweep 0 → 2", size="sm", elem_id="lab-animate")
             temps = gr.Textbox("0.3, 1.0, 1.5", label="Temperatures marked for comparison", max_lines=1, elem_id="lab-temps")
         with gr.Column(scale=5):
             with gr.Row():
@@ -166,6 +169,22 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
     # The lab kept its logits: each slider position is a softmax, not a forward pass, so redraw while dragging.
     gr.on([sweep.input, sweep.release], on_sweep, [model_select, sweep, temps], temp_plot, api_name="lab_temperature",
           trigger_mode="always_last", concurrency_limit=4, concurrency_id="lab", show_progress="hidden")
+
+    @friendly
+    def on_animate(model_name, temps_text, request: gr.Request):
+        """The sweep played from greedy to T = 2, the slider following (about three seconds)."""
+        session = ctx.session(request)
+        if session.lab is None:
+            raise PlaygroundError("Press Show distribution first; then play its temperature sweep.")
+        _, tok = ctx.model(session, session.lab_model or model_name)
+        refs = parse_temperatures(temps_text)
+        for i in range(0, 41, 2):
+            t = i / 20
+            yield temperature_figure(tok, session.lab, t, refs), t
+            time.sleep(0.12)
+
+    animate.click(on_animate, [model_select, temps], [temp_plot, sweep], show_progress="hidden",
+                  concurrency_limit=4, concurrency_id="lab", api_visibility="undocumented")
 
     def stepper(pick: bool):
         @friendly
