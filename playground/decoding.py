@@ -271,8 +271,7 @@ class Stage:
         return math.exp(self.entropy)
 
     def as_json(self) -> dict:
-        return {"name": self.name, "kept": self.kept, "entropy": self.entropy, "kept_mass": self.kept_mass,
-                "top": [t.as_json() for t in self.top]}
+        return {"name": self.name, "kept": self.kept, "top": [t.as_json() for t in self.top]}
 
 
 @dataclass
