@@ -69,6 +69,11 @@ def test_logit_lens_reads_each_blocks_output_through_ln_f_and_the_head(tiny, eag
     for h in hooks:
         h.remove()
     assert len(result.lens) == 1 + 2  # the embeddings, then after each of the 2 blocks
+    # output_hidden_states: the embeddings and every block's output but the last, which comes after ln_f.
+    assert len(ref.hidden_states) == len(streams)
+    for mine, theirs in zip(streams[:-1], ref.hidden_states[:-1]):
+        torch.testing.assert_close(mine, theirs[0], atol=1e-5, rtol=1e-4)
+    torch.testing.assert_close(eager_reference.transformer.ln_f(streams[-1]), ref.hidden_states[-1][0], atol=1e-5, rtol=1e-4)
     torch.testing.assert_close(lens[-1], torch.softmax(ref.logits[0], -1), atol=1e-5, rtol=1e-4)
     for layer, probs in enumerate(lens):
         values, top = probs.topk(3, dim=-1)
