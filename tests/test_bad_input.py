@@ -265,12 +265,19 @@ def test_cli_bad_input_is_one_sentence_and_exit_2(capsys, tmp_path, play_file, t
     assert not (tmp_path / "o").exists()  # nothing half-written
 
 
-def test_cli_exit_status_in_a_real_process(nan_model_dir, play_file):
-    # eval used to print "loss nan" and exit 0
-    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
-    r = subprocess.run([sys.executable, "-m", "playground", "eval", "--model", str(nan_model_dir), "--text-file", str(play_file)],
-                       cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
-    assert r.returncode == 2 and r.stdout == "" and "non-finite" in one_sentence(r.stderr)
+@pytest.mark.parametrize("case", ["nan_eval", "bad_jsonl"])
+def test_cli_exit_status_in_a_real_process(case, nan_model_dir, play_file, tmp_path):
+    # eval used to print "loss nan" and exit 0; a bad JSONL line also printed datasets' own log line
+    if case == "nan_eval":
+        argv, match = ["eval", "--model", str(nan_model_dir), "--text-file", str(play_file)], "non-finite"
+    else:
+        bad = tmp_path / "bad.jsonl"
+        bad.write_text('{"text": "a"}\n{"text": "b"\n', encoding="utf-8")
+        argv, match = ["train", "--corpus", str(bad), "--scratch", "tiny", "--output", str(tmp_path / "o")], "Line 2 of 'bad.jsonl'"
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "PLAYGROUND_CACHE": str(tmp_path / "cache")}
+    r = subprocess.run([sys.executable, "-m", "playground", *argv], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 2 and r.stdout == "" and match in one_sentence(r.stderr)
+    assert not (tmp_path / "o").exists()
 
 
 def test_prompt_file_passes_a_prompt_too_long_for_the_command_line(capsys, tmp_path, peaky_model_dir, play_text):
