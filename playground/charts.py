@@ -5,6 +5,7 @@ lists. Each builder returns a complete `go.Figure` with titles and hover text, s
 (tests/test_charts.py) and reused in a notebook.
 
     loss_chart             train / val loss, val perplexity on a second axis (log scale, smoothing)
+    runs_chart             several runs' curves overlaid (x: step, tokens, wall time or epoch)
     length_histogram       tokens per document or line of a corpus
     stage_chart            the next-token distribution after every decoding knob, kept vs cut
     sample_histogram       sampled token counts beside the expected counts
@@ -136,6 +137,54 @@ def loss_chart(records: Sequence[dict], *, log_scale: bool = False, smoothing: f
     fig.update_yaxes(title_text="perplexity", type=axis_type, secondary_y=True, showgrid=False,
                      title_font=dict(color=GREEN), tickfont=dict(color=GREEN))
     return _layout(fig, title, height=400, hovermode="x unified")
+
+
+RUN_X_AXES = {  # x-axis choice -> (record key, axis title)
+    "step": ("step", "optimizer step"),
+    "tokens seen": ("tokens", "tokens seen"),
+    "wall time": ("elapsed", "wall time (minutes)"),
+    "epoch": ("epoch", "epoch"),
+}
+RUN_COLORS = [BLUE, ORANGE, GREEN, VERMILION, PURPLE, SKY, "#000000"]
+
+
+def runs_chart(runs: Sequence[dict], *, x: str = "step", log_scale: bool = False, smoothing: float = 0.6,
+               title: str = "Runs compared") -> go.Figure:
+    """Several runs' train and val loss on one chart, one colour a run.
+
+    `runs` are dicts {"name", "records"} with the runs' metric records. Train loss is drawn smoothed
+    (debiased EMA) over its faint raw line; val loss dashed with markers. `x` is a RUN_X_AXES key; records
+    without that value (older runs had no token count) are left out.
+    """
+    key, axis_title = RUN_X_AXES[x]
+    scale = (lambda v: v / 60) if key == "elapsed" else (lambda v: v)
+    fig = go.Figure()
+    for i, run in enumerate(runs):
+        color, name = RUN_COLORS[i % len(RUN_COLORS)], run["name"]
+        train = [(scale(r[key]), r["train_loss"]) for r in run["records"]
+                 if r.get("train_loss") is not None and r.get(key) is not None]
+        val = [(scale(r[key]), r["val_loss"]) for r in run["records"]
+               if r.get("val_loss") is not None and r.get(key) is not None]
+        hover = f"{name}<br>{axis_title} %{{x:,.4~g}}<br>%{{fullData.meta}} %{{y:.4f}}<extra></extra>"
+        if train:
+            xs, ys = zip(*train)
+            if smoothing > 0:
+                fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(color=color, width=1), opacity=0.25,
+                                         showlegend=False, legendgroup=name, meta="train loss (raw)", hovertemplate=hover))
+            fig.add_trace(go.Scatter(x=xs, y=smooth(ys, smoothing) if smoothing > 0 else list(ys), mode="lines",
+                                     name=f"{name} · train", line=dict(color=color, width=2.2), legendgroup=name,
+                                     meta="train loss", hovertemplate=hover))
+        if val:
+            xs, ys = zip(*val)
+            fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines+markers", name=f"{name} · val", legendgroup=name,
+                                     line=dict(color=color, width=2, dash="dash"), marker=dict(size=7),
+                                     meta="val loss", hovertemplate=hover))
+    if not fig.data:
+        return _empty(title, "Pick runs above to overlay their curves.")
+    fig.update_xaxes(title_text=axis_title, rangemode="tozero")
+    fig.update_yaxes(title_text="loss (nats / token)", type="log" if log_scale else "linear")
+    return _layout(fig, title, height=420, legend=dict(orientation="v", yanchor="top", y=1.0, xanchor="left", x=1.02),
+                   margin=dict(l=60, r=30, t=56, b=48))
 
 
 # --------------------------------------------------------------------------- corpus

@@ -22,7 +22,7 @@ Everything here is UI-free: the Gradio tab and the `lab` CLI only format these r
 from __future__ import annotations
 
 import math
-import random
+import secrets
 from dataclasses import dataclass, field, fields
 
 from typing import TYPE_CHECKING
@@ -150,7 +150,9 @@ def _as_float(name: str, value) -> float:
 
 def resolve_seed(seed: int | None) -> int:
     """The seed to use: the given one, or a fresh one that the result reports so the run can be repeated."""
-    return seed if seed is not None else random.randrange(2**31)
+    # Not the module-level `random`: training (transformers.set_seed) re-seeds it, and every "random" seed
+    # after a training run in the same process would then be the same one.
+    return seed if seed is not None else secrets.randbelow(2**31)
 
 
 # --------------------------------------------------------------------------- generate's configuration

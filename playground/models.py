@@ -154,6 +154,23 @@ def resolve(name_or_folder: str) -> str:
     return repo_id
 
 
+def context_length(name_or_folder: str) -> int | None:
+    """A model's context (n_positions) read from its config, without loading it or asking the Hub.
+
+    None when it cannot be told here (an unknown name, a Hub model not yet downloaded): GPT-2's 1 024.
+    """
+    name = str(name_or_folder or "").strip()
+    if name in PRETRAINED:
+        return 1024
+    folder = DEMO_MODEL_DIR if name == "demo" else Path(name).expanduser()
+    try:
+        import json
+
+        return int(json.loads((folder / "config.json").read_text(encoding="utf-8"))["n_positions"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
 def load_model(
     name_or_folder: str, device: str | torch.device | None = None
 ) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:

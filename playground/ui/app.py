@@ -12,11 +12,11 @@ import gradio as gr
 
 from playground.errors import PlaygroundError
 from playground.models import resolve
-from playground.ui import compare, data, decoding, evaluate, generate, internals, train
+from playground.ui import compare, data, decoding, evaluate, generate, internals, runs, train
 from playground.ui.common import CSS
 from playground.ui.state import AppContext
 
-TABS = ("Data", "Train", "Generate", "Decoding lab", "Compare", "Evaluate", "Internals")
+TABS = ("Data", "Train", "Runs", "Generate", "Decoding lab", "Compare", "Evaluate", "Internals")
 
 
 def models_from_env() -> list[str] | None:
@@ -48,20 +48,22 @@ def build_app(hosted: bool = False, models: list[str] | None = None, default: st
                 model_select = gr.Dropdown(ctx.model_choices(None), value=ctx.default, label="Model (used by every tab)",
                                            elem_id="model-select", info=notice,
                                            allow_custom_value=not hosted)  # locally, type any model folder
-        with gr.Tabs(elem_id="tabs"):
-            with gr.Tab(TABS[0], id="data"):
+        with gr.Tabs(elem_id="tabs") as tabs:
+            with gr.Tab("Data", id="data"):
                 data.build(ctx)
-            with gr.Tab(TABS[1], id="train") as train_tab:
+            with gr.Tab("Train", id="train") as train_tab:
                 t = train.build(ctx, model_select)
-            with gr.Tab(TABS[2], id="generate"):
+            with gr.Tab("Runs", id="runs") as runs_tab:
+                r = runs.build(ctx, model_select, t, tabs)
+            with gr.Tab("Generate", id="generate"):
                 g = generate.build(ctx, model_select)
-            with gr.Tab(TABS[3], id="lab"):
+            with gr.Tab("Decoding lab", id="lab"):
                 decoding.build(ctx, model_select)
-            with gr.Tab(TABS[4], id="compare"):
+            with gr.Tab("Compare", id="compare"):
                 compare.build(ctx, model_select, g["knobs"])
-            with gr.Tab(TABS[5], id="evaluate"):
+            with gr.Tab("Evaluate", id="evaluate"):
                 e = evaluate.build(ctx, model_select)
-            with gr.Tab(TABS[-1], id="internals"):
+            with gr.Tab("Internals", id="internals"):
                 internals.build(ctx, model_select)
 
         train_tab.select(t["on_corpus_note"], None, t["corpus_note"], queue=False, api_visibility="undocumented")
@@ -72,10 +74,16 @@ def build_app(hosted: bool = False, models: list[str] | None = None, default: st
             return gr.update(choices=choices), gr.update(choices=[(evaluate.NONE, evaluate.NONE), *choices])
 
         model_select.change(share_models, None, [t["base"], e["second"]], queue=False, api_visibility="undocumented")
-        def open_session(request: gr.Request):
-            ctx.session(request)
+        runs_tab.select(r["show"], r["show_inputs"], r["show_outputs"], api_visibility="undocumented")
 
-        demo.load(open_session, None, None, queue=False, api_visibility="private")
+        def open_session(request: gr.Request):
+            """A page opens: its session, the runs on disk in the model list, and any running job re-attached."""
+            session = ctx.session(request)
+            return gr.update(choices=ctx.model_choices(session)), *r["listing"](request)
+
+        demo.load(open_session, None, [model_select, *r["outputs"]], queue=False, api_visibility="private")
+        demo.load(t["on_load"], None, t["job_outputs"], queue=False, api_visibility="private")
+        demo.load(t["on_estimate"], t["form"], t["estimate"], api_visibility="private")
         demo.unload(ctx.release)
     return demo
 
@@ -99,8 +107,12 @@ def launch(demo: gr.Blocks, *, host: str = "127.0.0.1", port: int | None = None,
     warm.daemon = True
     warm.start()
     extra = {"max_file_size": f"{ctx.max_upload_mb}mb"} if ctx.max_upload_mb else {}
+    # Trained models and their zips live in the runs folder (by default under ~/.cache, which gradio
+    # serves only when told): without this, every download of a trained model is refused.
+    ctx.runs_dir.mkdir(parents=True, exist_ok=True)
+    allowed = [str(ctx.runs_dir), *kwargs.pop("allowed_paths", [])]
     return demo.launch(server_name=host, server_port=port, share=share, theme=theme(), css=CSS,
-                       footer_links=["api", "gradio"], **extra, **kwargs)
+                       footer_links=["api", "gradio"], allowed_paths=allowed, **extra, **kwargs)
 
 
 def _warm_up() -> None:
@@ -108,3 +120,6 @@ def _warm_up() -> None:
 
     transformers.GPT2LMHeadModel  # noqa: B018 - resolving the lazy attribute imports the modeling code
     import playground.training  # noqa: F401 - Trainer
+    from playground.estimate import machine_rate
+
+    machine_rate()  # the Train tab's time estimate: measured once, before anyone waits for it

@@ -7,6 +7,7 @@ import gradio as gr
 from playground.decoding import MAX_NEW_TOKENS, MAX_SEQUENCES, DecodingSettings
 from playground.errors import PlaygroundError
 from playground.generation import branch, generate, stream
+from playground.models import context_length
 from playground.ui.common import PROB_BINS, PROB_COLORS, esc, legend, note, prob_bin, token_label
 from playground.ui.state import AppContext, Session, friendly
 
@@ -20,8 +21,31 @@ def settings_from(temperature, top_k, top_p, repetition_penalty, max_new_tokens,
     return DecodingSettings(
         max_new_tokens=max_new_tokens, temperature=temperature, top_k=top_k, top_p=top_p, min_p=min_p,
         typical_p=typical_p, repetition_penalty=repetition_penalty, no_repeat_ngram_size=no_repeat,
-        num_beams=beams, num_return_sequences=sequences, seed=None if seed in (None, "") else int(seed), stops=stops,
+        num_beams=beams, num_return_sequences=sequences, seed=parse_seed(seed), stops=stops,
     )
+
+
+def parse_seed(value) -> int | None:
+    """The Seed box: blank means a fresh random seed each time; anything else must be a whole number."""
+    text = str(value if value is not None else "").strip()
+    if not text:
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        if float(text).is_integer():  # "7.0", as a number field or an API client may send it
+            return int(float(text))
+    except (ValueError, OverflowError):
+        pass
+    raise PlaygroundError(f"Seed must be a whole number, or blank for a random one, not '{text}'.")
+
+
+def max_new_tokens_limit(model_name: str) -> int:
+    """The largest max-new-tokens the model allows: its context minus one token of prompt."""
+    context = context_length(model_name)
+    return MAX_NEW_TOKENS if context is None else max(1, min(MAX_NEW_TOKENS, context - 1))
 
 
 def knob_components(prefix: str, lab: bool = False) -> list:
@@ -76,7 +100,8 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
             info = gr.HTML(elem_id="generate-info")
         with gr.Column(scale=3):
             temperature, top_k, top_p, rep = knob_components("gen")
-            max_new = gr.Slider(1, MAX_NEW_TOKENS, value=60, step=1, label="Max new tokens", elem_id="gen-max-new")
+            limit = max_new_tokens_limit(ctx.default)
+            max_new = gr.Slider(1, limit, value=min(60, limit), step=1, label="Max new tokens", elem_id="gen-max-new")
             with gr.Accordion("More knobs", open=False):
                 min_p = gr.Slider(0, 1, value=0, step=0.01, label="Min-p", info="drop tokens below p × the top token's; 0 = off")
                 typical_p = gr.Slider(0.01, 1, value=1, step=0.01, label="Typical-p", info="locally typical sampling; 1 = off")
@@ -85,7 +110,9 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
                     beams = gr.Slider(1, MAX_SEQUENCES, value=1, step=1, label="Beams", info="needs temperature 0")
                     sequences = gr.Slider(1, MAX_SEQUENCES, value=1, step=1, label="Sequences")
                 with gr.Row():
-                    seed = gr.Number(None, label="Seed (blank = random)", precision=0)
+                    # A textbox, not a Number: a Number field shows 0 once rendered, and 0 is a seed.
+                    seed = gr.Textbox("", label="Seed (blank = random)", max_lines=1, elem_id="gen-seed",
+                                      placeholder="random")
                     stop_text = gr.Textbox(label="Stop text", placeholder="e.g. \\n\\n", max_lines=1)
     gr.Markdown("### Tokens coloured by their probability")
     gr.HTML(legend(PROB_BINS, "p of the chosen token:"))
@@ -101,7 +128,7 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
 
     knobs = [temperature, top_k, top_p, rep, max_new, min_p, typical_p, no_repeat, beams, sequences, seed, stop_text]
 
-    @friendly
+    @friendly(message=2, outputs=3)
     def on_generate(request: gr.Request, prompt_text, model_name, *values):
         session = ctx.session(request)
         session.generation_stop.clear()
@@ -120,6 +147,14 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
             result = live.result
         _remember(session, result, model_name, settings)
         yield sequence_text(prompt_text, result), tokens_view(prompt_text, result.sequences[0].steps), info_line(result, model_name, ctx)
+
+    def on_model(model_name, current):
+        limit = max_new_tokens_limit(model_name)
+        return gr.update(maximum=limit, value=min(int(current or 1), limit),
+                         info=f"at most {limit} for this model (its context is {limit + 1} tokens)"
+                         if limit < MAX_NEW_TOKENS else None)
+
+    model_select.change(on_model, [model_select, max_new], max_new, queue=False, api_visibility="undocumented")
 
     go_btn.click(on_generate, [prompt, model_select, *knobs], [output, tokens, info], api_name="generate",
                              concurrency_limit=4, concurrency_id="generate")
@@ -149,7 +184,7 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
 
     tokens.select(on_select, None, [picked, alternatives, position, branch_btn], queue=False, api_visibility="undocumented")
 
-    @friendly
+    @friendly(message=3, outputs=4)
     def on_branch(prompt_text, model_name, pos, choice, request: gr.Request):
         session = ctx.session(request)
         if session.generation is None or pos is None or choice in (None, ""):
@@ -163,7 +198,7 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
 
     branch_btn.click(on_branch, [prompt, model_select, position, alternatives], [output, tokens, info, picked],
                      api_name="branch", concurrency_limit=4, concurrency_id="generate")
-    return {"knobs": knobs}
+    return {"knobs": knobs, "max_new": max_new, "on_model": on_model}
 
 
 def _remember(session: Session, result, model_name: str, settings: DecodingSettings) -> None:

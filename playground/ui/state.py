@@ -8,6 +8,10 @@ session's training job so a closed browser never leaves a job running without an
 
 Hosted mode (a Space, `--hosted`): models only from the catalog or trained in the session (no server
 paths), an upload size limit, and one training job at a time across all users, queued in order.
+
+Locally, training jobs belong to the app, not to a page: closing or reloading the page leaves a job
+running, and the next page to open re-attaches to it (its live chart and its Stop button). Runs are
+saved under one runs folder and listed from disk (playground.runs), so they outlive the app too.
 """
 
 from __future__ import annotations
@@ -17,7 +21,6 @@ import inspect
 import shutil
 import tempfile
 import threading
-import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,28 +28,45 @@ from pathlib import Path
 
 import gradio as gr
 
+from playground import runs as runs_lib
 from playground.errors import PlaygroundError
 from playground.models import PRETRAINED, default_model, load_model, model_label
 
 MAX_UPLOAD_MB_HOSTED = 10
 MODEL_CACHE_SIZE = 3
+MAX_RUN_CHOICES = 20  # finished runs offered in the model selector (newest first); the Runs tab lists all
+ACTIVE = ("idle", "preparing", "training", "saving")  # idle: started, thread not yet reporting
 
 
 # --------------------------------------------------------------------------- errors
 
 
-def friendly(fn: Callable) -> Callable:
-    """Turn a PlaygroundError into a Gradio error toast (one sentence, no traceback) for a handler.
+def friendly(fn: Callable | None = None, *, message: int | None = None, outputs: int = 1) -> Callable:
+    """Show a handler's PlaygroundError as one sentence, never a traceback; the app keeps serving.
 
-    Works for plain functions and generators; the app keeps serving either way.
+    With `message=i` (of `outputs` outputs) the sentence goes inline into output i, as an error note that
+    stays until the next action, and every other output keeps what it showed (gr.skip()). Without it, a
+    Gradio error toast. Works for plain functions and generators.
     """
+    if fn is None:
+        return functools.partial(friendly, message=message, outputs=outputs)
+
+    def shown(e: PlaygroundError):
+        if message is None:
+            raise gr.Error(str(e), title="Cannot do that", print_exception=False) from None
+        from playground.ui.common import note
+
+        values = [gr.skip()] * outputs
+        values[message] = note(str(e), "error")
+        return values[0] if outputs == 1 else tuple(values)
+
     if inspect.isgeneratorfunction(fn):
         @functools.wraps(fn)
         def gen_wrapper(*args, **kwargs):
             try:
                 yield from fn(*args, **kwargs)
             except PlaygroundError as e:
-                raise gr.Error(str(e), title="Cannot do that", print_exception=False) from None
+                yield shown(e)
         return gen_wrapper
 
     @functools.wraps(fn)
@@ -54,7 +74,7 @@ def friendly(fn: Callable) -> Callable:
         try:
             return fn(*args, **kwargs)
         except PlaygroundError as e:
-            raise gr.Error(str(e), title="Cannot do that", print_exception=False) from None
+            return shown(e)
     return wrapper
 
 
@@ -126,6 +146,7 @@ class Session:
     models: dict[str, str] = field(default_factory=dict)  # label -> folder, trained in this session
     job: object | None = None  # training.TrainingJob
     job_label: str = ""
+    announced: object | None = None  # the job whose end the Train tab has shown (selector, download)
     pending: object | None = None  # a TrainConfig waiting for the shared training slot (hosted)
     generation: object | None = None  # the last GenerationResult (for "branch from here")
     generation_model: str = ""
@@ -133,7 +154,6 @@ class Session:
     generation_stop: threading.Event = field(default_factory=threading.Event)
     lab: object | None = None  # the last LabResult (for step mode)
     lab_model: str = ""
-    last_seen: float = field(default_factory=time.monotonic)
 
 
 class TrainingSlots:
@@ -201,6 +221,7 @@ class AppContext:
 
             self.runs_dir = cache_root() / "runs"
         self.sessions: dict[str, Session] = {}
+        self.jobs: dict[str, tuple[str, object]] = {}  # output folder -> (label, TrainingJob), this app's jobs
         self._lock = threading.Lock()
         self.start_lock = threading.Lock()
 
@@ -211,7 +232,6 @@ class AppContext:
             s = self.sessions.get(sid)
             if s is None:
                 s = self.sessions[sid] = Session(sid, self.runs_dir / f"session-{sid[:12]}")
-            s.last_seen = time.monotonic()
             return s
 
     def release(self, request: gr.Request | None) -> None:
@@ -222,10 +242,11 @@ class AppContext:
         if s is None:
             return
         self.slots.leave(sid)
-        if s.job is not None:
-            s.job.stop()
         s.generation_stop.set()
         if self.hosted:
+            # On a shared host a job without its page would hold the only slot for nobody.
+            if s.job is not None:
+                s.job.stop()
             # Session models go with the session (on a Space the disk is shared and small).
             for folder in s.models.values():
                 self.cache.forget(folder)
@@ -233,9 +254,32 @@ class AppContext:
 
     def running_jobs(self) -> int:
         with self._lock:
-            sessions = list(self.sessions.values())
-        active = ("idle", "preparing", "training", "saving")  # idle: started, thread not yet reporting
-        return sum(1 for s in sessions if s.job is not None and s.job.snapshot().status in active)
+            jobs = [job for _, job in self.jobs.values()]
+        return sum(1 for job in jobs if job.snapshot().status in ACTIVE)
+
+    def add_job(self, session: Session, label: str, job) -> None:
+        with self._lock:
+            self.jobs[str(job.output)] = (label, job)
+        session.job, session.job_label = job, label
+
+    def attach(self, session: Session) -> bool:
+        """Locally, a page that opens while a job runs takes it over (after a reload or from another tab)."""
+        if self.hosted or (session.job is not None and session.job.snapshot().status in ACTIVE):
+            return session.job is not None and session.job.snapshot().status in ACTIVE
+        with self._lock:
+            running = [(label, job) for label, job in self.jobs.values() if job.snapshot().status in ACTIVE]
+        if not running:
+            return False
+        session.job_label, session.job = running[-1]
+        return True
+
+    # ---- runs -------------------------------------------------------------
+    def runs_root(self, session: Session) -> Path:
+        """Where a session's runs live: locally one folder for all, hosted one folder per session."""
+        return session.workdir if self.hosted else self.runs_dir
+
+    def runs(self, session: Session) -> list[runs_lib.RunInfo]:
+        return runs_lib.list_runs(self.runs_root(session))
 
     # ---- models ---------------------------------------------------------
     def model_choices(self, session: Session | None) -> list[tuple[str, str]]:
@@ -243,6 +287,10 @@ class AppContext:
         out = [(self.label(m), m) for m in self.catalog]
         if session is not None:
             out += [(f"{label} (trained here)", folder) for label, folder in session.models.items()]
+        if session is not None and not self.hosted:  # locally, every finished run, from earlier sessions too
+            known = {value for _, value in out}
+            finished = [r for r in self.runs(session) if r.finished and str(r.folder) not in known]
+            out += [(f"{r.name} (run)", str(r.folder)) for r in finished[:MAX_RUN_CHOICES]]
         return out
 
     def label(self, name: str) -> str:

@@ -1,47 +1,46 @@
 """Train tab: fine-tune a model or train one from scratch, with a live loss chart refreshed by a gr.Timer.
 
 The job is the engine's TrainingJob (its own thread, stop flag and metrics); this tab only builds a
-TrainConfig from the form, starts the job, and draws `job.snapshot()` every 1.5 s while it runs.
+TrainConfig from the form, starts the job, and draws `job.snapshot()` every 1.5 s while it runs. When
+the job ends, the model is selected on every tab and its zip (built once, playground.runs.zip_run) is
+offered for download. Errors stay in the status box until the next action.
 """
 
 from __future__ import annotations
 
 import time
-import zipfile
 from pathlib import Path
 
 import gradio as gr
 
 from playground import charts
+from playground import runs as runs_lib
 from playground.assets import BUNDLED_CORPORA
 from playground.errors import PlaygroundError
 from playground.models import SCRATCH_SIZES, model_label
+from playground.tokenization import parse_tokenizer_spec
 from playground.train_config import TrainConfig, defaults_for
 from playground.ui.common import fmt_seconds, note, progress_bar
-from playground.ui.state import AppContext, Session
+from playground.ui.state import ACTIVE, AppContext, Session
 
 TICK_SECONDS = 1.5
 FINETUNE, SCRATCH = "Fine-tune a model", "Train from scratch"
-TOKENIZERS = [("GPT-2's BPE (50 257 tokens)", "gpt2"), ("BPE trained on the corpus: 1 000", "bpe:1000"),
-              ("BPE trained on the corpus: 4 000", "bpe:4000"), ("BPE trained on the corpus: 8 000", "bpe:8000")]
+TOKENIZERS = [("BPE trained on the corpus: 4 000 tokens", "bpe:4000"), ("BPE trained on the corpus: 1 000", "bpe:1000"),
+              ("BPE trained on the corpus: 8 000", "bpe:8000"), ("GPT-2's BPE (50 257 tokens: a big, slow output layer)", "gpt2")]
+# The form as it opens: a from-scratch tiny GPT-2 with a corpus BPE, which trains visibly within minutes
+# on a laptop CPU (a 50 257-token head would cost a tiny model most of its time); the time budget caps
+# it on slow machines, the step count on fast ones.
+DEFAULT_FORM = dict(source=SCRATCH, size="tiny", tokenizer="bpe:4000", max_steps=300, minutes=5)
 STATUS_WORDS = {"idle": "Starting…", "preparing": "Preparing the corpus and model…", "training": "Training",
                 "saving": "Saving the model…", "done": "Finished", "stopped": "Stopped", "failed": "Failed"}
 
-try:  # the quick-demo preset (issue 5) lives in the engine once it lands
-    from playground import presets as _presets
-except ImportError:  # pragma: no cover - depends on the checkout
-    _presets = None
+from playground import presets as _presets
 
 
-def zip_model(folder: Path) -> Path:
-    """The trained model as a zip (weights, tokenizer, metrics), without the resumable checkpoints."""
-    target = folder.with_suffix(".zip")
-    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as z:
-        for path in sorted(folder.rglob("*")):
-            rel = path.relative_to(folder)
-            if path.is_file() and not rel.parts[0].startswith(("checkpoint-", ".")):
-                z.write(path, Path(folder.name) / rel)
-    return target
+def size_label(name: str) -> str:
+    s = SCRATCH_SIZES[name]
+    body = 12 * s.n_layer * s.n_embd**2 / 1e6  # attention + MLP weights; embeddings come on top
+    return f"{name} — {s.n_layer} layers × {s.n_embd} wide, {body:.1f} M weights + embeddings"
 
 
 def _number(value, cast=float):
@@ -98,24 +97,26 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
     gr.Markdown("Fine-tune a pretrained GPT-2 on the corpus from the Data tab, or train a small one from scratch. "
                 "Watch the loss fall: **train loss** is measured on the batches the model learns from, **val loss** "
                 "on text it never sees — when val loss stops falling while train loss keeps going, it is memorising.")
+    f = DEFAULT_FORM
     with gr.Row(equal_height=False):
         with gr.Column(scale=4):
-            source = gr.Radio([FINETUNE, SCRATCH], value=SCRATCH, label="Model", elem_id="train-source")
-            with gr.Group(visible=False) as finetune_box:
+            source = gr.Radio([FINETUNE, SCRATCH], value=f["source"], label="Model", elem_id="train-source")
+            with gr.Group(visible=f["source"] == FINETUNE) as finetune_box:
                 base = gr.Dropdown(ctx.model_choices(None), value=ctx.default, label="Start from", elem_id="train-base")
                 folder = gr.Textbox(label="…or a local model folder", placeholder="/path/to/model", max_lines=1,
                                     visible=not ctx.hosted)
                 lora = gr.Checkbox(label="LoRA: train small adapters instead of every weight", value=False)
-            with gr.Group(visible=True) as scratch_box:
-                size = gr.Dropdown([(f"{k} — {v.n_layer} layers × {v.n_embd} wide ({v.note})", k) for k, v in SCRATCH_SIZES.items()],
-                                   value="tiny", label="Size", elem_id="train-size")
-                tokenizer = gr.Dropdown(TOKENIZERS, value="gpt2", label="Tokenizer", elem_id="train-tokenizer")
+            with gr.Group(visible=f["source"] == SCRATCH) as scratch_box:
+                size = gr.Dropdown([(size_label(k), k) for k in SCRATCH_SIZES], value=f["size"], label="Size",
+                                   elem_id="train-size")
+                tokenizer = gr.Dropdown(TOKENIZERS, value=f["tokenizer"], label="Tokenizer", elem_id="train-tokenizer")
             corpus_note = gr.HTML(note("Corpus: the bundled Shakespeare unless you prepare another on the Data tab.", "info"))
         with gr.Column(scale=5):
-            d = defaults_for(None, "tiny")
+            d = defaults_for(None, f["size"])
             with gr.Row():
-                max_steps = gr.Number(200, label="Max steps (0 = by epochs)", precision=0, minimum=0, elem_id="train-steps")
-                minutes = gr.Number(0, label="Time budget, minutes (0 = none)", minimum=0, elem_id="train-minutes")
+                max_steps = gr.Number(f["max_steps"], label="Max steps (0 = by epochs)", precision=0, minimum=0,
+                                      elem_id="train-steps")
+                minutes = gr.Number(f["minutes"], label="Time budget, minutes (0 = none)", minimum=0, elem_id="train-minutes")
             with gr.Row():
                 lr = gr.Number(d.lr, label="Learning rate", elem_id="train-lr")
                 batch = gr.Number(d.batch_size, label="Batch size", precision=0, minimum=1, elem_id="train-batch")
@@ -134,7 +135,8 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
                                          max_lines=1)
                     seed = gr.Number(42, label="Seed", precision=0)
                     sample_prompt = gr.Textbox(label="Sample prompt", placeholder="start of the corpus", max_lines=1)
-            preset_btn = gr.Button("Quick demo preset", visible=_presets is not None, size="sm", elem_id="train-preset")
+            estimate_box = gr.HTML(elem_id="train-estimate")
+            preset_btn = gr.Button("Quick demo preset", size="sm", elem_id="train-preset")
             with gr.Row():
                 start = gr.Button("Start training", variant="primary", elem_id="train-start", elem_classes="pg-primary")
                 stop = gr.Button("Stop", variant="stop", elem_id="train-stop", interactive=False, elem_classes="pg-primary")
@@ -173,27 +175,33 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
         gr.Info("Quick demo: the tiny model from scratch on the bundled Shakespeare, with a time budget.")
         return [*preset_values(_presets.QUICK_DEMO), on_corpus_note(request)]
 
-    if _presets is not None:
-        preset_btn.click(on_preset, None, [source, size, tokenizer, max_steps, minutes, lr, batch, eval_every, warmup,
-                                           sample_prompt, corpus_note], queue=False, api_name="train_preset")
+    preset_btn.click(on_preset, None, [source, size, tokenizer, max_steps, minutes, lr, batch, eval_every, warmup,
+                                       sample_prompt, corpus_note], queue=False, api_name="train_preset")
 
     form = [source, base, folder, size, tokenizer, max_steps, minutes, lr, batch, epochs, grad_accum, schedule, warmup,
             weight_decay, eval_every, dropout, seed, lora, sample_prompt]
 
+    def on_estimate(request: gr.Request, *values):
+        try:
+            return estimate_html(ctx, ctx.session(request), *values)
+        except (PlaygroundError, ValueError, TypeError):
+            return ""  # an unfinished form: Start says what is wrong with it
+
+    gr.on([source.change, base.change, size.change, tokenizer.change, max_steps.change, minutes.change, batch.change,
+           grad_accum.change, lora.change, folder.change], on_estimate, form, estimate_box, show_progress="hidden",
+          trigger_mode="always_last", api_name="train_estimate")
+
     def on_start(request: gr.Request, *values):
         session = ctx.session(request)
-        if session.job is not None and session.job.snapshot().status in ("idle", "preparing", "training", "saving"):
-            raise gr.Error("A training job is already running; stop it first.", print_exception=False)
+        if session.job is not None and session.job.snapshot().status in ACTIVE:
+            return _refused(ctx, session, "A training job is already running; stop it first.")
         name = (values[3] if values[0] == SCRATCH else model_label(values[2] or values[1])).replace("/", "-")
-        label = f"{name}-{time.strftime('%H%M%S')}"
+        label = f"{name}-{time.strftime('%Y%m%d-%H%M%S')}"
         try:
-            config = make_config(ctx, session, *values, output=session.workdir / label)
+            config = make_config(ctx, session, *values, output=ctx.runs_root(session) / label)
         except PlaygroundError as e:
-            raise gr.Error(str(e), title="Cannot start", print_exception=False) from None
-        session.job, session.job_label, session.pending = None, label, config
-        _try_start(ctx, session)
-        return (gr.Timer(active=True), gr.update(interactive=False), gr.update(interactive=True), gr.update(visible=False),
-                charts.loss_chart([]), [], render_status(ctx, session))
+            return _refused(ctx, session, str(e))
+        return begin(ctx, session, label, config)
 
     start.click(on_start, form, [timer, start, stop, download, plot, samples, status], api_name="train_start",
                 concurrency_limit=None)
@@ -217,18 +225,19 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
         finished = session.pending is None and (snap is None or snap.status in ("done", "stopped", "failed"))
         fig = charts.loss_chart(snap.records if snap else [], log_scale=log, smoothing=smooth_)
         rows = [[s["step"], s["sample"]] for s in reversed(snap.samples)] if snap else []
-        outputs = [fig, rows, render_status(ctx, session)]
         if not finished:
-            return outputs + [gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()]
-        selector, dl = gr.skip(), gr.update(visible=False)
+            return [fig, rows, render_status(ctx, session), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()]
+        ended = [gr.Timer(active=False), gr.update(interactive=True), gr.update(interactive=False)]
+        if session.announced is job:  # a late tick after the end was shown: nothing more to do
+            return [fig, rows, render_status(ctx, session), *ended, gr.skip(), gr.skip()]
+        session.announced = job
+        selector, dl, status_html = gr.skip(), gr.update(visible=False), render_status(ctx, session)
         if snap is not None and snap.status in ("done", "stopped") and (Path(snap.output) / "config.json").exists():
-            session.models[session.job_label] = snap.output
-            selector = gr.update(choices=ctx.model_choices(session), value=snap.output)
-            dl = gr.update(value=str(zip_model(Path(snap.output))), visible=True)
-            gr.Info(f"{session.job_label} is ready: it is now the selected model on every tab.", duration=6)
-        elif snap is not None and snap.status == "failed":
-            gr.Warning(snap.message)
-        return outputs + [gr.Timer(active=False), gr.update(interactive=True), gr.update(interactive=False), selector, dl]
+            try:
+                selector, dl = finished_outputs(ctx, session, Path(snap.output))
+            except (PlaygroundError, OSError) as e:
+                status_html += note(f"The model is saved in {snap.output}, but its zip could not be made: {e}", "warn")
+        return [fig, rows, status_html, *ended, selector, dl]
 
     timer.tick(on_tick, [log_scale, smoothing], [plot, samples, status, timer, start, stop, model_select, download],
                api_name="train_tick", show_progress="hidden", concurrency_limit=None)
@@ -241,7 +250,64 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
     gr.on([log_scale.change, smoothing.release], redraw, [log_scale, smoothing], plot, show_progress="hidden",
           api_visibility="undocumented")
 
-    return {"timer": timer, "corpus_note": corpus_note, "on_corpus_note": on_corpus_note, "base": base}
+    def on_load(request: gr.Request):
+        """A page opening (or reloading) while a job runs re-attaches to it: live chart, Stop, status."""
+        session = ctx.session(request)
+        if not ctx.attach(session):
+            return (gr.skip(),) * 7
+        session.announced = None
+        return attached_outputs(ctx, session)
+
+    return {"timer": timer, "corpus_note": corpus_note, "on_corpus_note": on_corpus_note, "base": base,
+            "on_load": on_load, "on_estimate": on_estimate, "form": form, "estimate": estimate_box,
+            "job_outputs": [timer, start, stop, download, plot, samples, status]}
+
+
+def begin(ctx: AppContext, session: Session, label: str, config: TrainConfig) -> tuple:
+    """Start (or queue) a job for `config`; the Train tab's job outputs for it (also used by the Runs tab's Resume)."""
+    session.job, session.job_label, session.pending, session.announced = None, label, config, None
+    _try_start(ctx, session)
+    return attached_outputs(ctx, session)
+
+
+def attached_outputs(ctx: AppContext, session: Session) -> tuple:
+    """timer, start, stop, download, plot, samples, status for a session following a running (or queued) job."""
+    records = session.job.snapshot().records if session.job is not None else []
+    samples = [[r["step"], r["sample"]] for r in reversed(records) if "sample" in r]
+    return (gr.Timer(active=True), gr.update(interactive=False), gr.update(interactive=True), gr.update(visible=False),
+            charts.loss_chart(records), samples, render_status(ctx, session))
+
+
+def _refused(ctx: AppContext, session: Session, message: str) -> tuple:
+    """Start refused: the sentence stays in the status box; the chart and samples keep what they showed."""
+    return (gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(),
+            progress_bar(0, "Not started", "") + note(message, "error"))
+
+
+def finished_outputs(ctx: AppContext, session: Session, folder: Path) -> tuple:
+    """The model selector and download button once a run's model is saved: selected everywhere, zip offered."""
+    if ctx.hosted:
+        session.models[session.job_label] = str(folder)
+    selector = gr.update(choices=ctx.model_choices(session), value=str(folder))
+    return selector, gr.update(value=str(runs_lib.zip_run(folder)), visible=True)
+
+
+def estimate_html(ctx: AppContext, session: Session, source, base, folder, size, tokenizer, max_steps, minutes, lr,
+                  batch, epochs, grad_accum, schedule, warmup, weight_decay, eval_every, dropout, seed, lora,
+                  sample_prompt) -> str:
+    """The expected speed and duration of the form's run on this machine, before Start."""
+    from playground.estimate import estimate
+
+    c = session.corpus
+    scratch = size if source == SCRATCH else None
+    model = None if scratch else ((folder or "").strip() if folder and not ctx.hosted else base)
+    d = defaults_for(None if scratch else model, scratch)
+    vocab = parse_tokenizer_spec(tokenizer) if scratch else None
+    block = c.block_size if c is not None else d.block_size
+    e = estimate(model=model, scratch=scratch, vocab=vocab or (50257 if scratch else None), block=block,
+                 batch=int(batch or d.batch_size), grad_accum=int(grad_accum or 1), max_steps=_number(max_steps, int),
+                 max_minutes=_number(minutes), lora=bool(lora) and not scratch)
+    return note(f"Expected here: {e.describe()} (an estimate; preparing the corpus and evaluations come on top).", "info")
 
 
 def preset_values(preset: dict) -> list:
@@ -263,7 +329,7 @@ def _try_start(ctx: AppContext, session: Session) -> None:
             config, session.pending = session.pending, None
             from playground.training import TrainingJob  # Trainer's import costs seconds: load it on first use
 
-            session.job = TrainingJob(config).start()
+            ctx.add_job(session, session.job_label, TrainingJob(config).start())
         else:
             ctx.slots.enqueue(session.id)
 
@@ -300,5 +366,7 @@ def render_status(ctx: AppContext, session: Session, stopping: bool = False) -> 
         html_ += note(s.message, "error")
     elif s.status in ("done", "stopped"):
         where = "" if ctx.hosted else f" Saved in {s.output}."
-        html_ += note(f"{s.message} It is in the model selector at the top and can be downloaded below.{where}", "ok")
+        html_ += note(f"{s.message} It is now the selected model on every tab and can be downloaded below.{where}", "ok")
+    if job.notice and s.status != "failed":
+        html_ += note(job.notice, "info")
     return html_

@@ -1,10 +1,22 @@
-"""The app launched in-process on a free localhost port, with tiny local models (never the Hub)."""
+"""The app launched in-process on a free localhost port, with tiny local models (never the Hub), and the
+headless-Chromium plumbing the browser tests share.
+
+Screenshots go to a temporary folder; `PLAYGROUND_SCREENSHOTS=assets/screenshots pytest tests/ui` writes
+the ones README shows (tests never rewrite tracked files on their own).
+"""
 
 from __future__ import annotations
 
+import io
+import os
 import socket
+from pathlib import Path
 
 import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 def free_port() -> int:
@@ -29,3 +41,63 @@ def client(app_url):
     from gradio_client import Client
 
     return Client(app_url, verbose=False)
+
+
+@pytest.fixture(scope="session")
+def shots_dir(tmp_path_factory) -> Path:
+    folder = os.environ.get("PLAYGROUND_SCREENSHOTS")
+    return Path(folder) if folder else tmp_path_factory.mktemp("screenshots")
+
+
+def save_small_png(png: bytes, path: Path) -> None:
+    """Screenshots as 256-colour PNGs: a fraction of the size, no visible loss for a UI."""
+    from PIL import Image
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    img = Image.open(io.BytesIO(png)).convert("RGB")
+    img.quantize(colors=256, method=Image.Quantize.MEDIANCUT).save(path, optimize=True)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's chromium driven by Python playwright (`.ci/run` installs it with apt-get)."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is missing: apt-get install -y chromium (as .ci/run does)")
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=60_000)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def new_page(browser, url: str, width: int = 1280, height: int = 900):
+    page = browser.new_page(viewport={"width": width, "height": height}, device_scale_factor=1, accept_downloads=True)
+    page.set_default_timeout(60_000)
+    page.goto(url)
+    page.wait_for_selector("#model-select")
+    return page
+
+
+def open_tab(page, name: str) -> None:
+    page.get_by_role("tab", name=name, exact=True).click()
+    page.wait_for_timeout(300)
+
+
+def set_number(page, selector: str, value) -> None:
+    box = page.locator(f"{selector} input[type=number]").first
+    box.fill(str(value))
+    box.press("Enter")
+    box.blur()
+
+
+def pick_option(page, selector: str, name: str) -> None:
+    page.click(f"{selector} input")
+    page.get_by_role("option", name=name).click()
+
+
+def shot(page, folder: Path, name: str) -> None:
+    page.wait_for_timeout(400)  # let plotly finish its transition
+    page.evaluate("() => document.querySelectorAll('.toast-wrap').forEach(e => e.remove())")  # no stray toasts
+    save_small_png(page.screenshot(full_page=True), folder / name)

@@ -1,79 +1,42 @@
 """One person's session in headless Chromium: every tab, end to end, with a screenshot of each.
 
 Drives Debian's chromium through Python playwright (`.ci/run` installs it with apt-get). The screenshots
-land in assets/screenshots/ and are the ones README shows.
+go to a temporary folder, or to assets/screenshots (the ones README shows) with
+PLAYGROUND_SCREENSHOTS=assets/screenshots.
 """
 
 from __future__ import annotations
 
-import io
 import re
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-SHOTS = ROOT / "assets" / "screenshots"
-DATA = ROOT / "tests" / "data"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+from tests.ui.conftest import new_page, open_tab, set_number
+from tests.ui.conftest import shot as _shot
 
-
-def save_small_png(png: bytes, name: str) -> None:
-    """Screenshots as 256-colour PNGs: a fraction of the size, no visible loss for a UI."""
-    from PIL import Image
-
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    img = Image.open(io.BytesIO(png)).convert("RGB")
-    img.quantize(colors=256, method=Image.Quantize.MEDIANCUT).save(SHOTS / name, optimize=True)
-
-
-def set_number(page, selector: str, value) -> None:
-    box = page.locator(f"{selector} input[type=number]").first
-    box.fill(str(value))
-    box.press("Enter")
-    box.blur()
+DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 @pytest.fixture(scope="module")
-def page(app_url):
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's chromium is missing: apt-get install -y chromium (as .ci/run does)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900}, device_scale_factor=1)
-        page.set_default_timeout(60_000)
-        from playwright.sync_api import expect
-
-        expect.set_options(timeout=60_000)
-        page.goto(app_url)
-        page.wait_for_selector("#model-select")
-        yield page
-        browser.close()
+def page(app_url, browser):
+    page = new_page(browser, app_url)
+    yield page
+    page.close()
 
 
-def open_tab(page, name: str) -> None:
-    page.get_by_role("tab", name=name, exact=True).click()
-    page.wait_for_timeout(300)
+@pytest.fixture(scope="module")
+def shot(shots_dir):
+    return lambda page, name: _shot(page, shots_dir, name)
 
 
-def shot(page, name: str) -> None:
-    page.wait_for_timeout(400)  # let plotly finish its transition
-    page.evaluate("() => document.querySelectorAll('.toast-wrap').forEach(e => e.remove())")  # no stray toasts
-    save_small_png(page.screenshot(full_page=True), name)
-
-
-def test_a_whole_session(page):
+def test_a_whole_session(page, shot):
     from playwright.sync_api import expect
 
     # Every tab opens, in the contract's order.
     page.get_by_role("tab", name="Evaluate").wait_for()
     tabs = page.get_by_role("tab")
-    assert [t.strip() for t in tabs.all_inner_texts()] == ["Data", "Train", "Generate", "Decoding lab", "Compare", "Evaluate",
-                                                              "Internals"]
+    assert [t.strip() for t in tabs.all_inner_texts()] == ["Data", "Train", "Runs", "Generate", "Decoding lab", "Compare", "Evaluate", "Internals"]
 
     # Data: upload a small corpus and prepare it.
     open_tab(page, "Data")

@@ -1,0 +1,212 @@
+"""Runs tab: every training run in the runs folder (from earlier sessions too), and what to do with each.
+
+Select its model, download it, resume it (the CLI's --resume), delete it (after a confirmation), see the
+equivalent CLI command; pick several to overlay their curves and see which settings differ. The list
+comes from disk (playground.runs), so it survives reloads and restarts.
+"""
+
+from __future__ import annotations
+
+import math
+
+import gradio as gr
+
+from playground import charts
+from playground import runs as runs_lib
+from playground.errors import PlaygroundError
+from playground.train_config import TrainConfig
+from playground.ui import train
+from playground.ui.common import note
+from playground.ui.state import AppContext
+
+HEADERS = ["run", "base / size", "status", "steps", "best val loss", "started"]
+STATUS_WORDS = {"running": "training…", "done": "finished", "stopped": "stopped (saved)", "failed": "failed",
+                "interrupted": "interrupted"}
+
+
+def run_rows(runs: list[runs_lib.RunInfo]) -> list[list]:
+    def steps(r):
+        return f"{r.steps:,} / {r.max_steps:,}" if r.max_steps else f"{r.steps:,}"
+
+    def best(r):
+        return "–" if r.best_val_loss is None or not math.isfinite(r.best_val_loss) else f"{r.best_val_loss:.3f}"
+
+    return [[r.name, r.base, STATUS_WORDS.get(r.status, r.status), steps(r), best(r), r.date] for r in runs]
+
+
+def curves(run: runs_lib.RunInfo) -> list[dict]:
+    """A run's metric records, with tokens seen filled in for runs recorded before it was logged."""
+    s = run.settings
+    per_step = (s.get("batch_size") or 0) * (s.get("grad_accum") or 1) * (s.get("block_size") or 0)
+    records = runs_lib.read_metrics(run.folder)
+    for r in records:
+        if "tokens" not in r and per_step:
+            r["tokens"] = r.get("step", 0) * per_step
+    return records
+
+
+def build(ctx: AppContext, model_select: gr.Dropdown, train_parts: dict, tabs: gr.Tabs) -> dict:
+    where = "this session's runs (removed when it ends)" if ctx.hosted else f"every run in `{ctx.runs_dir}`"
+    gr.Markdown(f"All training runs: {where}. Pick one to use its model, download it, resume it or delete it; "
+                "pick several below to overlay their curves.")
+    with gr.Row():
+        refresh = gr.Button("Refresh", size="sm", scale=0, elem_id="runs-refresh")
+    table = gr.Dataframe(headers=HEADERS, interactive=False, elem_id="runs-table", max_height=320, wrap=True)
+    with gr.Row(equal_height=True):
+        pick = gr.Dropdown([], label="Run", elem_id="runs-pick", scale=3)
+        use = gr.Button("Use this model", elem_id="runs-use", scale=1)
+        download = gr.DownloadButton("Download (.zip)", visible=False, elem_id="runs-download", scale=1)
+        resume = gr.Button("Resume training", elem_id="runs-resume", scale=1)
+        delete = gr.Button("Delete…", variant="stop", elem_id="runs-delete", scale=1)
+    with gr.Row(visible=False, elem_id="runs-confirm-row") as confirm_row:
+        confirm_text = gr.HTML()
+        confirm = gr.Button("Delete it for good", variant="stop", elem_id="runs-confirm", scale=0)
+        cancel = gr.Button("Cancel", elem_id="runs-cancel", scale=0)
+    message = gr.HTML(elem_id="runs-message")
+    command = gr.Code(label="The same run from the command line", language="shell", interactive=False,
+                      elem_id="runs-command", lines=3)
+    gr.Markdown("### Compare runs")
+    with gr.Row():
+        overlay = gr.Dropdown([], multiselect=True, label="Runs to overlay", elem_id="runs-overlay", scale=4)
+        x_axis = gr.Radio(list(charts.RUN_X_AXES), value="step", label="x-axis", elem_id="runs-x", scale=3)
+        log_y = gr.Checkbox(label="Log y", value=False, elem_id="runs-log", scale=1)
+        smoothing = gr.Slider(0, 0.95, value=0.6, step=0.05, label="Smoothing (train loss)", scale=2)
+    plot = gr.Plot(charts.runs_chart([]), elem_id="runs-plot", show_label=False)
+    diff = gr.Dataframe(headers=["setting"], label="Settings that differ", interactive=False, elem_id="runs-diff")
+
+    def listing(request: gr.Request, chosen=None, overlaid=None):
+        runs = ctx.runs(ctx.session(request))
+        names = [r.name for r in runs]
+        chosen = chosen if chosen in names else (names[0] if names else None)
+        overlaid = [n for n in (overlaid or []) if n in names]
+        return (gr.update(value=run_rows(runs)), gr.update(choices=names, value=chosen),
+                gr.update(choices=names, value=overlaid))
+
+
+    def on_pick(name, request: gr.Request):
+        """The picked run's actions: the CLI command, and its zip when it has a finished model."""
+        if not name:
+            return "", gr.update(visible=False), ""
+        try:
+            run = runs_lib.find_run(ctx.runs_root(ctx.session(request)), name)
+        except PlaygroundError as e:
+            return "", gr.update(visible=False), note(str(e), "error")
+        lines = [runs_lib.train_command(run.settings | {"output": str(run.folder)})] if run.settings else []
+        if run.resumable:
+            lines.append(runs_lib.train_command(run.settings | {"output": str(run.folder)}, resume=True))
+        text = "\n".join(lines) or "# this run recorded no settings"
+        info = note(f"{run.name}: {STATUS_WORDS.get(run.status, run.status)}. {run.message}".strip(),
+                    "error" if run.status == "failed" else "info")
+        dl = gr.update(visible=False)
+        if run.finished:
+            dl = gr.update(value=str(runs_lib.zip_run(run.folder)), visible=True)
+        return text, dl, info
+
+    pick.change(on_pick, pick, [command, download, message], api_name="runs_pick")
+
+    def on_select_row(evt: gr.SelectData):
+        row = evt.row_value if getattr(evt, "row_value", None) else None
+        return row[0] if row else gr.skip()
+
+    table.select(on_select_row, None, pick, api_visibility="undocumented")
+
+    def on_use(name, request: gr.Request):
+        session = ctx.session(request)
+        try:
+            run = _finished(ctx, session, name)
+        except PlaygroundError as e:
+            return gr.skip(), note(str(e), "error")
+        if ctx.hosted:
+            session.models[run.name] = str(run.folder)
+        return (gr.update(choices=ctx.model_choices(session), value=str(run.folder)),
+                note(f"{run.name} is now the selected model on every tab.", "ok"))
+
+    use.click(on_use, pick, [model_select, message], api_name="runs_use")
+
+    def on_resume(name, request: gr.Request):
+        session = ctx.session(request)
+        skip = (gr.skip(),) * len(train_parts["job_outputs"])
+        try:
+            run = runs_lib.find_run(ctx.runs_root(session), name or "")
+            config = resume_config(run, session, ctx)
+        except PlaygroundError as e:
+            return (*skip, gr.skip(), note(str(e), "error"))
+        return (*train.begin(ctx, session, run.name, config), gr.Tabs(selected="train"),
+                note(f"Resuming {run.name} from step {runs_lib.checkpoint_step(runs_lib.last_checkpoint(run.folder)):,}.", "ok"))
+
+    resume.click(on_resume, pick, [*train_parts["job_outputs"], tabs, message], api_name="runs_resume")
+
+    def on_delete(name):
+        if not name:
+            return gr.update(visible=False), "", note("Pick a run first.", "error")
+        return gr.update(visible=True), note(f"Delete {name} and its model? This cannot be undone.", "warn"), ""
+
+    delete.click(on_delete, pick, [confirm_row, confirm_text, message], queue=False, api_visibility="undocumented")
+    cancel.click(lambda: gr.update(visible=False), None, confirm_row, queue=False, api_visibility="undocumented")
+
+    def on_confirm(name, overlaid, selected, request: gr.Request):
+        session = ctx.session(request)
+        try:
+            run = runs_lib.find_run(ctx.runs_root(session), name or "")
+            runs_lib.delete_run(run.folder)
+        except PlaygroundError as e:
+            return (gr.update(visible=False), gr.skip(), gr.skip(), gr.skip(), gr.skip(), note(str(e), "error"))
+        ctx.cache.forget(str(run.folder))
+        session.models = {k: v for k, v in session.models.items() if v != str(run.folder)}
+        selector = gr.update(choices=ctx.model_choices(session),
+                             value=ctx.default if selected == str(run.folder) else selected)
+        table_, pick_, overlay_ = listing(request, None, overlaid)
+        return (gr.update(visible=False), table_, pick_, overlay_, selector, note(f"Deleted {run.name}.", "ok"))
+
+    confirm.click(on_confirm, [pick, overlay, model_select], [confirm_row, table, pick, overlay, model_select, message],
+                  api_name="runs_delete")
+
+    def on_overlay(names, x, log, smooth_, request: gr.Request):
+        root = ctx.runs_root(ctx.session(request))
+        runs = []
+        for name in names or []:
+            try:
+                runs.append(runs_lib.find_run(root, name))
+            except PlaygroundError:
+                continue  # deleted meanwhile: the next refresh drops it from the list
+        fig = charts.runs_chart([{"name": r.name, "records": curves(r)} for r in runs], x=x, log_scale=log,
+                                smoothing=smooth_)
+        rows = runs_lib.differing_settings(runs) if len(runs) > 1 else []
+        return fig, gr.update(value=rows, headers=["setting", *[r.name for r in runs]] if len(runs) > 1 else ["setting"])
+
+    gr.on([overlay.change, x_axis.change, log_y.change, smoothing.release], on_overlay, [overlay, x_axis, log_y, smoothing],
+          [plot, diff], api_name="runs_overlay")
+
+    def show(chosen, overlaid, request: gr.Request):
+        """The tab opens: the list from disk, and the picked run's actions as they are now."""
+        table_, pick_, overlay_ = listing(request, chosen, overlaid)
+        return (table_, pick_, overlay_, *on_pick(pick_["value"], request))
+
+    refresh.click(show, [pick, overlay], [table, pick, overlay, command, download, message], api_name="runs_list")
+
+    return {"listing": listing, "outputs": [table, pick, overlay],
+            "show": show, "show_inputs": [pick, overlay], "show_outputs": [table, pick, overlay, command, download, message]}
+
+
+def _finished(ctx: AppContext, session, name: str) -> runs_lib.RunInfo:
+    run = runs_lib.find_run(ctx.runs_root(session), name or "")
+    if not run.finished:
+        raise PlaygroundError(f"{run.name} has no saved model yet ({STATUS_WORDS.get(run.status, run.status)}); "
+                              + ("resume it to train and save one." if run.resumable else "train it again."))
+    return run
+
+
+def resume_config(run: runs_lib.RunInfo, session, ctx: AppContext) -> TrainConfig:
+    """The run's own settings with --resume, as the CLI would run it."""
+    if run.status == "running":
+        raise PlaygroundError(f"{run.name} is training right now; follow it on the Train tab.")
+    if not run.resumable:
+        raise PlaygroundError(f"{run.name} has no checkpoint to resume from; start a new run on the Train tab.")
+    if run.status == "done":
+        raise PlaygroundError(f"{run.name} already finished all its steps; to train it further, fine-tune it "
+                              "(Use this model, then Fine-tune on the Train tab).")
+    if not run.settings:
+        raise PlaygroundError(f"{run.name} recorded no settings to resume with; run its CLI command instead.")
+    if session.job is not None and session.job.snapshot().status in ("idle", "preparing", "training", "saving"):
+        raise PlaygroundError("A training job is already running; stop it first.")
+    return TrainConfig.from_dict(run.settings | {"output": str(run.folder), "resume": True})
