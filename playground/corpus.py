@@ -119,6 +119,7 @@ _BOMS = (  # longest first: the UTF-32 LE mark starts with the UTF-16 LE one
     (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
     (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
 )
+_NAMES = {"utf-8-sig": "UTF-8", "utf-16": "UTF-16", "utf-32": "UTF-32"}
 
 
 def _encoding(path: Path, head: bytes) -> str:
@@ -177,9 +178,6 @@ def _check_file(path: Path, digest=None) -> str:
     if blank:
         raise PlaygroundError(f"The file '{path.name}' is empty; choose a file with some text in it.")
     return encoding
-
-
-_NAMES = {"utf-8-sig": "UTF-8", "utf-16": "UTF-16", "utf-32": "UTF-32"}
 
 
 def read_text_file(path: Path, limit: int | None = None) -> str:
