@@ -84,6 +84,7 @@ def build_app(hosted: bool = False, models: list[str] | None = None, default: st
         demo.load(open_session, None, [model_select, *r["outputs"]], queue=False, api_visibility="private")
         demo.load(t["on_load"], None, t["job_outputs"], queue=False, api_visibility="private")
         demo.load(t["on_estimate"], t["form"], t["estimate"], api_visibility="private")
+        demo.load(*g["clamp"], queue=False, api_visibility="private")
         demo.unload(ctx.release)
     return demo
 

@@ -100,8 +100,9 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
             info = gr.HTML(elem_id="generate-info")
         with gr.Column(scale=3):
             temperature, top_k, top_p, rep = knob_components("gen")
-            limit = max_new_tokens_limit(ctx.default)
-            max_new = gr.Slider(1, limit, value=min(60, limit), step=1, label="Max new tokens", elem_id="gen-max-new")
+            # Clamped to the selected model's context when the page loads and whenever the model changes
+            # (per page); API clients that name another model are checked by the engine.
+            max_new = gr.Slider(1, MAX_NEW_TOKENS, value=60, step=1, label="Max new tokens", elem_id="gen-max-new")
             with gr.Accordion("More knobs", open=False):
                 min_p = gr.Slider(0, 1, value=0, step=0.01, label="Min-p", info="drop tokens below p × the top token's; 0 = off")
                 typical_p = gr.Slider(0.01, 1, value=1, step=0.01, label="Typical-p", info="locally typical sampling; 1 = off")
@@ -198,7 +199,7 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
 
     branch_btn.click(on_branch, [prompt, model_select, position, alternatives], [output, tokens, info, picked],
                      api_name="branch", concurrency_limit=4, concurrency_id="generate")
-    return {"knobs": knobs, "max_new": max_new, "on_model": on_model}
+    return {"knobs": knobs, "clamp": (on_model, [model_select, max_new], max_new)}
 
 
 def _remember(session: Session, result, model_name: str, settings: DecodingSettings) -> None:

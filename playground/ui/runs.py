@@ -62,7 +62,8 @@ def build(ctx: AppContext, model_select: gr.Dropdown, train_parts: dict, tabs: g
         confirm_text = gr.HTML()
         confirm = gr.Button("Delete it for good", variant="stop", elem_id="runs-confirm", scale=0)
         cancel = gr.Button("Cancel", elem_id="runs-cancel", scale=0)
-    message = gr.HTML(elem_id="runs-message")
+    message = gr.HTML(elem_id="runs-message")  # what the last action did (or why it could not)
+    details = gr.HTML(elem_id="runs-details")  # the picked run's status
     command = gr.Code(label="The same run from the command line", language="shell", interactive=False,
                       elem_id="runs-command", lines=3)
     gr.Markdown("### Compare runs")
@@ -102,7 +103,7 @@ def build(ctx: AppContext, model_select: gr.Dropdown, train_parts: dict, tabs: g
             dl = gr.update(value=str(runs_lib.zip_run(run.folder)), visible=True)
         return text, dl, info
 
-    pick.change(on_pick, pick, [command, download, message], api_name="runs_pick")
+    pick.change(on_pick, pick, [command, download, details], api_name="runs_pick")
 
     def on_select_row(evt: gr.SelectData):
         row = evt.row_value if getattr(evt, "row_value", None) else None
@@ -182,10 +183,10 @@ def build(ctx: AppContext, model_select: gr.Dropdown, train_parts: dict, tabs: g
         table_, pick_, overlay_ = listing(request, chosen, overlaid)
         return (table_, pick_, overlay_, *on_pick(pick_["value"], request))
 
-    refresh.click(show, [pick, overlay], [table, pick, overlay, command, download, message], api_name="runs_list")
+    refresh.click(show, [pick, overlay], [table, pick, overlay, command, download, details], api_name="runs_list")
 
     return {"listing": listing, "outputs": [table, pick, overlay],
-            "show": show, "show_inputs": [pick, overlay], "show_outputs": [table, pick, overlay, command, download, message]}
+            "show": show, "show_inputs": [pick, overlay], "show_outputs": [table, pick, overlay, command, download, details]}
 
 
 def _finished(ctx: AppContext, session, name: str) -> runs_lib.RunInfo:
