@@ -225,10 +225,11 @@ _FLAGS = [
     ("weight_decay", "--weight-decay"), ("max_grad_norm", "--max-grad-norm"), ("epochs", "--epochs"),
     ("max_steps", "--max-steps"), ("max_minutes", "--max-minutes"), ("eval_every", "--eval-every"),
     ("val_fraction", "--val-fraction"), ("seed", "--seed"), ("precision", "--precision"),
-    ("dropout", "--dropout"), ("lora_r", "--lora-r"), ("sample_prompt", "--sample-prompt"),
+    ("dropout", "--dropout"), ("lora_r", "--lora-r"), ("lora_alpha", "--lora-alpha"),
+    ("sample_prompt", "--sample-prompt"), ("sample_tokens", "--sample-tokens"),
 ]
 _CLI_DEFAULTS = {"tokenizer": "gpt2", "grad_accum": 1, "schedule": "cosine", "max_grad_norm": 1.0,
-                 "val_fraction": 0.1, "seed": 42, "precision": "auto", "lora_r": 8}
+                 "val_fraction": 0.1, "seed": 42, "precision": "auto", "lora_r": 8, "lora_alpha": 16, "sample_tokens": 40}
 _CLEANING_FLAGS = {"drop_blank_lines": "--drop-blank-lines", "strip_page_numbers": "--strip-page-numbers",
                    "collapse_spaces": "--collapse-spaces", "dedupe_lines": "--dedupe-lines"}
 

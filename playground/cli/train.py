@@ -38,19 +38,21 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--dropout", type=float, metavar="P")
     p.add_argument("--lora", action="store_true", help="train LoRA adapters (merged into the saved model)")
     p.add_argument("--lora-r", type=int, default=8, metavar="R")
+    p.add_argument("--lora-alpha", type=int, default=16, metavar="A", help="LoRA scaling (alpha / r multiplies the adapters)")
     p.add_argument("--resume", action="store_true", help="continue from the last checkpoint in --output")
     p.add_argument("--sample-prompt", metavar="TEXT", help="prompt of the sample generated at each evaluation")
+    p.add_argument("--sample-tokens", type=int, default=40, metavar="N", help="length of that sample")
     p.add_argument("--drop-blank-lines", action="store_true")
     p.add_argument("--strip-page-numbers", action="store_true")
     p.add_argument("--collapse-spaces", action="store_true")
     p.add_argument("--dedupe-lines", action="store_true")
 
 
-def run(args: argparse.Namespace) -> int:
+def config_from_args(args: argparse.Namespace):
+    """The TrainConfig the command line describes (playground.runs.train_command writes the reverse)."""
     from playground.train_config import TrainConfig
-    from playground.training import TrainingJob
 
-    config = TrainConfig(
+    return TrainConfig(
         corpus=args.corpus, output=args.output, model=args.model, scratch=args.scratch, tokenizer=args.tokenizer,
         val_files=args.val_file, text_field=args.text_field,
         cleaning=Cleaning(args.drop_blank_lines, args.strip_page_numbers, args.collapse_spaces, args.dedupe_lines),
@@ -59,8 +61,15 @@ def run(args: argparse.Namespace) -> int:
         weight_decay=args.weight_decay, max_grad_norm=args.max_grad_norm, epochs=args.epochs,
         max_steps=args.max_steps, max_minutes=args.max_minutes, eval_every=args.eval_every,
         val_fraction=args.val_fraction, seed=args.seed, precision=args.precision, dropout=args.dropout,
-        lora=args.lora, lora_r=args.lora_r, resume=args.resume, sample_prompt=args.sample_prompt,
+        lora=args.lora, lora_r=args.lora_r, lora_alpha=args.lora_alpha, resume=args.resume,
+        sample_prompt=args.sample_prompt, sample_tokens=args.sample_tokens,
     )
+
+
+def run(args: argparse.Namespace) -> int:
+    from playground.training import TrainingJob
+
+    config = config_from_args(args)
     bar = _ProgressBar()
     try:
         final = TrainingJob(config, on_record=bar.update).run()

@@ -134,7 +134,7 @@ def test_default_paths_train_select_download_reload_resume_restart(browser, home
         zip_time = (runs_dir / f"{run_name}.zip").stat().st_mtime
         page.wait_for_timeout(3500)  # two more timer periods: the zip is not rebuilt on every tick
         assert (runs_dir / f"{run_name}.zip").stat().st_mtime == zip_time
-        shot(page, shots_dir, "train.png")
+        shot(page, shots_dir, "train-finished.png")
 
         # Generate with the trained model: the seed is blank and random, max new tokens fits its context (128).
         open_tab(page, "Generate")

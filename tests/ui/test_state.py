@@ -19,8 +19,8 @@ def request(session: str):
 
 
 class FakeJob:
-    def __init__(self, status="training"):
-        self.status, self.stopped = status, False
+    def __init__(self, status="training", output="run"):
+        self.status, self.stopped, self.output = status, False, output
 
     def snapshot(self):
         return SimpleNamespace(status=self.status)
@@ -33,13 +33,26 @@ class FakeJob:
 
 
 def test_sessions_are_per_browser_and_released_on_unload(tmp_path):
-    ctx = AppContext(models=["demo"], runs_dir=tmp_path)
+    ctx = AppContext(hosted=True, models=["demo"], runs_dir=tmp_path)
     a, b = ctx.session(request("a")), ctx.session(request("b"))
     assert a is not b and ctx.session(request("a")) is a
-    a.job = FakeJob()
+    ctx.add_job(a, "run", FakeJob())
     ctx.release(request("a"))
-    assert a.job.stopped  # closing the page never leaves a job running without an owner
+    assert a.job.stopped  # hosted: closing the page never leaves a job holding the shared slot for nobody
     assert set(ctx.sessions) == {"b"}
+
+
+def test_a_local_job_outlives_its_page_and_the_next_page_reattaches(tmp_path):
+    ctx = AppContext(models=["demo"], runs_dir=tmp_path)
+    a = ctx.session(request("a"))
+    job = FakeJob()
+    ctx.add_job(a, "tiny-1", job)
+    ctx.release(request("a"))  # the page is closed or reloaded
+    assert not job.stopped and ctx.running_jobs() == 1
+    b = ctx.session(request("b"))
+    assert ctx.attach(b) and b.job is job and b.job_label == "tiny-1"
+    job.status = "stopped"
+    assert not ctx.attach(ctx.session(request("c")))  # nothing running: nothing to attach
 
 
 def test_hosted_mode_accepts_catalog_and_session_models_only(tmp_path):
@@ -82,9 +95,9 @@ def test_one_training_slot_queues_the_others_in_order():
 
 def test_running_jobs_counts_every_session(tmp_path):
     ctx = AppContext(hosted=True, models=["demo"], runs_dir=tmp_path)
-    ctx.session(request("a")).job = FakeJob("training")
-    ctx.session(request("b")).job = FakeJob("done")
-    ctx.session(request("c")).job = FakeJob("idle")  # started, thread not yet reporting
+    ctx.add_job(ctx.session(request("a")), "a", FakeJob("training", "a"))
+    ctx.add_job(ctx.session(request("b")), "b", FakeJob("done", "b"))
+    ctx.add_job(ctx.session(request("c")), "c", FakeJob("idle", "c"))  # started, thread not yet reporting
     assert ctx.running_jobs() == 2
 
 
