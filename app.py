@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -26,7 +27,14 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     from playground.ui import build_app, launch
 
+    # SIGTERM (a service manager, `kill`) stops the server the way Ctrl-C does, so a training job is saved.
+    signal.signal(signal.SIGTERM, _interrupt)
+
     launch(build_app(hosted=args.hosted, models=args.model), host=args.host, port=args.port, share=args.share)
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":

@@ -112,8 +112,12 @@ def launch(demo: gr.Blocks, *, host: str = "127.0.0.1", port: int | None = None,
     # serves only when told): without this, every download of a trained model is refused.
     ctx.runs_dir.mkdir(parents=True, exist_ok=True)
     allowed = [str(ctx.runs_dir), *kwargs.pop("allowed_paths", [])]
-    return demo.launch(server_name=host, server_port=port, share=share, theme=theme(), css=CSS,
-                       footer_links=["api", "gradio"], allowed_paths=allowed, **extra, **kwargs)
+    result = demo.launch(server_name=host, server_port=port, share=share, theme=theme(), css=CSS,
+                         footer_links=["api", "gradio"], allowed_paths=allowed, **extra, **kwargs)
+    if not kwargs.get("prevent_thread_lock"):
+        # The server was stopped (Ctrl-C, or SIGTERM through app.py): a running job is saved, like Stop.
+        ctx.stop_jobs()
+    return result
 
 
 def _warm_up() -> None:

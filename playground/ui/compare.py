@@ -34,11 +34,12 @@ def build(ctx: AppContext, model_select: gr.Dropdown, generate_knobs: list) -> d
                 seed = gr.Number(0, label="Seed", precision=0, elem_id="compare-seed")
             mine = gr.Checkbox(True, label="Include my Generate-tab settings (“yours”)", elem_id="compare-mine")
     run = gr.Button("Compare strategies", variant="primary", elem_id="compare-btn", elem_classes="pg-primary")
+    message = gr.HTML(elem_id="compare-message")
     table = gr.Dataframe(headers=HEADERS, interactive=False, elem_id="compare-table", label="Metrics")
     plot = gr.Plot(charts.compare_chart([]), elem_id="compare-plot", show_label=False)
     texts = gr.HTML(elem_id="compare-texts")
 
-    @friendly
+    @friendly(message=3, outputs=4)
     def on_compare(request: gr.Request, prompt_text, model_name, n, seed_, include, *knob_values):
         session = ctx.session(request)
         model, tok = ctx.model(session, model_name)
@@ -47,8 +48,8 @@ def build(ctx: AppContext, model_select: gr.Dropdown, generate_knobs: list) -> d
         rows = [[r.name, None if r.perplexity is None else round(r.perplexity, 2),
                  None if r.mean_logprob is None else round(r.mean_logprob, 3), round(r.distinct_1, 3),
                  round(r.distinct_2, 3), round(r.repeat_3gram_rate, 3), r.length] for r in results]
-        return rows, charts.compare_chart([r.as_json() for r in results]), texts_html(prompt_text, results)
+        return rows, charts.compare_chart([r.as_json() for r in results]), texts_html(prompt_text, results), ""
 
-    run.click(on_compare, [prompt, model_select, max_new, seed, mine, *generate_knobs], [table, plot, texts],
+    run.click(on_compare, [prompt, model_select, max_new, seed, mine, *generate_knobs], [table, plot, texts, message],
               api_name="compare", concurrency_limit=2)
     return {}

@@ -46,7 +46,7 @@ def preview(source: str, uploads: list[str] | None) -> str:
         if path.suffix.lower() in (".txt", ".md", ".text", ".markdown"):
             with open(path, encoding="utf-8-sig", errors="replace") as f:
                 return f.read(PREVIEW_CHARS)
-        return read_text_file(path)[:PREVIEW_CHARS]
+        return read_text_file(path, limit=PREVIEW_CHARS)
     except PlaygroundError as e:
         return f"({e})"
 
@@ -91,8 +91,8 @@ def build(ctx: AppContext) -> dict:
         if ctx.max_upload_mb and files:
             for f in files:
                 if Path(f).stat().st_size > ctx.max_upload_mb * 1024 * 1024:
-                    gr.Warning(f"'{Path(f).name}' is larger than {ctx.max_upload_mb} MB, the limit here.")
-                    return gr.skip(), gr.skip(), note(f"'{Path(f).name}' is too large.", "error")
+                    return gr.skip(), gr.skip(), note(f"'{Path(f).name}' is larger than {ctx.max_upload_mb} MB, the limit "
+                                                      "here; upload a smaller file.", "error")
         if not files:
             return gr.skip(), gr.skip(), ""
         return UPLOADED, preview(UPLOADED, files), note(f"{len(files)} file(s) uploaded; press Prepare corpus.", "info")
@@ -112,8 +112,7 @@ def build(ctx: AppContext) -> dict:
             val_corpus = load_corpus(val_files, cleaning_, field.strip() or None) if val_files else None
             tokenizer = gpt2_tokenizer()
             prepared = prepare(corpus, tokenizer, settings, val_corpus)
-        except PlaygroundError as e:
-            gr.Warning(str(e))
+        except PlaygroundError as e:  # one sentence, inline; the last stats and chart stay as they were
             return note(str(e), "error"), gr.skip(), gr.skip(), gr.skip()
         s = prepared.stats
         session.corpus = CorpusChoice(label, train_files, val_files, cleaning_, mode_, int(block_), stride_value,

@@ -128,7 +128,7 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
             return prev.context_ids
         return text
 
-    @friendly
+    @friendly(message=4, outputs=5)
     def refresh(request: gr.Request, text, model_name, *values):
         *knob_values, n, n_draws, seed_, temps_text, sweep_t = values
         session = ctx.session(request)
@@ -146,31 +146,31 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
           trigger_mode="always_last", concurrency_limit=4, concurrency_id="lab", show_progress="minimal",
           api_visibility="undocumented")
 
-    @friendly
+    @friendly(message=1, outputs=2)
     def on_sample(model_name, n_draws, seed_, n, request: gr.Request):
         session = ctx.session(request)
         if session.lab is None:
             raise PlaygroundError("Press Show distribution first; then sample from it.")
         _, tok = ctx.model(session, session.lab_model or model_name)
         hist = histogram(session.lab.final_probs, int(n_draws), int(seed_ or 0), tok, int(n), greedy=session.lab.greedy)
-        return histogram_figure(hist)
+        return histogram_figure(hist), gr.skip()
 
-    sample_btn.click(on_sample, [model_select, draws, seed, top_n], hist_plot, api_name="lab_sample",
+    sample_btn.click(on_sample, [model_select, draws, seed, top_n], [hist_plot, info], api_name="lab_sample",
                      concurrency_limit=4, concurrency_id="lab")
 
-    @friendly
+    @friendly(message=1, outputs=2)
     def on_sweep(model_name, sweep_t, temps_text, request: gr.Request):
         session = ctx.session(request)
         if session.lab is None:
             raise PlaygroundError("Press Show distribution first; then sweep its temperature.")
         _, tok = ctx.model(session, session.lab_model or model_name)
-        return temperature_figure(tok, session.lab, sweep_t, parse_temperatures(temps_text))
+        return temperature_figure(tok, session.lab, sweep_t, parse_temperatures(temps_text)), gr.skip()
 
     # The lab kept its logits: each slider position is a softmax, not a forward pass, so redraw while dragging.
-    gr.on([sweep.input, sweep.release], on_sweep, [model_select, sweep, temps], temp_plot, api_name="lab_temperature",
+    gr.on([sweep.input, sweep.release], on_sweep, [model_select, sweep, temps], [temp_plot, info], api_name="lab_temperature",
           trigger_mode="always_last", concurrency_limit=4, concurrency_id="lab", show_progress="hidden")
 
-    @friendly
+    @friendly(message=2, outputs=3)
     def on_animate(model_name, temps_text, request: gr.Request):
         """The sweep played from greedy to T = 2, the slider following (about three seconds)."""
         session = ctx.session(request)
@@ -180,14 +180,14 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
         refs = parse_temperatures(temps_text)
         for i in range(0, 41, 2):
             t = i / 20
-            yield temperature_figure(tok, session.lab, t, refs), t
+            yield temperature_figure(tok, session.lab, t, refs), t, gr.skip()
             time.sleep(0.12)
 
-    animate.click(on_animate, [model_select, temps], [temp_plot, sweep], show_progress="hidden",
+    animate.click(on_animate, [model_select, temps], [temp_plot, sweep, info], show_progress="hidden",
                   concurrency_limit=4, concurrency_id="lab", api_visibility="undocumented")
 
     def stepper(pick: bool):
-        @friendly
+        @friendly(message=5, outputs=6)
         def on_step(request: gr.Request, model_name, choice, *values):
             *knob_values, n, n_draws, seed_, temps_text, sweep_t = values
             session = ctx.session(request)

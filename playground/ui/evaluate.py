@@ -29,6 +29,7 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
                                  elem_id="eval-model-b", info="The first is the model selected at the top.")
             stride = gr.Number(0, label="Stride (0 = half the context)", precision=0, minimum=0)
             run = gr.Button("Evaluate", variant="primary", elem_id="eval-btn", elem_classes="pg-primary")
+    message = gr.HTML(elem_id="eval-message")
     cards = gr.HTML(elem_id="eval-cards")
     table = gr.Dataframe(headers=HEADERS, interactive=False, elem_id="eval-table", label="Scores")
     gr.HTML(legend(SURPRISAL_BINS, "Surprisal of each token under the first model:"))
@@ -36,7 +37,7 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
                                 elem_id="eval-tokens", label="Tokens coloured by surprisal")
     plot = gr.Plot(charts.surprisal_chart({}), elem_id="eval-plot", show_label=False)
 
-    @friendly
+    @friendly(message=4, outputs=5)
     def on_eval(text_, file_, model_a, model_b, stride_, request: gr.Request):
         session = ctx.session(request)
         body = read_text_file(file_) if file_ else text_
@@ -57,8 +58,8 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
         shown = first.surprisal[:2000]
         highlighted = [(t, surprisal_bin(n)) for t, n in shown]
         series = {k: r.surprisal[:2000] for k, r in results.items()}
-        return stat_cards(items), rows, highlighted, charts.surprisal_chart(series)
+        return stat_cards(items), rows, highlighted, charts.surprisal_chart(series), ""
 
-    run.click(on_eval, [text, upload, model_select, second, stride], [cards, table, tokens, plot], api_name="evaluate",
+    run.click(on_eval, [text, upload, model_select, second, stride], [cards, table, tokens, plot, message], api_name="evaluate",
               concurrency_limit=2)
     return {"second": second}

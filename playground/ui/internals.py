@@ -83,8 +83,9 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
         beam_btn = gr.Button("Beam tree", elem_id="internals-beam-btn", scale=1)
     tree_plot = gr.Plot(charts.beam_tree_chart([]), elem_id="internals-tree", show_label=False)
     finals = gr.HTML(elem_id="internals-finals")
+    beam_message = gr.HTML(elem_id="internals-beam-message")
 
-    @friendly
+    @friendly(message=5, outputs=9)
     def on_look(text_, model_name, layer_, head_, focus_, request: gr.Request):
         session = ctx.session(request)
         model, tok = ctx.model(session, model_name)
@@ -108,17 +109,17 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
                [result_state, heat, lines, lens, surprisal, info, layer, head, focus],
                api_name="internals", concurrency_limit=2, concurrency_id="internals")
 
-    @friendly
+    @friendly(message=2, outputs=3)
     def on_pick(result, layer_, head_, focus_):
         if result is None:
             raise PlaygroundError("Press Look inside first; then choose a layer and head.")
-        return attention_figures(result, layer_, head_, focus_)
+        return (*attention_figures(result, layer_, head_, focus_), gr.skip())
 
     # Layer, head and token redraw from the kept weights: no forward pass.
-    gr.on([layer.release, head.release, focus.release], on_pick, [result_state, layer, head, focus], [heat, lines],
+    gr.on([layer.release, head.release, focus.release], on_pick, [result_state, layer, head, focus], [heat, lines, info],
           trigger_mode="always_last", show_progress="minimal", api_visibility="undocumented")
 
-    @friendly
+    @friendly(message=2, outputs=3)
     def on_beams(text_, model_name, beams_, steps_, request: gr.Request):
         session = ctx.session(request)
         model, tok = ctx.model(session, model_name)
@@ -126,8 +127,8 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
         prompt = tok.decode(tree.prompt_ids)
         fig = charts.beam_tree_chart(beam_nodes(tree), title=f"Beam search with {tree.num_beams} beams after “"
                                      f"{token_label(prompt[-30:])}”")
-        return fig, (note(tree.notice, "warn") if tree.notice else "") + finals_html(tree, prompt)
+        return fig, finals_html(tree, prompt), note(tree.notice, "warn") if tree.notice else ""
 
-    beam_btn.click(on_beams, [text, model_select, beams, steps], [tree_plot, finals], api_name="beam_tree",
+    beam_btn.click(on_beams, [text, model_select, beams, steps], [tree_plot, finals, beam_message], api_name="beam_tree",
                    concurrency_limit=2, concurrency_id="internals")
     return {}

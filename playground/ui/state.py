@@ -41,41 +41,39 @@ ACTIVE = ("idle", "preparing", "training", "saving")  # idle: started, thread no
 # --------------------------------------------------------------------------- errors
 
 
-def friendly(fn: Callable | None = None, *, message: int | None = None, outputs: int = 1) -> Callable:
-    """Show a handler's PlaygroundError as one sentence, never a traceback; the app keeps serving.
+def friendly(*, message: int, outputs: int) -> Callable:
+    """Show a handler's PlaygroundError as one sentence, inline, never a traceback; the app keeps serving.
 
-    With `message=i` (of `outputs` outputs) the sentence goes inline into output i, as an error note that
-    stays until the next action, and every other output keeps what it showed (gr.skip()). Without it, a
-    Gradio error toast. Works for plain functions and generators.
+    The sentence goes into output `message` (of `outputs`) as an error note that stays until the next
+    action, and every other output keeps what it showed (gr.skip()): no 10-second toast, no outputs wiped
+    to bare "Error" badges. Works for plain functions and generators.
     """
-    if fn is None:
-        return functools.partial(friendly, message=message, outputs=outputs)
+    def decorate(fn: Callable) -> Callable:
+        def shown(e: PlaygroundError):
+            from playground.ui.common import note
 
-    def shown(e: PlaygroundError):
-        if message is None:
-            raise gr.Error(str(e), title="Cannot do that", print_exception=False) from None
-        from playground.ui.common import note
+            values = [gr.skip()] * outputs
+            values[message] = note(str(e), "error")
+            return values[0] if outputs == 1 else tuple(values)
 
-        values = [gr.skip()] * outputs
-        values[message] = note(str(e), "error")
-        return values[0] if outputs == 1 else tuple(values)
+        if inspect.isgeneratorfunction(fn):
+            @functools.wraps(fn)
+            def gen_wrapper(*args, **kwargs):
+                try:
+                    yield from fn(*args, **kwargs)
+                except PlaygroundError as e:
+                    yield shown(e)
+            return gen_wrapper
 
-    if inspect.isgeneratorfunction(fn):
         @functools.wraps(fn)
-        def gen_wrapper(*args, **kwargs):
+        def wrapper(*args, **kwargs):
             try:
-                yield from fn(*args, **kwargs)
+                return fn(*args, **kwargs)
             except PlaygroundError as e:
-                yield shown(e)
-        return gen_wrapper
+                return shown(e)
+        return wrapper
 
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except PlaygroundError as e:
-            return shown(e)
-    return wrapper
+    return decorate
 
 
 # --------------------------------------------------------------------------- models
@@ -256,6 +254,16 @@ class AppContext:
         with self._lock:
             jobs = [job for _, job in self.jobs.values()]
         return sum(1 for job in jobs if job.snapshot().status in ACTIVE)
+
+    def stop_jobs(self, timeout: float = 300.0) -> None:
+        """Stop every running job and wait for each to save its model so far (the app is shutting down)."""
+        with self._lock:
+            running = [(label, job) for label, job in self.jobs.values() if job.snapshot().status in ACTIVE]
+        for label, job in running:
+            print(f"Stopping {label}: saving the model so far… (Ctrl-C again to quit without saving)", flush=True)
+            job.stop()
+        for _, job in running:
+            job.wait(timeout)
 
     def add_job(self, session: Session, label: str, job) -> None:
         with self._lock:

@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 
 import pytest
-from gradio_client import handle_file
+from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
 
 DATA = Path(__file__).parent.parent / "data"
@@ -62,7 +62,7 @@ def test_lab_stages_histogram_and_step(client, peaky_model_dir):
     stage_fig, hist_fig, temp_fig, choices, info = client.predict(
         "The king", str(peaky_model_dir), *LAB, api_name="/lab")
     assert "5 tokens possible" in info  # top-k 5
-    hist = client.predict(str(peaky_model_dir), 50_000, 3, 8, api_name="/lab_sample")
+    hist, _ = client.predict(str(peaky_model_dir), 50_000, 3, 8, api_name="/lab_sample")
     assert "50,000 draws" in str(hist)
     context, *_ , info2 = client.predict(str(peaky_model_dir), None, *LAB, api_name="/lab_sample_one")
     assert context.startswith("The king") and len(context) > len("The king")
@@ -70,14 +70,14 @@ def test_lab_stages_histogram_and_step(client, peaky_model_dir):
 
 
 def test_compare_table_and_chart(client, tiny_model_dir):
-    table, plot, texts = client.predict("The", str(tiny_model_dir), 10, 0, True, *KNOBS, api_name="/compare")
+    table, plot, texts, message = client.predict("The", str(tiny_model_dir), 10, 0, True, *KNOBS, api_name="/compare")
     names = [row[0] for row in table["data"]]
     assert names == ["greedy", "beam 4", "top-k 50", "top-p 0.9", "temperature 0.7", "temperature 1.3", "yours"]
     assert all(row[-1] <= 10 for row in table["data"])
 
 
 def test_evaluate_two_models(client, tiny_model_dir, peaky_model_dir):
-    cards, table, tokens, plot = client.predict(
+    cards, table, tokens, plot, message = client.predict(
         "To be, or not to be", None, str(tiny_model_dir), str(peaky_model_dir), 0, api_name="/evaluate")
     assert [row[0] for row in table["data"]] == ["tiny-gpt20", "peaky-gpt20"] or len(table["data"]) == 2
     assert tokens and "".join(t["token"] for t in tokens) == "To be, or not to be"
@@ -165,7 +165,7 @@ def test_internals_attention_lens_surprisal_then_beam_tree(client, tiny_model_di
     assert "Attention weights — layer 2, head 1" in str(heat) and "Who looks at whom" in str(lines)
     assert "after block 2" in str(lens) and "Surprisal of each token" in str(surprisal)
     assert layer["maximum"] == 2 and head["maximum"] == 2 and focus["maximum"] == 7  # sliders follow the model
-    tree, finals = client.predict("The king", str(peaky_model_dir), 3, 4, api_name="/beam_tree")
+    tree, finals, _ = client.predict("The king", str(peaky_model_dir), 3, 4, api_name="/beam_tree")
     assert "Beam search with 3 beams" in str(tree) and "final beam (what generate returns)" in str(tree)
     assert finals.count("<tr>") == 1 + 3  # header and the three beams generate returns
     with pytest.raises(AppError, match="maximum value 10"):  # the slider refuses it before the engine would
@@ -173,10 +173,11 @@ def test_internals_attention_lens_surprisal_then_beam_tree(client, tiny_model_di
 
 
 def test_lab_temperature_sweep_redraws_the_same_bars_from_the_kept_logits(client, peaky_model_dir):
-    with pytest.raises(AppError, match="Press Show distribution first"):
-        client.predict(str(peaky_model_dir), 0.5, "1", api_name="/lab_temperature")
+    fresh = Client(client.src, verbose=False)  # a session with no distribution shown yet
+    _, info = fresh.predict(str(peaky_model_dir), 0.5, "1", api_name="/lab_temperature")
+    assert "Press Show distribution first" in info and "pg-error" in info  # inline, not a toast
     client.predict("The king", str(peaky_model_dir), *LAB, api_name="/lab")
-    cold = client.predict(str(peaky_model_dir), 0.25, "1", api_name="/lab_temperature")
-    hot = client.predict(str(peaky_model_dir), 1.75, "1", api_name="/lab_temperature")
+    cold, _ = client.predict(str(peaky_model_dir), 0.25, "1", api_name="/lab_temperature")
+    hot, _ = client.predict(str(peaky_model_dir), 1.75, "1", api_name="/lab_temperature")
     assert "Temperature 0.25 on the raw logits" in str(cold) and "Temperature 1.75" in str(hot)
     assert "greedy" in str(client.predict(str(peaky_model_dir), 0, "1", api_name="/lab_temperature"))

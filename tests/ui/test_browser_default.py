@@ -185,3 +185,29 @@ def test_default_paths_train_select_download_reload_resume_restart(browser, home
         assert not (runs_dir / run_name).exists()
     finally:
         app.stop()
+
+
+def test_stopping_the_app_saves_a_running_job(tmp_path):
+    """SIGTERM (or Ctrl-C) to `python app.py` while a model trains: the model so far is saved, as Stop does."""
+    import json
+
+    from gradio_client import Client, handle_file
+
+    app = App(tmp_path).start()
+    try:
+        client = Client(app.url, verbose=False)
+        client.predict("Uploaded files", [handle_file(ROOT / "tests" / "data" / "macbeth.txt")], [], "blocks", 32, 0, 10,
+                       "", api_name="/prepare_corpus")
+        form = ["Train from scratch", None, "", "tiny", "bpe:1000", 100_000, 0, 0.002, 4, 0, 1, "cosine", 2, 0.1, 0, "",
+                1, False, ""]
+        client.predict(*form, api_name="/train_start")
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not re.search(r"step [1-9]", client.predict(False, 0.0, api_name="/train_tick")[2]):
+            time.sleep(0.5)
+        app.proc.terminate()
+        assert app.proc.wait(120) == 0
+    finally:
+        app.stop()
+    [run] = list((tmp_path / ".cache" / "gpt2-playground" / "runs").glob("tiny-*/"))
+    info = json.loads((run / "playground.json").read_text())
+    assert info["status"] == "stopped" and (run / "config.json").exists() and info["final_metrics"]["step"] >= 1

@@ -101,22 +101,22 @@ def test_running_jobs_counts_every_session(tmp_path):
     assert ctx.running_jobs() == 2
 
 
-def test_friendly_turns_engine_errors_into_gradio_errors():
+def test_friendly_shows_engine_errors_inline_and_keeps_the_other_outputs():
     import gradio as gr
 
-    @friendly
+    @friendly(message=1, outputs=3)
     def bad():
         raise PlaygroundError("Temperature must be 0 (greedy) or more, not -1.")
 
-    @friendly
+    @friendly(message=0, outputs=1)
     def bad_stream():
-        yield 1
+        yield "partial"
         raise PlaygroundError("top-p must be above 0.")
 
-    with pytest.raises(gr.Error, match="Temperature must be"):
-        bad()
-    with pytest.raises(gr.Error, match="top-p"):
-        list(bad_stream())
+    text, info, plot = bad()
+    assert "Temperature must be 0" in info and "pg-error" in info
+    assert text == plot == gr.skip()  # the page keeps what it showed
+    assert list(bad_stream())[0] == "partial" and "top-p must be above 0." in list(bad_stream())[-1]
 
 
 def test_launcher_flags(monkeypatch):
