@@ -184,10 +184,11 @@ def find_run(root: str | os.PathLike, name_or_folder: str) -> RunInfo:
 # --------------------------------------------------------------------------- actions
 
 
-def zip_run(folder: str | os.PathLike) -> Path:
+def zip_run(folder: str | os.PathLike, *, redact: bool = False) -> Path:
     """The finished model as FOLDER.zip (weights, tokenizer, metrics; no checkpoints), built once.
 
-    The zip is rebuilt only when the model was saved again after it (a resumed run).
+    The zip is rebuilt only when the model was saved again after it (a resumed run). `redact` (a shared
+    host) writes file names instead of the server's paths into the zip's playground.json.
     """
     folder = Path(folder)
     marker = folder / FINISHED_FILE
@@ -200,10 +201,28 @@ def zip_run(folder: str | os.PathLike) -> Path:
     with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as z:
         for path in sorted(folder.rglob("*")):
             rel = path.relative_to(folder)
-            if path.is_file() and not rel.parts[0].startswith(("checkpoint-", ".")) and rel.name != RUN_FILE:
+            if not path.is_file() or rel.parts[0].startswith(("checkpoint-", ".")) or rel.name == RUN_FILE:
+                continue
+            if redact and rel.name == FINISHED_FILE:
+                info = json.loads(path.read_text(encoding="utf-8"))
+                info["settings"] = without_paths(info.get("settings", {}))
+                z.writestr(str(Path(folder.name) / rel), json.dumps(info, indent=2))
+            else:
                 z.write(path, Path(folder.name) / rel)
     os.replace(tmp, target)
     return target
+
+
+def without_paths(settings: dict) -> dict:
+    """Settings with file names for the corpus, validation files and output (what a shared host may show)."""
+    out = dict(settings)
+    for key in ("corpus", "val_files"):
+        out[key] = [Path(f).name for f in settings.get(key) or []]
+    if settings.get("output"):
+        out["output"] = Path(settings["output"]).name
+    if settings.get("model") and os.sep in str(settings["model"]):
+        out["model"] = Path(settings["model"]).name
+    return out
 
 
 def delete_run(folder: str | os.PathLike) -> None:

@@ -38,7 +38,9 @@ def build_app(hosted: bool = False, models: list[str] | None = None, default: st
     except PlaygroundError as e:
         notice = f"⚠ {e} Choose another model in the list."
 
-    with gr.Blocks(title="GPT-2 Playground", fill_width=False) as demo:
+    # Hosted: gradio sweeps uploads older than the idle limit (a session's own go when it closes: state.py).
+    delete_cache = (600, int(ctx.limits.idle_minutes * 60)) if ctx.limits is not None else None
+    with gr.Blocks(title="GPT-2 Playground", fill_width=False, delete_cache=delete_cache) as demo:
         demo.ctx = ctx  # for tests and the launcher
         with gr.Row(equal_height=True, elem_id="pg-header"):
             with gr.Column(scale=3):

@@ -87,7 +87,9 @@ def build(ctx: AppContext) -> dict:
         top = gr.Dataframe(headers=["token", "count"], label="Most frequent tokens", interactive=False,
                            elem_id="data-top", max_height=320)
 
-    def on_upload(files):
+    def on_upload(files, request: gr.Request):
+        if ctx.hosted and files:
+            ctx.session(request).uploads.extend(str(f) for f in files)
         if ctx.max_upload_mb and files:
             for f in files:
                 if Path(f).stat().st_size > ctx.max_upload_mb * 1024 * 1024:
@@ -103,6 +105,7 @@ def build(ctx: AppContext) -> dict:
     def on_prepare(src, files, clean, mode_, block_, stride_, val_, field, request: gr.Request):
         session = ctx.session(request)
         try:
+            ctx.check_disk()  # hosted: uploads and caches within the host's disk budget
             train_files, val_files, label = corpus_files(src, files)
             cleaning_ = Cleaning(**{CLEANING[c]: True for c in clean or []})
             stride_value = int(stride_) or None

@@ -41,6 +41,8 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
     def on_eval(text_, file_, model_a, model_b, stride_, request: gr.Request):
         session = ctx.session(request)
         body = read_text_file(file_) if file_ else text_
+        if ctx.limits is not None:
+            ctx.limits.check_eval(body)
         names = [model_a] + ([model_b] if model_b and model_b != NONE else [])
         results = {}
         for name in names:

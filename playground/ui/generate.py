@@ -149,8 +149,9 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
         _remember(session, result, model_name, settings)
         yield sequence_text(prompt_text, result), tokens_view(prompt_text, result.sequences[0].steps), info_line(result, model_name, ctx)
 
-    def on_model(model_name, current):
-        limit = max_new_tokens_limit(model_name)
+    def on_model(model_name, current, request: gr.Request):
+        session = ctx.session(request)
+        limit = max_new_tokens_limit(session.models.get(model_name, model_name))  # hosted: a label
         return gr.update(maximum=limit, value=min(int(current or 1), limit),
                          info=f"at most {limit} for this model (its context is {limit + 1} tokens)"
                          if limit < MAX_NEW_TOKENS else None)

@@ -92,15 +92,18 @@ def build(ctx: AppContext, model_select: gr.Dropdown, train_parts: dict, tabs: g
             run = runs_lib.find_run(ctx.runs_root(ctx.session(request)), name)
         except PlaygroundError as e:
             return "", gr.update(visible=False), note(str(e), "error")
-        lines = [runs_lib.train_command(run.settings | {"output": str(run.folder)})] if run.settings else []
+        settings = run.settings | {"output": str(run.folder)}
+        if ctx.hosted:  # the command as you would type it at home: file names, not this server's paths
+            settings = runs_lib.without_paths(settings)
+        lines = [runs_lib.train_command(settings)] if run.settings else []
         if run.resumable:
-            lines.append(runs_lib.train_command(run.settings | {"output": str(run.folder)}, resume=True))
+            lines.append(runs_lib.train_command(settings, resume=True))
         text = "\n".join(lines) or "# this run recorded no settings"
         info = note(f"{run.name}: {STATUS_WORDS.get(run.status, run.status)}. {run.message}".strip(),
                     "error" if run.status == "failed" else "info")
         dl = gr.update(visible=False)
         if run.finished:
-            dl = gr.update(value=str(runs_lib.zip_run(run.folder)), visible=True)
+            dl = gr.update(value=str(runs_lib.zip_run(run.folder, redact=ctx.hosted)), visible=True)
         return text, dl, info
 
     pick.change(on_pick, pick, [command, download, details], api_name="runs_pick")
@@ -117,9 +120,11 @@ def build(ctx: AppContext, model_select: gr.Dropdown, train_parts: dict, tabs: g
             run = _finished(ctx, session, name)
         except PlaygroundError as e:
             return gr.skip(), note(str(e), "error")
-        if ctx.hosted:
-            session.models[run.name] = str(run.folder)
-        return (gr.update(choices=ctx.model_choices(session), value=str(run.folder)),
+        value = str(run.folder)
+        if ctx.hosted:  # by label: the page never sees the server's folder
+            session.models[run.name] = value
+            value = run.name
+        return (gr.update(choices=ctx.model_choices(session), value=value),
                 note(f"{run.name} is now the selected model on every tab.", "ok"))
 
     use.click(on_use, pick, [model_select, message], api_name="runs_use")
@@ -155,7 +160,7 @@ def build(ctx: AppContext, model_select: gr.Dropdown, train_parts: dict, tabs: g
         ctx.cache.forget(str(run.folder))
         session.models = {k: v for k, v in session.models.items() if v != str(run.folder)}
         selector = gr.update(choices=ctx.model_choices(session),
-                             value=ctx.default if selected == str(run.folder) else selected)
+                             value=ctx.default if selected in (str(run.folder), run.name) else selected)
         table_, pick_, overlay_ = listing(request, None, overlaid)
         return (gr.update(visible=False), table_, pick_, overlay_, selector, note(f"Deleted {run.name}.", "ok"))
 

@@ -6,8 +6,10 @@ live in a dict keyed by `request.session_hash`: made on `demo.load` (or on a ses
 for API clients that never load the page) and released on `demo.unload`, which also stops the
 session's training job so a closed browser never leaves a job running without an owner.
 
-Hosted mode (a Space, `--hosted`): models only from the catalog or trained in the session (no server
-paths), an upload size limit, and one training job at a time across all users, queued in order.
+Hosted mode (a Space, `--hosted`): models only from the catalog or trained in the session, named by label
+(no server paths reach the page), an upload size limit, one training job at a time across all users,
+queued in order, the host's limits (playground.limits: time per job, sizes, tokens per step, text per
+evaluation, disk), and sessions that go idle closed with their files.
 
 Locally, training jobs belong to the app, not to a page: closing or reloading the page leaves a job
 running, and the next page to open re-attaches to it (its live chart and its Stop button). Runs are
@@ -18,9 +20,11 @@ from __future__ import annotations
 
 import functools
 import inspect
+import os
 import shutil
 import tempfile
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,6 +34,7 @@ import gradio as gr
 
 from playground import runs as runs_lib
 from playground.errors import PlaygroundError
+from playground.limits import HostedLimits
 from playground.models import PRETRAINED, default_model, load_model, model_label
 
 MAX_UPLOAD_MB_HOSTED = 10
@@ -152,6 +157,8 @@ class Session:
     generation_stop: threading.Event = field(default_factory=threading.Event)
     lab: object | None = None  # the last LabResult (for step mode)
     lab_model: str = ""
+    last_seen: float = field(default_factory=time.monotonic)  # hosted: idle sessions are closed
+    uploads: list[str] = field(default_factory=list)  # hosted: removed with the session
 
 
 class TrainingSlots:
@@ -222,6 +229,13 @@ class AppContext:
         self.jobs: dict[str, tuple[str, object]] = {}  # output folder -> (label, TrainingJob), this app's jobs
         self._lock = threading.Lock()
         self.start_lock = threading.Lock()
+        self.limits = HostedLimits.from_env() if hosted else None
+        if hosted:
+            # Tokenized corpora and corpus tokenizers of uploads must not outlive their sessions on a shared
+            # disk: cache them in a folder the reaper empties (unless the host chose one).
+            os.environ.setdefault("PLAYGROUND_CACHE", tempfile.mkdtemp(prefix="playground-cache-"))
+            reaper = threading.Thread(target=self._reap_forever, name="session-reaper", daemon=True)
+            reaper.start()
 
     # ---- sessions -------------------------------------------------------
     def session(self, request: gr.Request | None) -> Session:
@@ -230,11 +244,14 @@ class AppContext:
             s = self.sessions.get(sid)
             if s is None:
                 s = self.sessions[sid] = Session(sid, self.runs_dir / f"session-{sid[:12]}")
+            s.last_seen = time.monotonic()
             return s
 
     def release(self, request: gr.Request | None) -> None:
-        """The browser went away: stop its training job, leave the queue, forget its state."""
-        sid = getattr(request, "session_hash", None) or "local"
+        """The browser went away: leave the queue, forget its state (hosted: stop its job, remove its files)."""
+        self.release_session(getattr(request, "session_hash", None) or "local")
+
+    def release_session(self, sid: str) -> None:
         with self._lock:
             s = self.sessions.pop(sid, None)
         if s is None:
@@ -249,6 +266,45 @@ class AppContext:
             for folder in s.models.values():
                 self.cache.forget(folder)
             threading.Thread(target=_remove_later, args=(s,), daemon=True).start()
+
+    def reap(self, now: float | None = None) -> list[str]:
+        """Hosted: close sessions idle for longer than the limit (clients that never unload), and empty the
+        caches of entries as old, when no job is reading them. Returns the closed session ids."""
+        if self.limits is None:
+            return []
+        now = time.monotonic() if now is None else now
+        idle = self.limits.idle_minutes * 60
+        with self._lock:
+            stale = [sid for sid, s in self.sessions.items() if now - s.last_seen > idle
+                     and not (s.job is not None and s.job.snapshot().status in ACTIVE)]
+        for sid in stale:
+            self.release_session(sid)
+        if not self.running_jobs():
+            from playground.corpus import cache_root
+
+            cutoff = time.time() - idle
+            for kind in ("corpora", "tokenizers"):
+                for entry in (cache_root() / kind).glob("*") if (cache_root() / kind).is_dir() else []:
+                    if entry.stat().st_mtime < cutoff:
+                        shutil.rmtree(entry, ignore_errors=True)
+        return stale
+
+    def _reap_forever(self) -> None:
+        while True:
+            time.sleep(min(60.0, self.limits.idle_minutes * 15))
+            try:
+                self.reap()
+            except OSError:
+                continue  # a file vanished mid-walk: next round
+
+    def check_disk(self) -> None:
+        """Hosted: refuse new work (a job, an upload) while the disk budget is used up."""
+        if self.limits is None:
+            return
+        from playground.corpus import cache_root
+
+        gradio_tmp = Path(os.environ.get("GRADIO_TEMP_DIR") or Path(tempfile.gettempdir()) / "gradio")
+        self.limits.check_disk(self.runs_dir, cache_root(), gradio_tmp)
 
     def running_jobs(self) -> int:
         with self._lock:
@@ -293,8 +349,8 @@ class AppContext:
     def model_choices(self, session: Session | None) -> list[tuple[str, str]]:
         """(label, value) pairs for a model dropdown: catalog first, then this session's trained models."""
         out = [(self.label(m), m) for m in self.catalog]
-        if session is not None:
-            out += [(f"{label} (trained here)", folder) for label, folder in session.models.items()]
+        if session is not None:  # by label: a server path never reaches the page
+            out += [(f"{label} (trained here)", label) for label in session.models]
         if session is not None and not self.hosted:  # locally, every finished run, from earlier sessions too
             known = {value for _, value in out}
             finished = [r for r in self.runs(session) if r.finished and str(r.folder) not in known]
@@ -315,6 +371,8 @@ class AppContext:
             raise PlaygroundError("Choose a model first.")
         if name in self.catalog or name in session.models.values():
             return name
+        if name in session.models:
+            return session.models[name]
         if self.hosted:
             raise PlaygroundError(f"'{name}' is not available here; choose a model from the list.")
         return name  # locally, any folder the user names (resolve() checks it)
@@ -328,3 +386,5 @@ def _remove_later(session: Session, wait: float = 30.0) -> None:
     if session.job is not None:
         session.job.wait(wait)
     shutil.rmtree(session.workdir, ignore_errors=True)
+    for upload in session.uploads:  # gradio keeps uploads until its age-based sweep: go sooner
+        Path(upload).unlink(missing_ok=True)

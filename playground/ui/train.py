@@ -111,6 +111,8 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
                                    elem_id="train-size")
                 tokenizer = gr.Dropdown(TOKENIZERS, value=f["tokenizer"], label="Tokenizer", elem_id="train-tokenizer")
             corpus_note = gr.HTML(note("Corpus: the bundled Shakespeare unless you prepare another on the Data tab.", "info"))
+            if ctx.limits is not None:
+                gr.HTML(note(ctx.limits.describe(), "info"), elem_id="train-limits")
         with gr.Column(scale=5):
             d = defaults_for(None, f["size"])
             with gr.Row():
@@ -199,6 +201,9 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
         label = f"{name}-{time.strftime('%Y%m%d-%H%M%S')}"
         try:
             config = make_config(ctx, session, *values, output=ctx.runs_root(session) / label)
+            if ctx.limits is not None:
+                ctx.check_disk()
+                config = ctx.limits.apply(config, set(session.models.values()))
         except PlaygroundError as e:
             return _refused(ctx, session, str(e))
         return begin(ctx, session, label, config)
@@ -286,10 +291,12 @@ def _refused(ctx: AppContext, session: Session, message: str) -> tuple:
 
 def finished_outputs(ctx: AppContext, session: Session, folder: Path) -> tuple:
     """The model selector and download button once a run's model is saved: selected everywhere, zip offered."""
-    if ctx.hosted:
+    value = str(folder)
+    if ctx.hosted:  # the page sees the run's label, never the server's folder
         session.models[session.job_label] = str(folder)
-    selector = gr.update(choices=ctx.model_choices(session), value=str(folder))
-    return selector, gr.update(value=str(runs_lib.zip_run(folder)), visible=True)
+        value = session.job_label
+    selector = gr.update(choices=ctx.model_choices(session), value=value)
+    return selector, gr.update(value=str(runs_lib.zip_run(folder, redact=ctx.hosted)), visible=True)
 
 
 def estimate_html(ctx: AppContext, session: Session, source, base, folder, size, tokenizer, max_steps, minutes, lr,

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -20,11 +23,15 @@ FORM = ["Train from scratch", None, "", "tiny", "bpe:1000", 300, 0, 0.002, 4, 0,
 def hosted_url(tiny_model_dir, tmp_path_factory):
     from playground.ui import build_app, launch
 
+    saved = {k: os.environ.get(k) for k in ("PLAYGROUND_CACHE", "PLAYGROUND_MAX_EVAL_CHARS")}
+    os.environ.update(PLAYGROUND_CACHE=str(tmp_path_factory.mktemp("hosted-cache")), PLAYGROUND_MAX_EVAL_CHARS="1000")
     demo = build_app(hosted=True, models=[str(tiny_model_dir)], runs_dir=str(tmp_path_factory.mktemp("hosted-runs")))
     port = free_port()
     launch(demo, port=port, prevent_thread_lock=True, quiet=True)
     yield f"http://127.0.0.1:{port}/"
     demo.close()
+    for k, v in saved.items():
+        os.environ.pop(k) if v is None else os.environ.__setitem__(k, v)
 
 
 def status_of(client) -> str:
@@ -63,3 +70,36 @@ def test_hosted_mode_refuses_server_paths(hosted_url):
     c = Client(hosted_url, verbose=False)
     with pytest.raises(AppError):
         c.predict("Hi", "/etc", *KNOBS, api_name="/generate")
+
+
+def test_hosted_caps_and_no_server_paths(hosted_url, tiny_model_dir):
+    c = Client(hosted_url, verbose=False)
+    too_big = list(FORM)
+    too_big[3] = "xl"
+    status = c.predict(*too_big, api_name="/train_start")[-1]
+    assert "trains from scratch only tiny, mini" in status and "pg-error" in status
+    # A text longer than the host allows is refused before any scoring, inline.
+    *_, message = c.predict("x" * 1001, None, str(tiny_model_dir), "(none)", 0, api_name="/evaluate")
+    assert "at most 1,000" in message
+    # A run's model reaches the page by its label, and its zip holds no server paths.
+    c.predict("Uploaded files", [handle_file(DATA / "macbeth.txt")], [], "blocks", 32, 0, 10, "", api_name="/prepare_corpus")
+    short = list(FORM)
+    short[5] = 6  # max steps
+    c.predict(*short, api_name="/train_start")
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        out = c.predict(False, 0.0, api_name="/train_tick")
+        if "Finished" in out[2]:
+            break
+        time.sleep(0.5)
+    assert "Finished" in out[2] and "Saved in" not in out[2]
+    selector, download = out[4], out[5]
+    trained = [v for label, v in selector["choices"] if label.endswith("(trained here)")]
+    assert trained == [selector["value"]] and "/" not in selector["value"]
+    with zipfile.ZipFile(download["value"]) as z:
+        info = json.loads(z.read(next(n for n in z.namelist() if n.endswith("playground.json"))))
+    assert "/" not in json.dumps(info["settings"]), info["settings"]
+    assert info["settings"]["corpus"] == ["macbeth.txt"]
+    # The label works wherever a model is used.
+    text, tokens, info_html = c.predict("Hi", selector["value"], *KNOBS, api_name="/generate")
+    assert len(tokens) == 13

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -12,6 +14,12 @@ from playground.errors import PlaygroundError
 from playground.ui.state import AppContext, TrainingSlots, friendly
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path, monkeypatch):
+    """A hosted AppContext points PLAYGROUND_CACHE at a temporary folder: keep that inside the test."""
+    monkeypatch.setenv("PLAYGROUND_CACHE", str(tmp_path / "cache"))
 
 
 def request(session: str):
@@ -75,8 +83,69 @@ def test_model_choices_list_session_models_after_the_catalog(tmp_path):
     s = ctx.session(request("s"))
     s.models["run-1"] = "/runs/run-1"
     values = [v for _, v in ctx.model_choices(s)]
-    assert values[0] == "/models/tiny" and "demo" in values and "gpt2" in values and values[-1] == "/runs/run-1"
-    assert ("run-1 (trained here)", "/runs/run-1") in ctx.model_choices(s)
+    assert values[0] == "/models/tiny" and "demo" in values and "gpt2" in values and values[-1] == "run-1"
+    assert ("run-1 (trained here)", "run-1") in ctx.model_choices(s)  # a label: no server path on the page
+    assert ctx.check_model(s, "run-1") == "/runs/run-1"
+
+
+def test_hosted_limits_cap_refuse_and_read_the_environment(play_file):
+    from playground.limits import HostedLimits
+    from playground.train_config import TrainConfig
+
+    limits = HostedLimits.from_env({"PLAYGROUND_MAX_MINUTES": "10", "PLAYGROUND_SIZES": "tiny"})
+    assert (limits.max_minutes, limits.sizes) == (10.0, ("tiny",))
+    base = dict(corpus=[str(play_file)], output="x")
+    capped = limits.apply(TrainConfig(**base, scratch="tiny", max_steps=10**6))
+    assert capped.max_minutes == 10 and capped.max_steps == 10**6  # the time budget ends it
+    assert limits.apply(TrainConfig(**base, scratch="tiny", max_minutes=2)).max_minutes == 2
+    for config, match in [(TrainConfig(**base, scratch="xl"), "only tiny"),
+                          (TrainConfig(**base, model="gpt2-xl"), "fine-tunes only"),
+                          (TrainConfig(**base, scratch="tiny", batch_size=10**6), "tokens")]:
+        with pytest.raises(PlaygroundError, match=match):
+            limits.apply(config)
+    assert limits.apply(TrainConfig(**base, model="/s/mine"), {"/s/mine"}).model == "/s/mine"  # trained here
+    with pytest.raises(PlaygroundError, match="at most 200,000"):
+        HostedLimits().check_eval("x" * 200_001)
+    with pytest.raises(PlaygroundError, match="PLAYGROUND_MAX_MINUTES must be a number"):
+        HostedLimits.from_env({"PLAYGROUND_MAX_MINUTES": "ten"})
+    assert "15 minutes per training job" in HostedLimits().describe()
+
+
+def test_hosted_disk_budget_refuses_new_work(tmp_path, monkeypatch):
+    monkeypatch.setenv("PLAYGROUND_DISK_MB", "1")
+    monkeypatch.setenv("GRADIO_TEMP_DIR", str(tmp_path / "gradio"))  # uploads count too
+    monkeypatch.setenv("PLAYGROUND_CACHE", str(tmp_path / "cache"))
+    ctx = AppContext(hosted=True, models=["demo"], runs_dir=tmp_path / "runs")
+    ctx.check_disk()
+    (tmp_path / "runs").mkdir()
+    (tmp_path / "runs" / "big.bin").write_bytes(b"x" * (2 * 2**20))
+    with pytest.raises(PlaygroundError, match="disk budget"):
+        ctx.check_disk()
+
+
+def test_hosted_idle_sessions_are_closed_with_their_files(tmp_path, monkeypatch):
+    monkeypatch.setenv("PLAYGROUND_CACHE", str(tmp_path / "cache"))
+    ctx = AppContext(hosted=True, models=["demo"], runs_dir=tmp_path / "runs")
+    idle, busy, fresh = (ctx.session(request(x)) for x in ("idle", "busy", "fresh"))
+    idle.workdir.mkdir(parents=True)
+    (idle.workdir / "model.safetensors").write_text("w")
+    upload = tmp_path / "upload.txt"
+    upload.write_text("a visitor's corpus")
+    idle.uploads.append(str(upload))
+    ctx.add_job(busy, "b", FakeJob("training", "b"))
+    stale_corpus = tmp_path / "cache" / "corpora" / "old"
+    stale_corpus.mkdir(parents=True)
+    os.utime(stale_corpus, (0, 0))
+    now = idle.last_seen + ctx.limits.idle_minutes * 60 + 1
+    fresh.last_seen = now
+    assert ctx.reap(now) == ["idle"]  # the training one stays; its page may only be busy elsewhere
+    assert set(ctx.sessions) == {"busy", "fresh"} and stale_corpus.exists()  # a job may read the cache
+    busy.job.status = "done"
+    assert ctx.reap(now) == ["busy"] and not stale_corpus.exists()
+    deadline = time.monotonic() + 10
+    while idle.workdir.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not idle.workdir.exists() and not upload.exists()
 
 
 def test_one_training_slot_queues_the_others_in_order():
