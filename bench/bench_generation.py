@@ -23,8 +23,9 @@ from transformers import GPT2Config, GPT2LMHeadModel
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from playground.decoding import DecodingSettings, histogram, lab  # noqa: E402
+from playground.decoding import histogram, lab  # noqa: E402
 from playground.generation import generate  # noqa: E402
+from playground.knobs import DecodingSettings  # noqa: E402
 from playground.tokenization import gpt2_tokenizer  # noqa: E402
 
 PROMPT = "When shall we three meet again in thunder, lightning, or in rain? When the hurlyburly's done,"

@@ -6,6 +6,7 @@ Modules each own one idea:
     models      -- the pretrained and from-scratch catalogs, loading, devices
     training    -- TrainingJob: transformers' Trainer in a thread with live metrics
     evaluation  -- strided sliding-window perplexity
+    knobs       -- DecodingSettings: every decoding knob, validated, from named form or CLI values
     generation  -- generate with every knob, streamed, with per-token step records
     decoding    -- the decoding lab: the next-token distribution stage by stage
 The UI (`playground.ui`) only wires components to these.

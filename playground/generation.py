@@ -31,17 +31,16 @@ if TYPE_CHECKING:  # importing PreTrainedModel loads all of modeling_utils (seco
     from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
 from playground.decoding import (
-    DecodingSettings,
     TokenProb,
     context_size,
     encode_prompt,
     final_distribution,
     generation_config,
     logits_processors,
-    resolve_seed,
     token_texts,
 )
 from playground.errors import PlaygroundError
+from playground.knobs import DecodingSettings, resolve_seed
 from playground.models import NON_FINITE_OUTPUT
 
 _DECODE = dict(skip_special_tokens=True, clean_up_tokenization_spaces=False)
@@ -404,7 +403,7 @@ class StrategyResult:
     length: int  # tokens
 
     def as_json(self) -> dict:
-        return {"name": self.name, "settings": self.settings.as_dict(), "text": self.text,
+        return {"name": self.name, "settings": self.settings.to_dict(), "text": self.text,
                 "mean_logprob": self.mean_logprob, "perplexity": self.perplexity, "distinct_1": self.distinct_1,
                 "distinct_2": self.distinct_2, "repeat_3gram_rate": self.repeat_3gram_rate, "length": self.length}
 

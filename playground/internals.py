@@ -33,8 +33,9 @@ import torch
 if TYPE_CHECKING:  # importing PreTrainedModel loads all of modeling_utils (seconds): type hints only
     from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
-from playground.decoding import DecodingSettings, TokenProb, encode_prompt, generation_config, token_texts
+from playground.decoding import TokenProb, encode_prompt, generation_config, token_texts
 from playground.errors import PlaygroundError
+from playground.knobs import DecodingSettings
 
 MAX_TOKENS = 64  # attention is T × T per head: beyond ~64 tokens neither the heatmap nor the lines can be read
 MAX_BEAMS = 4

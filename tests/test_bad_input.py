@@ -20,10 +20,11 @@ import torch
 import playground.corpus as corpus_mod
 from playground.cli import main, printable
 from playground.corpus import ExampleSettings, load_corpus, read_text_file
-from playground.decoding import DecodingSettings, histogram, lab
+from playground.decoding import histogram, lab
 from playground.errors import PlaygroundError
 from playground.evaluation import perplexity
 from playground.generation import compare, generate
+from playground.knobs import DecodingSettings
 from playground.models import NON_FINITE_OUTPUT, load_model
 from playground.train_config import MAX_STEPS, TrainConfig
 

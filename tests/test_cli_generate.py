@@ -13,7 +13,7 @@ import pytest
 
 from playground.cli import main
 from playground.cli.generate import KNOBS
-from playground.decoding import DecodingSettings
+from playground.knobs import DecodingSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -11,9 +11,7 @@ from transformers.generation import logits_process as lp
 
 from playground.decoding import (
     LAB_CONTEXTS,
-    MAX_NEW_TOKENS,
     STAGES,
-    DecodingSettings,
     encode_prompt,
     histogram,
     lab,
@@ -24,47 +22,13 @@ from playground.decoding import (
     temperature_comparison,
 )
 from playground.errors import PlaygroundError
+from playground.knobs import DecodingSettings
 
 PROMPT = "Fair is foul, and foul is fair: hover through the fog"
 ALL_KNOBS = dict(temperature=0.8, top_k=40, top_p=0.95, min_p=0.001, typical_p=0.99, repetition_penalty=1.3, no_repeat_ngram_size=2)
 
 
-# --------------------------------------------------------------------------- settings
-
-
-@pytest.mark.parametrize(
-    "knobs, message",
-    [
-        (dict(temperature=-0.1), "Temperature must be 0"),
-        (dict(top_p=0.0), "top-p must be above 0"),
-        (dict(top_p=1.5), "top-p must be above 0"),
-        (dict(top_k=-1), "top-k must be 0"),
-        (dict(repetition_penalty=0.0), "Repetition penalty must be above 0"),
-        (dict(repetition_penalty=-2), "Repetition penalty must be above 0"),
-        (dict(max_new_tokens=MAX_NEW_TOKENS + 1), "max new tokens must be between"),
-        (dict(max_new_tokens=0), "max new tokens must be between"),
-        (dict(min_p=1.5), "min-p must be between"),
-        (dict(typical_p=0.0), "typical-p must be above 0"),
-        (dict(no_repeat_ngram_size=-1), "no-repeat-ngram size"),
-        (dict(num_beams=4, temperature=0.7), "Beam search is deterministic"),
-        (dict(num_beams=2, temperature=0, num_return_sequences=3), "at most one sequence per beam"),
-        (dict(temperature=0, num_return_sequences=2), "Greedy decoding always gives the same text"),
-        (dict(num_beams=9, temperature=0), "Number of beams"),
-        (dict(top_k=2.5), "top k must be a whole number"),
-        (dict(temperature=float("nan")), "must be a finite number"),
-        (dict(stops=("",)), "Stop texts must be non-empty"),
-        (dict(seed=-1), "The seed must be"),
-    ],
-)
-def test_bad_settings_are_one_clear_sentence(knobs, message):
-    with pytest.raises(PlaygroundError, match=message) as e:
-        DecodingSettings(**knobs)
-    assert "\n" not in str(e.value) and str(e.value).endswith(".")
-
-
-def test_slider_floats_are_accepted_as_whole_numbers():
-    s = DecodingSettings(max_new_tokens=50.0, top_k=10.0, stops="\n")
-    assert (s.max_new_tokens, s.top_k, s.stops) == (50, 10, ("\n",))
+# --------------------------------------------------------------------------- generate's processors
 
 
 def test_top_k_zero_means_no_top_k(peaky_model):

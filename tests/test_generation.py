@@ -8,7 +8,7 @@ import threading
 import pytest
 import torch
 
-from playground.decoding import DecodingSettings, lab
+from playground.decoding import lab
 from playground.errors import PlaygroundError
 from playground.generation import (
     PRESETS,
@@ -20,6 +20,7 @@ from playground.generation import (
     repeat_ngram_rate,
     stream,
 )
+from playground.knobs import DecodingSettings
 
 PROMPT = "Fair is foul, and foul is fair: hover through the fog"
 

@@ -17,7 +17,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from playground.decoding import DecodingSettings, resolve_seed
+    from playground.knobs import DecodingSettings, resolve_seed
     from playground.generation import compare
 
     seed = resolve_seed(args.seed)

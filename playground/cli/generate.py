@@ -64,7 +64,7 @@ def add_knob_arguments(p: argparse.ArgumentParser, only: tuple[str, ...] | None 
 
 
 def settings_from_args(args: argparse.Namespace):
-    from playground.decoding import DecodingSettings
+    from playground.knobs import DecodingSettings
 
     given = {dest: getattr(args, dest) for dest, *_ in KNOBS.values() if getattr(args, dest, None) is not None}
     if "temperature" not in given and given.get("num_beams", 1) > 1:

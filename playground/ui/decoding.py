@@ -11,8 +11,9 @@ import time
 import gradio as gr
 
 from playground import charts
-from playground.decoding import LAB_CONTEXTS, MAX_SAMPLES, DecodingSettings, histogram, lab, lab_step, temperature_comparison
+from playground.decoding import LAB_CONTEXTS, MAX_SAMPLES, histogram, lab, lab_step, temperature_comparison
 from playground.errors import PlaygroundError
+from playground.knobs import DecodingSettings
 from playground.ui.common import note, token_label
 from playground.ui.generate import knob_components
 from playground.ui.state import AppContext, Session, friendly

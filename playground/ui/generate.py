@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gradio as gr
 
-from playground.decoding import MAX_NEW_TOKENS, MAX_SEQUENCES, DecodingSettings
+from playground.knobs import MAX_NEW_TOKENS, MAX_SEQUENCES, DecodingSettings
 from playground.errors import PlaygroundError
 from playground.generation import branch, generate, stream
 from playground.models import context_length

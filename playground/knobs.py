@@ -1,0 +1,154 @@
+"""Decoding knobs: `DecodingSettings`, every knob validated in one place, and the one converter from a
+form's or a command line's named values to settings (`DecodingSettings.from_values`).
+
+Generate, the decoding lab, Compare and the CLI all read their knobs through here; how `generate` applies
+them (and in which order) is `playground.decoding`'s business.
+"""
+
+from __future__ import annotations
+
+import math
+import secrets
+from dataclasses import dataclass, fields
+
+from playground.corpus import check_seed
+from playground.errors import PlaygroundError
+
+MAX_NEW_TOKENS = 512  # output_scores keeps ~0.4 MB per token per sequence (GPT-2 vocab), so keep runs bounded
+MAX_SEQUENCES = 8  # cap on beams and on returned sequences, for the same reason
+
+
+@dataclass(frozen=True)
+class DecodingSettings:
+    """Every decoding knob, validated on construction (one PlaygroundError sentence per bad value).
+
+    "Off" values: top_k 0, top_p 1, min_p 0, typical_p 1, repetition_penalty 1, no_repeat_ngram_size 0.
+    """
+
+    max_new_tokens: int = 50
+    temperature: float = 1.0  # 0 means greedy
+    top_k: int = 0
+    top_p: float = 1.0
+    min_p: float = 0.0
+    typical_p: float = 1.0
+    repetition_penalty: float = 1.0
+    no_repeat_ngram_size: int = 0
+    num_beams: int = 1  # beam search needs temperature 0
+    num_return_sequences: int = 1
+    seed: int | None = None  # None: a fresh seed, reported with the result
+    stops: tuple[str, ...] = ()  # the text is cut at the first occurrence of any of these
+
+    def __post_init__(self) -> None:
+        # Coerce once so the UI can pass slider floats like 50.0 and the CLI lists.
+        for name in ("max_new_tokens", "top_k", "no_repeat_ngram_size", "num_beams", "num_return_sequences"):
+            object.__setattr__(self, name, _as_int(name, getattr(self, name)))
+        for name in ("temperature", "top_p", "min_p", "typical_p", "repetition_penalty"):
+            object.__setattr__(self, name, _as_float(name, getattr(self, name)))
+        if self.seed is not None:
+            object.__setattr__(self, "seed", _as_int("seed", self.seed))
+        stops = (self.stops,) if isinstance(self.stops, str) else tuple(self.stops)
+        object.__setattr__(self, "stops", stops)
+        self._validate()
+
+    @classmethod
+    def from_values(cls, **values) -> DecodingSettings:
+        """Settings from named values, as a form or a command line holds them: the one converter the app's
+        tabs and the CLI share.
+
+        None means "not given" (the knob keeps its default); the seed may be text, as a Seed box sends it
+        (blank: a fresh seed); a single stop text may be a string. Beams without a temperature search
+        deterministically (temperature 0): only a temperature that was given conflicts with beams.
+        """
+        unknown = sorted(values.keys() - {f.name for f in fields(cls)})
+        if unknown:
+            raise TypeError(f"not a decoding knob: {', '.join(unknown)}")
+        given = {name: value for name, value in values.items() if value is not None}
+        if "seed" in given:
+            given["seed"] = parse_seed(given["seed"])
+        if "temperature" not in given and _as_int("num_beams", given.get("num_beams", 1)) > 1:
+            given["temperature"] = 0.0
+        return cls(**given)
+
+    def _validate(self) -> None:
+        def bad(message: str) -> None:
+            raise PlaygroundError(message)
+
+        if not 1 <= self.max_new_tokens <= MAX_NEW_TOKENS:
+            bad(f"max new tokens must be between 1 and {MAX_NEW_TOKENS}, not {self.max_new_tokens}.")
+        if self.temperature < 0:
+            bad(f"Temperature must be 0 (greedy) or more, not {self.temperature:g}.")
+        if self.top_k < 0:
+            bad(f"top-k must be 0 (off) or a positive number of tokens, not {self.top_k}.")
+        if not 0 < self.top_p <= 1:
+            bad(f"top-p must be above 0 and at most 1 (1 turns it off), not {self.top_p:g}.")
+        if not 0 <= self.min_p <= 1:
+            bad(f"min-p must be between 0 (off) and 1, not {self.min_p:g}.")
+        if not 0 < self.typical_p <= 1:
+            bad(f"typical-p must be above 0 and at most 1 (1 turns it off), not {self.typical_p:g}.")
+        if self.repetition_penalty <= 0:
+            bad(f"Repetition penalty must be above 0 (1 turns it off), not {self.repetition_penalty:g}.")
+        if self.no_repeat_ngram_size < 0:
+            bad(f"no-repeat-ngram size must be 0 (off) or more, not {self.no_repeat_ngram_size}.")
+        if not 1 <= self.num_beams <= MAX_SEQUENCES:
+            bad(f"Number of beams must be between 1 and {MAX_SEQUENCES}, not {self.num_beams}.")
+        if not 1 <= self.num_return_sequences <= MAX_SEQUENCES:
+            bad(f"Number of returned sequences must be between 1 and {MAX_SEQUENCES}, not {self.num_return_sequences}.")
+        if self.num_beams > 1 and self.temperature > 0:
+            bad(f"Beam search is deterministic: set temperature to 0 with {self.num_beams} beams (beam sampling is not offered).")
+        if self.num_beams > 1 and self.num_return_sequences > self.num_beams:
+            bad(f"Beam search can return at most one sequence per beam: ask for {self.num_beams} or fewer sequences, or use more beams.")
+        if self.num_beams == 1 and self.temperature == 0 and self.num_return_sequences > 1:
+            bad("Greedy decoding always gives the same text: return 1 sequence, or sample (temperature above 0), or use beams.")
+        if self.seed is not None:
+            check_seed(self.seed)
+        if any(not isinstance(s, str) or s == "" for s in self.stops):
+            bad("Stop texts must be non-empty strings.")
+
+    @property
+    def sampling(self) -> bool:
+        """True when generate draws tokens at random (the sampling-only warpers apply)."""
+        return self.temperature > 0 and self.num_beams == 1
+
+    def replace(self, **changes) -> DecodingSettings:
+        return DecodingSettings(**{**self.to_dict(), **changes})
+
+    def to_dict(self) -> dict:
+        d = {f.name: getattr(self, f.name) for f in fields(self)}
+        d["stops"] = list(self.stops)
+        return d
+
+
+def _as_int(name: str, value) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or (isinstance(value, float) and not value.is_integer()):
+        raise PlaygroundError(f"{name.replace('_', ' ')} must be a whole number, not {value!r}.")
+    return int(value)
+
+
+def _as_float(name: str, value) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise PlaygroundError(f"{name.replace('_', ' ')} must be a finite number, not {value!r}.")
+    return float(value)
+
+
+def parse_seed(value) -> int | None:
+    """A seed as a form sends it: blank means a fresh random seed each time; anything else must be a whole number."""
+    text = str(value if value is not None else "").strip()
+    if not text:
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        if float(text).is_integer():  # "7.0", as a number field or an API client may send it
+            return int(float(text))
+    except (ValueError, OverflowError):
+        pass
+    raise PlaygroundError(f"Seed must be a whole number, or blank for a random one, not '{text}'.")
+
+
+def resolve_seed(seed: int | None) -> int:
+    """The seed to use: the given one, or a fresh one that the result reports so the run can be repeated."""
+    # Not the module-level `random`: training (transformers.set_seed) re-seeds it, and every "random" seed
+    # after a training run in the same process would then be the same one.
+    return seed if seed is not None else secrets.randbelow(2**31)
