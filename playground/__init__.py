@@ -9,6 +9,7 @@ Modules each own one idea:
     knobs       -- DecodingSettings: every decoding knob, validated, from named form or CLI values
     generation  -- generate with every knob, streamed, with per-token step records
     decoding    -- the decoding lab: the next-token distribution stage by stage
+    compare     -- one prompt and seed through several decoding strategies, with text metrics
 The UI (`playground.ui`) only wires components to these.
 """
 

@@ -1,6 +1,6 @@
 """Text generation on transformers' own `generate`, with a record of every step.
 
-The UI calls three functions:
+The UI calls three functions (strategy comparison is `playground.compare`):
 
     generate(model, tokenizer, prompt, settings)   -> GenerationResult
     stream(model, tokenizer, prompt, settings)      -> GenerationStream  (iterate for text pieces, then .result)
@@ -374,88 +374,3 @@ def branch(
         tail = _run(model, tokenizer, context + [token_id], rest, result.seed, top_n=top_n)[0]
         ids_so_far, steps = ids_so_far + tail.token_ids, steps + tail.steps
     return GenerationResult([_finish(tokenizer, ids_so_far, steps, settings.stops)], result.prompt_ids, result.seed, result.notice)
-
-
-# --------------------------------------------------------------------------- strategy comparison
-
-# Each preset changes only what its name says; max_new_tokens and the seed come from the user.
-PRESETS: dict[str, dict] = {
-    "greedy": dict(temperature=0.0),
-    "beam 4": dict(temperature=0.0, num_beams=4),
-    "top-k 50": dict(temperature=1.0, top_k=50),
-    "top-p 0.9": dict(temperature=1.0, top_p=0.9),
-    "temperature 0.7": dict(temperature=0.7),
-    "temperature 1.3": dict(temperature=1.3),
-}
-
-
-@dataclass
-class StrategyResult:
-    name: str
-    settings: DecodingSettings
-    text: str
-    token_ids: list[int]
-    mean_logprob: float | None  # mean log-probability (nats) of the tokens under the raw model; None if empty
-    perplexity: float | None  # exp(-mean_logprob)
-    distinct_1: float
-    distinct_2: float
-    repeat_3gram_rate: float
-    length: int  # tokens
-
-    def as_json(self) -> dict:
-        return {"name": self.name, "settings": self.settings.to_dict(), "text": self.text,
-                "mean_logprob": self.mean_logprob, "perplexity": self.perplexity, "distinct_1": self.distinct_1,
-                "distinct_2": self.distinct_2, "repeat_3gram_rate": self.repeat_3gram_rate, "length": self.length}
-
-
-def _ngrams(ids: list[int], n: int) -> list[tuple[int, ...]]:
-    return [tuple(ids[i : i + n]) for i in range(len(ids) - n + 1)]
-
-
-def distinct_n(ids: list[int], n: int) -> float:
-    """Distinct n-grams / all n-grams (Li et al. 2016); 0 when the text has no n-gram."""
-    grams = _ngrams(ids, n)
-    return len(set(grams)) / len(grams) if grams else 0.0
-
-
-def repeat_ngram_rate(ids: list[int], n: int = 3) -> float:
-    """Share of n-grams that already occurred earlier in the same text (1 - distinct-n)."""
-    grams = _ngrams(ids, n)
-    return 1.0 - len(set(grams)) / len(grams) if grams else 0.0
-
-
-@torch.inference_mode()
-def mean_logprob(model: PreTrainedModel, context_ids: list[int], continuation_ids: list[int]) -> float | None:
-    """Mean log-probability of `continuation_ids` after `context_ids` under the raw model (one forward pass)."""
-    if not continuation_ids:
-        return None
-    ids = torch.tensor([context_ids + continuation_ids], device=model.device)
-    logits = model(ids).logits[0, len(context_ids) - 1 : -1].float()  # the positions that predict the continuation
-    logp = torch.log_softmax(logits, -1).gather(-1, ids[0, len(context_ids) :, None])
-    return float(logp.mean())
-
-
-def compare(
-    model: PreTrainedModel,
-    tokenizer: PreTrainedTokenizerBase,
-    prompt: str,
-    *,
-    max_new_tokens: int = 50,
-    seed: int | None = None,
-    own: DecodingSettings | None = None,
-) -> list[StrategyResult]:
-    """One prompt and seed through every preset (and the user's `own` settings, named "yours")."""
-    seed = resolve_seed(seed)
-    runs = [(name, DecodingSettings(max_new_tokens=max_new_tokens, seed=seed, **knobs)) for name, knobs in PRESETS.items()]
-    if own is not None:
-        runs.append(("yours", own.replace(max_new_tokens=max_new_tokens, seed=seed, num_return_sequences=1)))
-    results = []
-    for name, settings in runs:
-        res = generate(model, tokenizer, prompt, settings, top_n=1)
-        seq = res.sequences[0]
-        lp = mean_logprob(model, res.prompt_ids, seq.token_ids)
-        results.append(StrategyResult(
-            name, settings, seq.text, seq.token_ids, lp, None if lp is None else float(torch.tensor(-lp).exp()),
-            distinct_n(seq.token_ids, 1), distinct_n(seq.token_ids, 2), repeat_ngram_rate(seq.token_ids, 3), len(seq.token_ids),
-        ))
-    return results

@@ -23,7 +23,8 @@ from playground.corpus import ExampleSettings, load_corpus, read_text_file
 from playground.decoding import histogram, lab
 from playground.errors import PlaygroundError
 from playground.evaluation import perplexity
-from playground.generation import compare, generate
+from playground.compare import compare
+from playground.generation import generate
 from playground.knobs import DecodingSettings
 from playground.models import NON_FINITE_OUTPUT, load_model
 from playground.train_config import MAX_STEPS, TrainConfig

@@ -18,7 +18,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from playground.knobs import DecodingSettings, resolve_seed
-    from playground.generation import compare
+    from playground.compare import compare
 
     seed = resolve_seed(args.seed)
     # 0 is refused like any other bad length (never replaced by the default), before the model loads.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gradio as gr
 
 from playground import charts
-from playground.generation import compare
+from playground.compare import compare
 from playground.ui.common import esc
 from playground.ui.generate import settings_from
 from playground.ui.state import AppContext, friendly

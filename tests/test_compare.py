@@ -1,0 +1,43 @@
+"""Strategy comparison: every preset on one seed, and the text metrics on hand-made sequences."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from playground.compare import PRESETS, compare, distinct_n, mean_logprob, repeat_ngram_rate
+from playground.generation import generate
+from playground.knobs import DecodingSettings
+
+PROMPT = "Fair is foul, and foul is fair: hover through the fog"
+
+
+def test_text_metrics_on_hand_made_sequences():
+    assert distinct_n([1, 2, 3, 4], 1) == 1.0 and distinct_n([1, 1, 1, 1], 1) == 0.25
+    assert distinct_n([1, 2, 1, 2, 1], 2) == 0.5 and distinct_n([1], 2) == 0.0
+    assert repeat_ngram_rate([1, 2, 3, 1, 2, 3], 3) == 0.25 and repeat_ngram_rate([1, 2], 3) == 0.0
+
+
+def test_mean_logprob_agrees_with_the_step_records(peaky_model):
+    model, tok = peaky_model
+    result = generate(model, tok, PROMPT, DecodingSettings(max_new_tokens=10, seed=3))
+    seq = result.sequences[0]
+    from_steps = sum(math.log(s.raw_prob) for s in seq.steps) / len(seq.steps)
+    assert mean_logprob(model, result.prompt_ids, seq.token_ids) == pytest.approx(from_steps, abs=1e-4)
+    assert mean_logprob(model, result.prompt_ids, []) is None
+
+
+def test_compare_runs_every_preset_with_one_seed(peaky_model):
+    model, tok = peaky_model
+    own = DecodingSettings(temperature=0.5, top_k=3)
+    results = compare(model, tok, PROMPT, max_new_tokens=8, seed=9, own=own)
+    assert [r.name for r in results] == [*PRESETS, "yours"]
+    by = {r.name: r for r in results}
+    assert by["greedy"].token_ids == generate(model, tok, PROMPT, DecodingSettings(temperature=0, max_new_tokens=8)).sequences[0].token_ids
+    assert by["yours"].settings.top_k == 3 and all(r.settings.seed == 9 for r in results)
+    for r in results:
+        assert r.length == len(r.token_ids) and 0 < r.distinct_1 <= 1 and 0 <= r.repeat_3gram_rate < 1
+        assert r.perplexity == pytest.approx(math.exp(-r.mean_logprob), rel=1e-5)
+    # Greedy picks the likeliest token every time, so nothing sampled beats it by much on log-prob.
+    assert by["greedy"].mean_logprob > by["temperature 1.3"].mean_logprob
