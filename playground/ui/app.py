@@ -12,7 +12,7 @@ import gradio as gr
 
 from playground.errors import PlaygroundError
 from playground.models import resolve
-from playground.ui import compare, data, decoding, evaluate, generate, internals, runs, train
+from playground.ui import compare, data, evaluate, generate, internals, lab, runs, train
 from playground.ui.common import CSS
 from playground.ui.state import AppContext
 
@@ -60,7 +60,7 @@ def build_app(hosted: bool = False, models: list[str] | None = None, default: st
             with gr.Tab("Generate", id="generate"):
                 g = generate.build(ctx, model_select)
             with gr.Tab("Decoding lab", id="lab"):
-                decoding.build(ctx, model_select)
+                lab.build(ctx, model_select)
             with gr.Tab("Compare", id="compare"):
                 compare.build(ctx, model_select, g["knobs"])
             with gr.Tab("Evaluate", id="evaluate"):
