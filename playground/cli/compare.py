@@ -7,7 +7,7 @@ import json
 import sys
 
 from playground.cli import printable
-from playground.cli.generate import add_knob_arguments, add_model_and_prompt, echo, load, prompt_of
+from playground.cli.generate import add_knob_arguments, add_model_and_prompt, echo, load, prompt_of, settings_from_args
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -17,16 +17,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from playground.knobs import DecodingSettings, resolve_seed
     from playground.compare import compare
+    from playground.knobs import resolve_seed
 
-    seed = resolve_seed(args.seed)
-    # 0 is refused like any other bad length (never replaced by the default), before the model loads.
-    max_new = 50 if args.max_new_tokens is None else args.max_new_tokens
-    DecodingSettings(max_new_tokens=max_new, seed=seed)
+    # Checked before the model loads; 0 new tokens is refused like any other bad length, never defaulted.
+    settings = settings_from_args(args)
+    seed = resolve_seed(settings.seed)
     prompt = prompt_of(args)
     model, tokenizer = load(args)
-    results = compare(model, tokenizer, prompt, max_new_tokens=max_new, seed=seed)
+    results = compare(model, tokenizer, prompt, max_new_tokens=settings.max_new_tokens, seed=seed)
     if args.json:
         print(json.dumps({"strategies": [r.as_json() for r in results]}))
         return 0

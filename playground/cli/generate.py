@@ -64,12 +64,11 @@ def add_knob_arguments(p: argparse.ArgumentParser, only: tuple[str, ...] | None 
 
 
 def settings_from_args(args: argparse.Namespace):
+    """The knob flags as DecodingSettings, through the converter the app's forms use too (a flag not
+    given keeps the knob's default; beams without --temperature are deterministic)."""
     from playground.knobs import DecodingSettings
 
-    given = {dest: getattr(args, dest) for dest, *_ in KNOBS.values() if getattr(args, dest, None) is not None}
-    if "temperature" not in given and given.get("num_beams", 1) > 1:
-        given["temperature"] = 0.0  # beams are deterministic; only an explicit temperature conflicts
-    return DecodingSettings(**given)
+    return DecodingSettings.from_values(**{dest: getattr(args, dest, None) for dest, *_ in KNOBS.values()})
 
 
 def load(args: argparse.Namespace):

@@ -7,8 +7,8 @@ import gradio as gr
 from playground import charts
 from playground.compare import compare
 from playground.ui.common import esc
-from playground.ui.generate import settings_from
-from playground.ui.state import AppContext, friendly
+from playground.ui.knobs import Form, KnobPanel, bind
+from playground.ui.state import AppContext, Session, friendly
 
 HEADERS = ["strategy", "perplexity", "mean log-prob", "distinct-1", "distinct-2", "repeated 3-grams", "tokens"]
 
@@ -21,7 +21,19 @@ def texts_html(prompt: str, results) -> str:
     return f'<div class="pg-cards" style="display:grid;grid-template-columns:repeat(auto-fill,minmax(300px,1fr));align-items:start">{cards}</div>'
 
 
-def build(ctx: AppContext, model_select: gr.Dropdown, generate_knobs: list) -> dict:
+def on_compare(ctx: AppContext, session: Session, form: dict):
+    """The metrics table, its chart and the texts. `form`: prompt, model, new_tokens, seed, include (the
+    user's own settings as one more strategy, "yours") and yours (Generate's knobs, by name)."""
+    model, tok = ctx.model(session, form["model"])
+    own = KnobPanel.settings(form["yours"]).replace(num_return_sequences=1) if form["include"] else None
+    results = compare(model, tok, form["prompt"], max_new_tokens=int(form["new_tokens"]), seed=int(form["seed"] or 0), own=own)
+    rows = [[r.name, None if r.perplexity is None else round(r.perplexity, 2),
+             None if r.mean_logprob is None else round(r.mean_logprob, 3), round(r.distinct_1, 3),
+             round(r.distinct_2, 3), round(r.repeat_3gram_rate, 3), r.length] for r in results]
+    return rows, charts.compare_chart([r.as_json() for r in results]), texts_html(form["prompt"], results), ""
+
+
+def build(ctx: AppContext, model_select: gr.Dropdown, generate_knobs: KnobPanel) -> dict:
     gr.Markdown("The same prompt and seed through six classic strategies (and, if you like, your own settings from the "
                 "Generate tab). **Perplexity** of the text under the model: low means predictable (greedy and beam "
                 "search), high means surprising. **Distinct-n**: share of different n-grams (low = repetitive). "
@@ -39,17 +51,8 @@ def build(ctx: AppContext, model_select: gr.Dropdown, generate_knobs: list) -> d
     plot = gr.Plot(charts.compare_chart([]), elem_id="compare-plot", show_label=False)
     texts = gr.HTML(elem_id="compare-texts")
 
-    @friendly(message=3, outputs=4)
-    def on_compare(request: gr.Request, prompt_text, model_name, n, seed_, include, *knob_values):
-        session = ctx.session(request)
-        model, tok = ctx.model(session, model_name)
-        own = settings_from(*knob_values).replace(num_return_sequences=1) if include else None
-        results = compare(model, tok, prompt_text, max_new_tokens=int(n), seed=int(seed_ or 0), own=own)
-        rows = [[r.name, None if r.perplexity is None else round(r.perplexity, 2),
-                 None if r.mean_logprob is None else round(r.mean_logprob, 3), round(r.distinct_1, 3),
-                 round(r.distinct_2, 3), round(r.repeat_3gram_rate, 3), r.length] for r in results]
-        return rows, charts.compare_chart([r.as_json() for r in results]), texts_html(prompt_text, results), ""
-
-    run.click(on_compare, [prompt, model_select, max_new, seed, mine, *generate_knobs], [table, plot, texts, message],
+    # "Yours" reads Generate's knobs by name, through Generate's own panel.
+    form = Form(prompt=prompt, model=model_select, new_tokens=max_new, seed=seed, include=mine, yours=generate_knobs)
+    run.click(friendly(message=3, outputs=4)(bind(ctx, on_compare, form)), form.inputs, [table, plot, texts, message],
               api_name="compare", concurrency_limit=2)
     return {}

@@ -4,61 +4,21 @@ from __future__ import annotations
 
 import gradio as gr
 
-from playground.knobs import MAX_NEW_TOKENS, MAX_SEQUENCES, DecodingSettings
 from playground.errors import PlaygroundError
 from playground.generation import branch, generate, stream
+from playground.knobs import MAX_NEW_TOKENS, MAX_SEQUENCES, DecodingSettings
 from playground.models import context_length
 from playground.ui.common import PROB_BINS, PROB_COLORS, esc, legend, note, prob_bin, token_label
+from playground.ui.knobs import Form, KnobPanel, bind, main_sliders
 from playground.ui.state import AppContext, Session, friendly
 
 EXAMPLE_PROMPT = "ROMEO:\nBut soft, what light"
-
-
-def settings_from(temperature, top_k, top_p, repetition_penalty, max_new_tokens, min_p, typical_p, no_repeat, beams,
-                  sequences, seed, stop) -> DecodingSettings:
-    """The form's values as the engine's DecodingSettings (which validates them)."""
-    stops = (stop.replace("\\n", "\n"),) if stop else ()
-    return DecodingSettings(
-        max_new_tokens=max_new_tokens, temperature=temperature, top_k=top_k, top_p=top_p, min_p=min_p,
-        typical_p=typical_p, repetition_penalty=repetition_penalty, no_repeat_ngram_size=no_repeat,
-        num_beams=beams, num_return_sequences=sequences, seed=parse_seed(seed), stops=stops,
-    )
-
-
-def parse_seed(value) -> int | None:
-    """The Seed box: blank means a fresh random seed each time; anything else must be a whole number."""
-    text = str(value if value is not None else "").strip()
-    if not text:
-        return None
-    try:
-        return int(text)
-    except ValueError:
-        pass
-    try:
-        if float(text).is_integer():  # "7.0", as a number field or an API client may send it
-            return int(float(text))
-    except (ValueError, OverflowError):
-        pass
-    raise PlaygroundError(f"Seed must be a whole number, or blank for a random one, not '{text}'.")
 
 
 def max_new_tokens_limit(model_name: str) -> int:
     """The largest max-new-tokens the model allows: its context minus one token of prompt."""
     context = context_length(model_name)
     return MAX_NEW_TOKENS if context is None else max(1, min(MAX_NEW_TOKENS, context - 1))
-
-
-def knob_components(prefix: str, lab: bool = False) -> list:
-    """Sliders shared in layout by Generate and the lab (the lab has no length, beams or stop text)."""
-    temperature = gr.Slider(0, 2, value=1.0, step=0.05, label="Temperature", info="0 = greedy; below 1 sharpens, above 1 flattens",
-                            elem_id=f"{prefix}-temperature")
-    top_k = gr.Slider(0, 200, value=0 if lab else 50, step=1, label="Top-k", info="keep the k likeliest tokens; 0 = off",
-                      elem_id=f"{prefix}-top-k")
-    top_p = gr.Slider(0.01, 1, value=1.0 if lab else 0.95, step=0.01, label="Top-p (nucleus)",
-                      info="keep the smallest set reaching p; 1 = off", elem_id=f"{prefix}-top-p")
-    rep = gr.Slider(0.5, 2, value=1.0, step=0.05, label="Repetition penalty", info="above 1 discourages tokens already used",
-                    elem_id=f"{prefix}-rep")
-    return [temperature, top_k, top_p, rep]
 
 
 def tokens_view(prompt: str, steps) -> list[tuple[str, str | None]]:
@@ -84,6 +44,31 @@ def info_line(result, model_name: str, ctx: AppContext) -> str:
     return note(text + (" · stopped" if result.cancelled else ""), "info")
 
 
+def on_generate(ctx: AppContext, session: Session, form: dict):
+    """Generate: the text as it streams, then the coloured tokens and the info line.
+
+    `form`: prompt, model, knobs (named after DecodingSettings' fields). Beams and several sequences
+    are not streamed.
+    """
+    session.generation_stop.clear()
+    settings = KnobPanel.settings(form["knobs"])
+    prompt_text, model_name = form["prompt"], form["model"]
+    model, tok = ctx.model(session, model_name)
+    if settings.num_beams > 1 or settings.num_return_sequences > 1:
+        yield "Generating…", gr.skip(), gr.skip()
+        result = generate(model, tok, prompt_text, settings, stop_event=session.generation_stop)
+    else:
+        live = stream(model, tok, prompt_text, settings, stop_event=session.generation_stop)
+        text = prompt_text
+        yield text, [], note("Generating…", "info")
+        for piece in live:
+            text += piece
+            yield text, gr.skip(), gr.skip()
+        result = live.result
+    _remember(session, result, model_name, settings)
+    yield sequence_text(prompt_text, result), tokens_view(prompt_text, result.sequences[0].steps), info_line(result, model_name, ctx)
+
+
 def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
     gr.Markdown("Type a prompt and generate. Every knob is applied exactly as `transformers`' `generate` applies it. "
                 "Below the text, each generated token is coloured by the probability it had when it was picked — "
@@ -99,7 +84,7 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
                                 buttons=["copy"])
             info = gr.HTML(elem_id="generate-info")
         with gr.Column(scale=3):
-            temperature, top_k, top_p, rep = knob_components("gen")
+            sliders = main_sliders("gen")
             # Clamped to the selected model's context when the page loads and whenever the model changes
             # (per page); API clients that name another model are checked by the engine.
             max_new = gr.Slider(1, MAX_NEW_TOKENS, value=60, step=1, label="Max new tokens", elem_id="gen-max-new")
@@ -127,27 +112,11 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
             branch_btn = gr.Button("Continue from here with this token", elem_id="generate-branch", interactive=False)
     position = gr.State(None)
 
-    knobs = [temperature, top_k, top_p, rep, max_new, min_p, typical_p, no_repeat, beams, sequences, seed, stop_text]
-
-    @friendly(message=2, outputs=3)
-    def on_generate(request: gr.Request, prompt_text, model_name, *values):
-        session = ctx.session(request)
-        session.generation_stop.clear()
-        settings = settings_from(*values)
-        model, tok = ctx.model(session, model_name)
-        if settings.num_beams > 1 or settings.num_return_sequences > 1:
-            yield "Generating…", gr.skip(), gr.skip()
-            result = generate(model, tok, prompt_text, settings, stop_event=session.generation_stop)
-        else:
-            live = stream(model, tok, prompt_text, settings, stop_event=session.generation_stop)
-            text = prompt_text
-            yield text, [], note("Generating…", "info")
-            for piece in live:
-                text += piece
-                yield text, gr.skip(), gr.skip()
-            result = live.result
-        _remember(session, result, model_name, settings)
-        yield sequence_text(prompt_text, result), tokens_view(prompt_text, result.sequences[0].steps), info_line(result, model_name, ctx)
+    # The /generate endpoint's (and Compare's) order: the four sliders, then max new tokens, then the rest.
+    knobs = KnobPanel(**sliders, max_new_tokens=max_new, min_p=min_p, typical_p=typical_p, no_repeat_ngram_size=no_repeat,
+                      num_beams=beams, num_return_sequences=sequences, seed=seed, stops=stop_text)
+    form = Form(prompt=prompt, model=model_select, knobs=knobs)
+    generate_event = friendly(message=2, outputs=3)(bind(ctx, on_generate, form))
 
     def on_model(model_name, current, request: gr.Request):
         session = ctx.session(request)
@@ -158,9 +127,9 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
 
     model_select.change(on_model, [model_select, max_new], max_new, queue=False, api_visibility="undocumented")
 
-    go_btn.click(on_generate, [prompt, model_select, *knobs], [output, tokens, info], api_name="generate",
+    go_btn.click(generate_event, form.inputs, [output, tokens, info], api_name="generate",
                              concurrency_limit=4, concurrency_id="generate")
-    prompt.submit(on_generate, [prompt, model_select, *knobs], [output, tokens, info], concurrency_limit=4,
+    prompt.submit(generate_event, form.inputs, [output, tokens, info], concurrency_limit=4,
                   concurrency_id="generate", api_visibility="undocumented")
 
     def on_stop(request: gr.Request):

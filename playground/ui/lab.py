@@ -13,9 +13,8 @@ import gradio as gr
 from playground import charts
 from playground.decoding import LAB_CONTEXTS, MAX_SAMPLES, histogram, lab, lab_step, temperature_comparison
 from playground.errors import PlaygroundError
-from playground.knobs import DecodingSettings
 from playground.ui.common import note, token_label
-from playground.ui.generate import knob_components
+from playground.ui.knobs import Form, KnobPanel, bind, main_sliders
 from playground.ui.state import AppContext, Session, friendly
 
 EXAMPLE_CONTEXT = LAB_CONTEXTS[0]  # peaked for the bundled demo model (see playground.decoding.LAB_CONTEXTS)
@@ -60,6 +59,67 @@ def parse_temperatures(text: str) -> tuple[float, ...]:
     return temps
 
 
+def _settings(form: dict):
+    """The lab's knobs, with the seed of its Sampling section."""
+    return KnobPanel.settings({**form["knobs"], "seed": form["seed"]})
+
+
+def _outputs(session: Session, tok, result, temps_text: str, sweep_t: float, extra_note: str = ""):
+    """Stage chart, histogram, temperature chart, the step-mode choices and the info line for a LabResult."""
+    session.lab = result
+    tokens, stages = stage_data(result)
+    fig = charts.stage_chart(tokens, stages)
+    tfig = temperature_figure(tok, result, sweep_t, parse_temperatures(temps_text))
+    choices = [(f"{token_label(t.token)}  {t.prob:.1%}", str(t.id)) for t in result.final if t.prob > 0]
+    final = result.stages[-1]
+    text = (f"{len(result.context_ids)} context tokens · {final.kept:,} tokens possible after every knob"
+            + (" · greedy: generate takes the top token" if result.greedy else ""))
+    msg = (note(result.notice, "warn") if result.notice else "") + (note(extra_note, "ok") if extra_note else "") + note(text, "info")
+    return fig, histogram_figure(result.histogram), tfig, gr.update(choices=choices, value=choices[0][1] if choices else None), msg
+
+
+def _context(session: Session, text: str, model_name: str, tok):
+    """Step mode keeps exact token ids; the text box shows them decoded. Re-use the ids while it is unchanged."""
+    prev = session.lab
+    if prev is not None and session.lab_model == model_name and tok.decode(prev.context_ids) == text:
+        return prev.context_ids
+    return text
+
+
+def refresh(ctx: AppContext, session: Session, form: dict):
+    """Show distribution. `form`: context, model, knobs (by name), top_n, draws, seed, temps, sweep."""
+    model, tok = ctx.model(session, form["model"])
+    result = lab(model, tok, _context(session, form["context"], form["model"], tok), _settings(form),
+                 top_n=int(form["top_n"]), samples=int(form["draws"]))
+    session.lab_model = form["model"]
+    return _outputs(session, tok, result, form["temps"], form["sweep"])
+
+
+def _step(ctx: AppContext, session: Session, form: dict, pick: bool):
+    if session.lab is None:
+        raise PlaygroundError("Press Show distribution first; then choose the next token.")
+    if pick and form["choice"] in (None, ""):
+        raise PlaygroundError("Choose a token in the list first.")
+    model, tok = ctx.model(session, session.lab_model or form["model"])
+    token_id, result = lab_step(model, tok, session.lab, _settings(form), int(form["choice"]) if pick else None,
+                                top_n=int(form["top_n"]), samples=int(form["draws"]))
+    appended = tok.decode([token_id])
+    outs = _outputs(session, tok, result, form["temps"], form["sweep"],
+                    f"Appended “{token_label(appended)}”" + ("" if pick else " (sampled)"))
+    return (tok.decode(result.context_ids), *outs)
+
+
+def append_token(ctx: AppContext, session: Session, form: dict):
+    """Step mode: append the chosen token and show the next distribution. `form`: model, choice, knobs,
+    top_n, draws, seed, temps, sweep."""
+    return _step(ctx, session, form, pick=True)
+
+
+def sample_token(ctx: AppContext, session: Session, form: dict):
+    """Step mode: append the token generate would pick (a seeded draw, or the argmax under greedy)."""
+    return _step(ctx, session, form, pick=False)
+
+
 def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
     gr.Markdown("What does each knob do to the model's next-token distribution? **Show distribution** draws the top "
                 "tokens after every stage, in the order `generate` applies them, all on one probability scale: tokens a "
@@ -73,7 +133,7 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
             context = gr.Textbox(EXAMPLE_CONTEXT, label="Context", lines=4, elem_id="lab-context", elem_classes="pg-step")
             gr.Examples([[c] for c in LAB_CONTEXTS], [context], label="Contexts with a clear favourite (demo model)",
                         elem_id="lab-examples")
-            temperature, top_k, top_p, rep = knob_components("lab", lab=True)
+            sliders = main_sliders("lab", lab=True)
             with gr.Accordion("More knobs", open=False):
                 min_p = gr.Slider(0, 1, value=0, step=0.01, label="Min-p", elem_id="lab-min-p")
                 typical_p = gr.Slider(0.01, 1, value=1, step=0.01, label="Typical-p", elem_id="lab-typical-p")
@@ -104,46 +164,14 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
                 hist_plot = gr.Plot(charts.sample_histogram([], draws=0), elem_id="lab-hist", show_label=False)
                 temp_plot = gr.Plot(charts.temperature_chart([], None), elem_id="lab-temp-plot", show_label=False)
 
-    knobs = [temperature, top_k, top_p, rep, min_p, typical_p, no_repeat]
-
-    def settings_of(t, k, p, r, mp, tp, nr, seed_):
-        return DecodingSettings(temperature=t, top_k=k, top_p=p, repetition_penalty=r, min_p=mp, typical_p=tp,
-                                no_repeat_ngram_size=nr, seed=None if seed_ in (None, "") else int(seed_))
-
-    def outputs_for(session: Session, tok, result, temps_text: str, sweep_t: float, extra_note: str = ""):
-        session.lab = result
-        tokens, stages = stage_data(result)
-        fig = charts.stage_chart(tokens, stages)
-        tfig = temperature_figure(tok, result, sweep_t, parse_temperatures(temps_text))
-        choices = [(f"{token_label(t.token)}  {t.prob:.1%}", str(t.id)) for t in result.final if t.prob > 0]
-        final = result.stages[-1]
-        text = (f"{len(result.context_ids)} context tokens · {final.kept:,} tokens possible after every knob"
-                + (" · greedy: generate takes the top token" if result.greedy else ""))
-        msg = (note(result.notice, "warn") if result.notice else "") + (note(extra_note, "ok") if extra_note else "") + note(text, "info")
-        return fig, histogram_figure(result.histogram), tfig, gr.update(choices=choices, value=choices[0][1] if choices else None), msg
-
-    def context_ids(session: Session, text: str, model_name: str, tok):
-        """Step mode keeps exact token ids; the text box shows them decoded. Re-use the ids while it is unchanged."""
-        prev = session.lab
-        if prev is not None and session.lab_model == model_name and tok.decode(prev.context_ids) == text:
-            return prev.context_ids
-        return text
-
-    @friendly(message=4, outputs=5)
-    def refresh(request: gr.Request, text, model_name, *values):
-        *knob_values, n, n_draws, seed_, temps_text, sweep_t = values
-        session = ctx.session(request)
-        model, tok = ctx.model(session, model_name)
-        settings = settings_of(*knob_values, seed_)
-        result = lab(model, tok, context_ids(session, text, model_name, tok), settings, top_n=int(n), samples=int(n_draws))
-        session.lab_model = model_name
-        return outputs_for(session, tok, result, temps_text, sweep_t)
-
-    inputs = [context, model_select, *knobs, top_n, draws, seed, temps, sweep]
-    outputs = [plot, hist_plot, temp_plot, step_choice, info]
-    show.click(refresh, inputs, outputs, api_name="lab", concurrency_limit=4, concurrency_id="lab")
+    knobs = KnobPanel(**sliders, min_p=min_p, typical_p=typical_p, no_repeat_ngram_size=no_repeat)
+    # The /lab endpoint's order: context, model, the knobs, then the lab's own inputs.
+    form = Form(context=context, model=model_select, knobs=knobs, top_n=top_n, draws=draws, seed=seed, temps=temps, sweep=sweep)
+    inputs, outputs = form.inputs, [plot, hist_plot, temp_plot, step_choice, info]
+    show_event = friendly(message=4, outputs=5)(bind(ctx, refresh, form))
+    show.click(show_event, inputs, outputs, api_name="lab", concurrency_limit=4, concurrency_id="lab")
     # Sliders redraw live once a distribution is on screen (release: one refresh per drag, newest wins).
-    gr.on([k.release for k in knobs] + [top_n.release, temps.submit], refresh, inputs, outputs,
+    gr.on([k.release for k in knobs.inputs] + [top_n.release, temps.submit], show_event, inputs, outputs,
           trigger_mode="always_last", concurrency_limit=4, concurrency_id="lab", show_progress="minimal",
           api_visibility="undocumented")
 
@@ -187,27 +215,9 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
     animate.click(on_animate, [model_select, temps], [temp_plot, sweep, info], show_progress="hidden",
                   concurrency_limit=4, concurrency_id="lab", api_visibility="undocumented")
 
-    def stepper(pick: bool):
-        @friendly(message=5, outputs=6)
-        def on_step(request: gr.Request, model_name, choice, *values):
-            *knob_values, n, n_draws, seed_, temps_text, sweep_t = values
-            session = ctx.session(request)
-            if session.lab is None:
-                raise PlaygroundError("Press Show distribution first; then choose the next token.")
-            if pick and choice in (None, ""):
-                raise PlaygroundError("Choose a token in the list first.")
-            model, tok = ctx.model(session, session.lab_model or model_name)
-            settings = settings_of(*knob_values, seed_)
-            token_id, result = lab_step(model, tok, session.lab, settings, int(choice) if pick else None,
-                                        top_n=int(n), samples=int(n_draws))
-            appended = tok.decode([token_id])
-            outs = outputs_for(session, tok, result, temps_text, sweep_t,
-                               f"Appended “{token_label(appended)}”" + ("" if pick else " (sampled)"))
-            return (tok.decode(result.context_ids), *outs)
-        return on_step
-
-    step_inputs = [model_select, step_choice, *knobs, top_n, draws, seed, temps, sweep]
-    step_btn.click(stepper(True), step_inputs, [context, *outputs], api_name="lab_step", concurrency_limit=4, concurrency_id="lab")
-    sample_one.click(stepper(False), step_inputs, [context, *outputs], api_name="lab_sample_one", concurrency_limit=4,
-                     concurrency_id="lab")
+    step_form = Form(model=model_select, choice=step_choice, knobs=knobs, top_n=top_n, draws=draws, seed=seed, temps=temps,
+                     sweep=sweep)
+    for button, handler, api_name in ((step_btn, append_token, "lab_step"), (sample_one, sample_token, "lab_sample_one")):
+        button.click(friendly(message=5, outputs=6)(bind(ctx, handler, step_form)), step_form.inputs, [context, *outputs],
+                     api_name=api_name, concurrency_limit=4, concurrency_id="lab")
     return {}

@@ -1,0 +1,64 @@
+"""Tab handlers called as plain functions, without a server: named forms in, the tab's outputs out."""
+
+from __future__ import annotations
+
+import pytest
+
+from playground.compare import PRESETS
+from playground.errors import PlaygroundError
+from playground.knobs import DecodingSettings
+from playground.ui.compare import on_compare
+from playground.ui.generate import on_generate
+from playground.ui.knobs import Form, KnobPanel
+from playground.ui.lab import refresh
+from playground.ui.state import AppContext
+
+# Generate's knobs by name, as its panel reads them from the page.
+KNOBS = dict(temperature=1.0, top_k=50, top_p=0.95, repetition_penalty=1.0, max_new_tokens=12, min_p=0.0, typical_p=1.0,
+             no_repeat_ngram_size=0, num_beams=1, num_return_sequences=1, seed="7", stops="")
+
+
+@pytest.fixture()
+def app(tmp_path, tiny_model_dir, peaky_model_dir):
+    ctx = AppContext(models=[str(peaky_model_dir), str(tiny_model_dir)], runs_dir=tmp_path / "runs")
+    return ctx, ctx.session(None)
+
+
+def test_a_form_reads_its_values_by_name_in_its_inputs_order():
+    panel = KnobPanel(temperature="T", top_k="K", stops="S")  # any objects stand for components
+    form = Form(prompt="P", knobs=panel, seed="X")
+    assert form.inputs == ["P", "T", "K", "S", "X"]
+    named = form.read(["Hello", 0.5, 7.0, "\\n\\n", 3])
+    assert named == {"prompt": "Hello", "knobs": {"temperature": 0.5, "top_k": 7.0, "stops": "\\n\\n"}, "seed": 3}
+    assert KnobPanel.settings(named["knobs"]) == DecodingSettings(temperature=0.5, top_k=7, stops=("\n\n",))
+    with pytest.raises(ValueError, match="5 inputs, not 4"):
+        form.read([1, 2, 3, 4])
+
+
+def test_generate_streams_then_remembers_the_run(app, peaky_model_dir):
+    ctx, session = app
+    updates = list(on_generate(ctx, session, dict(prompt="Hello", model=str(peaky_model_dir), knobs=KNOBS)))
+    assert len(updates) >= 3  # the prompt, pieces as they come, the final text
+    text, tokens, info = updates[-1]
+    assert text.startswith("Hello") and len(tokens) == 1 + 12 and "seed 7" in info
+    assert session.generation.seed == 7 and session.generation_settings == DecodingSettings.from_values(
+        **{**KNOBS, "stops": None})
+
+
+def test_compare_adds_the_generate_knobs_as_yours(app, tiny_model_dir):
+    ctx, session = app
+    form = dict(prompt="The", model=str(tiny_model_dir), new_tokens=10, seed=0, include=True, yours={**KNOBS, "top_k": 3})
+    rows, chart, texts, message = on_compare(ctx, session, form)
+    assert [row[0] for row in rows] == [*PRESETS, "yours"] and all(row[-1] <= 10 for row in rows)
+    assert message == "" and "yours" in texts
+    with pytest.raises(PlaygroundError, match="Beam search is deterministic"):  # the Generate knobs are validated
+        on_compare(ctx, session, {**form, "yours": {**KNOBS, "num_beams": 2}})
+
+
+def test_lab_shows_the_distribution_of_its_knobs(app, peaky_model_dir):
+    ctx, session = app
+    knobs = dict(temperature=1.0, top_k=5, top_p=1.0, repetition_penalty=1.0, min_p=0.0, typical_p=1.0, no_repeat_ngram_size=0)
+    form = dict(context="The king", model=str(peaky_model_dir), knobs=knobs, top_n=8, draws=2000, seed=0, temps="0.5, 1",
+                sweep=1.0)
+    *_, info = refresh(ctx, session, form)
+    assert "5 tokens possible" in info and session.lab.stages[-1].kept == 5
