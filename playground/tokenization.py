@@ -53,24 +53,25 @@ def train_bpe_tokenizer(texts: Iterable[str], vocab_size: int, max_length: int =
 
     `<|endoftext|>` is token 0 and serves as bos, eos and pad, as in GPT-2.
     """
-    from tokenizers import ByteLevelBPETokenizer
-
     if vocab_size < 257 + 1:
         raise PlaygroundError(
             f"A BPE vocabulary needs at least 258 tokens (256 bytes + <|endoftext|>), not {vocab_size}; "
             "choose a larger size such as bpe:2000."
         )
-    bpe = ByteLevelBPETokenizer()
-    bpe.train_from_iterator(_chunks(texts), vocab_size=vocab_size, min_frequency=2, special_tokens=[EOS])
-    tok = PreTrainedTokenizerFast(
-        tokenizer_object=bpe._tokenizer,
-        bos_token=EOS,
-        eos_token=EOS,
-        unk_token=EOS,
-        pad_token=EOS,
-        model_max_length=max_length,
-    )
-    return tok
+    # transformers' own way to train a new vocabulary with an existing pipeline: an empty byte-level BPE
+    # (the pipeline of `tokenizers`' ByteLevelBPETokenizer) trained with `train_new_from_iterator`.
+    return _empty_byte_level_bpe(max_length).train_new_from_iterator(_chunks(texts), vocab_size, min_frequency=2)
+
+
+def _empty_byte_level_bpe(max_length: int) -> PreTrainedTokenizerFast:
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors
+
+    pipeline = Tokenizer(models.BPE())
+    pipeline.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    pipeline.decoder = decoders.ByteLevel()
+    pipeline.post_processor = processors.ByteLevel(trim_offsets=False)
+    return PreTrainedTokenizerFast(tokenizer_object=pipeline, bos_token=EOS, eos_token=EOS, unk_token=EOS, pad_token=EOS,
+                                   model_max_length=max_length)
 
 
 def _chunks(texts: Iterable[str], size: int = 1 << 16) -> Iterator[str]:

@@ -28,3 +28,16 @@ def test_tokenizer_spec():
     assert parse_tokenizer_spec("bpe:4000") == 4000
     with pytest.raises(PlaygroundError, match="Unknown tokenizer"):
         parse_tokenizer_spec("sentencepiece")
+
+
+def test_corpus_bpe_is_what_tokenizers_byte_level_bpe_trains(play_text):
+    """train_new_from_iterator on an empty byte-level pipeline gives exactly `tokenizers`' ByteLevelBPETokenizer."""
+    from tokenizers import ByteLevelBPETokenizer
+
+    reference = ByteLevelBPETokenizer()
+    reference.train_from_iterator([play_text], vocab_size=600, min_frequency=2, special_tokens=["<|endoftext|>"],
+                                  show_progress=False)
+    tok = train_bpe_tokenizer([play_text], vocab_size=600)
+    assert tok.get_vocab() == reference.get_vocab()
+    assert tok(play_text[:3000]).input_ids == reference.encode(play_text[:3000]).ids
+    assert (tok.bos_token, tok.eos_token, tok.pad_token, tok.model_max_length) == ("<|endoftext|>",) * 3 + (1024,)
