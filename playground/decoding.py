@@ -1,8 +1,9 @@
-"""Decoding knobs and the decoding lab: what each knob does to the next-token distribution.
+"""How `generate` applies the decoding knobs, and the decoding lab: what each knob does to the
+next-token distribution.
 
-The knobs are transformers' own `LogitsProcessor` classes, and the list of them is built by the
-model's own `generate` machinery (`_get_logits_processor`), so the distribution shown here is the one
-`generate` samples from. In transformers 5.23 `generate` applies them in this order:
+The knobs are transformers' own `LogitsProcessor` classes, and the list of them is built by the model's
+own `generate` machinery (`generate_setup`), so the distribution shown here is the one `generate`
+samples from. In transformers 5.23 `generate` applies them in this order:
 
     raw logits
       -> RepetitionPenaltyLogitsProcessor   (repetition_penalty != 1)
@@ -95,15 +96,24 @@ def generation_config(settings: DecodingSettings, tokenizer: PreTrainedTokenizer
 def logits_processors(
     model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, settings: DecodingSettings, context_len: int
 ) -> LogitsProcessorList:
-    """The processor list `generate` itself builds for these settings, in its order.
+    """The processor list `generate` itself builds for these settings, in its order, so a new transformers
+    release cannot silently reorder the lab."""
+    return generate_setup(model, generation_config(settings, tokenizer, records=False), context_len)[1]
 
-    Built through the same private steps `generate` takes (prepare config, special tokens, then
-    `_get_logits_processor`), so a new transformers release cannot silently reorder the lab.
+
+def generate_setup(model: PreTrainedModel, config: GenerationConfig, context_len: int) -> tuple[GenerationConfig, LogitsProcessorList]:
+    """What `generate` derives from `config` before its first step: the config merged with the model's own
+    defaults (special tokens prepared), and the logits processors it will apply, in its order.
+
+    transformers has no public call for either, so this is the one place that takes generate's private
+    steps (`_prepare_generation_config`, `_prepare_special_tokens`, `_get_logits_processor`, as of 5.23);
+    tests/test_decoding.py checks them against generate itself.
     """
-    config, _ = model._prepare_generation_config(generation_config(settings, tokenizer, records=False))
+    prepared, _ = model._prepare_generation_config(config)
     # True: we always pass generate an attention mask (it silences the pad == eos warning).
-    model._prepare_special_tokens(config, True, device=model.device)
-    return model._get_logits_processor(config, input_ids_seq_length=context_len, device=model.device, model_kwargs={})
+    model._prepare_special_tokens(prepared, True, device=model.device)
+    processors = model._get_logits_processor(prepared, input_ids_seq_length=context_len, device=model.device, model_kwargs={})
+    return prepared, processors
 
 
 # --------------------------------------------------------------------------- prompts

@@ -33,7 +33,7 @@ import torch
 if TYPE_CHECKING:  # importing PreTrainedModel loads all of modeling_utils (seconds): type hints only
     from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
-from playground.decoding import TokenProb, encode_prompt, generation_config, token_texts
+from playground.decoding import TokenProb, encode_prompt, generate_setup, generation_config, token_texts
 from playground.errors import PlaygroundError
 from playground.knobs import DecodingSettings
 
@@ -219,7 +219,7 @@ def beam_tree(
     config = generation_config(settings, tokenizer)
     x = torch.tensor([prompt_ids], device=model.device)
     out = model.generate(x, attention_mask=torch.ones_like(x), generation_config=config)
-    prepared, _ = model._prepare_generation_config(config)
+    prepared, _ = generate_setup(model, config, len(prompt_ids))  # generate's own length penalty, early stopping, eos
     length_penalty = float(prepared.length_penalty if prepared.length_penalty is not None else 1.0)
     early_stopping = prepared.early_stopping if prepared.early_stopping is not None else False
     eos = prepared.eos_token_id

@@ -13,6 +13,8 @@ from playground.decoding import (
     LAB_CONTEXTS,
     STAGES,
     encode_prompt,
+    generate_setup,
+    generation_config,
     histogram,
     lab,
     lab_step,
@@ -54,6 +56,27 @@ def test_processors_follow_generates_order(peaky_model):
     result = lab(model, tok, PROMPT, DecodingSettings(**ALL_KNOBS, seed=0), samples=10)
     assert [s.name for s in result.stages] == list(STAGES)
     assert all(s.active for s in result.stages)
+
+
+def test_generate_setup_is_generates_own_config_and_processors(peaky_model, monkeypatch):
+    """The one wrapper around transformers' private generate steps: the processors it returns are the very
+    list generate builds for the same config, and the config carries the model's defaults."""
+    model, tok = peaky_model
+    settings = DecodingSettings(**ALL_KNOBS, seed=0)
+    prepared, procs = generate_setup(model, generation_config(settings, tok, records=False), 5)
+    assert (prepared.top_k, prepared.eos_token_id, prepared.length_penalty, prepared.early_stopping) == (40, 50256, 1.0, False)
+    built = []
+    original = type(model)._get_logits_processor
+
+    def spy(self, *args, **kwargs):
+        built.append(original(self, *args, **kwargs))
+        return built[-1]
+
+    monkeypatch.setattr(type(model), "_get_logits_processor", spy)
+    ids = torch.tensor([tok.encode(PROMPT)[:5]])
+    model.generate(ids, attention_mask=torch.ones_like(ids), generation_config=generation_config(settings, tok, records=False))
+    assert [type(p) for p in built[0]] == [type(p) for p in procs]
+    assert [vars(p) for p in built[0]] == [vars(p) for p in procs]
 
 
 # --------------------------------------------------------------------------- lab vs generate
