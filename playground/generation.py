@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from typing import TYPE_CHECKING
 
@@ -56,6 +56,7 @@ class Step:
     raw_prob: float  # under the model's raw softmax
     entropy: float  # nats, of the final distribution
     top: list[TokenProb]  # the final distribution's top-N, highest first
+    raw_logprob: float = field(repr=False)  # log raw_prob (nats), kept unrounded for Compare; not in the JSON
 
     def as_json(self) -> dict:
         return {"token": self.token, "id": self.id, "prob": self.prob, "raw_prob": self.raw_prob,
@@ -177,36 +178,37 @@ def _run(model, tokenizer, context_ids: list[int], settings: DecodingSettings, s
                          stopping_criteria=criteria, streamer=streamer)
     if draw is not None:
         out.scores = tuple(draw.scores)  # what each token was drawn from, not the no-choice scores generate saw
-    return _records(out, tokenizer, len(context_ids), settings.stops, top_n)
+    return _records(model, out, tokenizer, len(context_ids), settings.stops, top_n)
 
 
 @torch.inference_mode()
-def _records(out, tokenizer, prompt_len: int, stops: tuple[str, ...], top_n: int, chunk: int = 32) -> list[SequenceResult]:
+def _records(model, out, tokenizer, prompt_len: int, stops: tuple[str, ...], top_n: int, chunk: int = 32) -> list[SequenceResult]:
     """Step records from generate's own scores (processed) and logits (raw)."""
     gen = out.sequences[:, prompt_len:]  # (R, T)
     R, T = gen.shape
     if T == 0:
         return [SequenceResult("", [], []) for _ in range(R)]
-    # Beam search keeps one score row per beam; beam_indices says which beam each token came from.
-    if getattr(out, "beam_indices", None) is not None:
-        rows = out.beam_indices[:, :T].clamp(min=0)
-    else:
-        rows = torch.arange(R, device=gen.device)[:, None].expand(R, T)
+    # Beam search keeps one score row per beam; beam_indices says which beam each token came from (-1 after
+    # a beam's end: those positions follow its <|endoftext|> and are dropped by _finish).
+    beams = out.beam_indices[:, :T].clamp(min=0) if getattr(out, "beam_indices", None) is not None else None
+    rows = beams if beams is not None else torch.arange(R, device=gen.device)[:, None].expand(R, T)
     probs_l, raw_l, ent_l, topv_l, topi_l = [], [], [], [], []
     for t0 in range(0, T, chunk):  # chunks bound the extra memory to `chunk` steps
         t1 = min(T, t0 + chunk)
+        # The chosen tokens' probabilities by generate's own bookkeeping (beams included), under the
+        # distribution each was picked from and under the model's raw softmax.
+        seqs, b = out.sequences[:, : prompt_len + t1], None if beams is None else beams[:, t0:t1]
+        probs_l.append(model.compute_transition_scores(seqs, out.scores[t0:t1], b, normalize_logits=True).float().exp())
+        raw_l.append(model.compute_transition_scores(seqs, out.logits[t0:t1], b, normalize_logits=True).float())
+        # Entropy and the alternatives need each token's whole distribution: its beam's score row.
         steps = torch.arange(t0, t1, device=gen.device)[:, None]
-        r = rows[:, t0:t1].T  # (t, R)
-        final = torch.softmax(torch.stack(out.scores[t0:t1])[steps - t0, r].float(), -1)  # (t, R, V)
-        raw = torch.log_softmax(torch.stack(out.logits[t0:t1])[steps - t0, r].float(), -1)
-        chosen = gen[:, t0:t1].T[..., None]  # (t, R, 1)
-        probs_l.append(final.gather(-1, chosen)[..., 0])
-        raw_l.append(raw.gather(-1, chosen)[..., 0].exp())
-        ent_l.append(torch.special.entr(final).sum(-1))
+        final = torch.softmax(torch.stack(out.scores[t0:t1])[steps - t0, rows[:, t0:t1].T].float(), -1)  # (t, R, V)
+        ent_l.append(torch.special.entr(final).sum(-1).T)
         v, i = final.topk(top_n, dim=-1)
         topv_l.append(v)
         topi_l.append(i)
-    prob, raw_prob, entropy = (torch.cat(x).T.tolist() for x in (probs_l, raw_l, ent_l))  # (R, T)
+    raw_logprob = torch.cat(raw_l, dim=1)
+    prob, raw_prob, entropy, raw_logprob = (torch.cat(x, dim=1).tolist() for x in (probs_l, [raw_logprob.exp()], ent_l, [raw_logprob]))  # (R, T)
     topv, topi = torch.cat(topv_l).transpose(0, 1).tolist(), torch.cat(topi_l).transpose(0, 1).tolist()  # (R, T, N)
     gen_ids = gen.tolist()
     vocab = sorted({i for row in gen_ids for i in row} | {i for row in topi for step in row for i in step})
@@ -216,7 +218,7 @@ def _records(out, tokenizer, prompt_len: int, stops: tuple[str, ...], top_n: int
     for r in range(R):
         steps = [
             Step(text_of[tok], tok, prob[r][t], raw_prob[r][t], entropy[r][t],
-                 [TokenProb(text_of[i], i, p) for i, p in zip(topi[r][t], topv[r][t]) if p > 0])
+                 [TokenProb(text_of[i], i, p) for i, p in zip(topi[r][t], topv[r][t]) if p > 0], raw_logprob[r][t])
             for t, tok in enumerate(gen_ids[r])
         ]
         sequences.append(_finish(tokenizer, gen_ids[r], steps, stops))
@@ -366,7 +368,8 @@ def branch(
     v, i = final.topk(top_n)
     ids = i.tolist()
     step = Step(token_texts(tokenizer, [token_id])[0], token_id, float(final[token_id]), float(raw[token_id]),
-                float(torch.special.entr(final).sum()), [TokenProb(t, k, p) for t, k, p in zip(token_texts(tokenizer, ids), ids, v.tolist())])
+                float(torch.special.entr(final).sum()), [TokenProb(t, k, p) for t, k, p in zip(token_texts(tokenizer, ids), ids, v.tolist())],
+                float(raw[token_id].log()))
     ids_so_far, steps = prefix + [token_id], old.steps[:position] + [step]
     remaining = settings.max_new_tokens - len(ids_so_far)
     if remaining > 0 and token_id != tokenizer.eos_token_id:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import threading
 
 import pytest
@@ -63,6 +64,18 @@ def test_beam_search_matches_plain_generate(peaky_model):
     ref = _reference(model, tok, 0, do_sample=False, num_beams=4, num_return_sequences=2, max_new_tokens=10)
     assert [s.token_ids for s in result.sequences] == [_trim_eos(r) for r in ref]
     assert all(len(s.steps) == len(s.token_ids) and all(0 < st.prob <= 1 for st in s.steps) for s in result.sequences)
+
+
+def test_beam_step_records_add_up_to_generates_beam_scores(peaky_model):
+    """Each beam's tokens, picked out of generate's per-beam scores by its beam indices, give back the
+    beam's own score: the sum of their log-probabilities over its length."""
+    model, tok = peaky_model
+    result = generate(model, tok, PROMPT, DecodingSettings(temperature=0, num_beams=4, num_return_sequences=3, max_new_tokens=10))
+    ids = torch.tensor([tok.encode(PROMPT)])
+    out = model.generate(ids, attention_mask=torch.ones_like(ids), pad_token_id=50256, do_sample=False, num_beams=4,
+                         num_return_sequences=3, max_new_tokens=10, return_dict_in_generate=True, output_scores=True)
+    for seq, score in zip(result.sequences, out.sequences_scores.tolist()):
+        assert sum(math.log(s.prob) for s in seq.steps) / len(seq.steps) == pytest.approx(score, abs=1e-4)
 
 
 def test_step_records_are_generates_own_numbers(peaky_model):
