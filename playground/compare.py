@@ -2,17 +2,18 @@
 
     compare(model, tokenizer, prompt, max_new_tokens=…, seed=…, own=…) -> list[StrategyResult]
 
-Each strategy is a `generate` run (`playground.generation`); perplexity comes from the model under its
-raw softmax, distinct-n and repeated n-grams from the token ids.
+Each strategy is a `generate` run (`playground.generation`); perplexity is the model's raw softmax at each
+generated token, read from the run's step records (no second forward pass), distinct-n and repeated
+n-grams come from the token ids.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from typing import TYPE_CHECKING
 
-import torch
 
 if TYPE_CHECKING:  # importing PreTrainedModel loads all of modeling_utils (seconds): type hints only
     from transformers import PreTrainedModel, PreTrainedTokenizerBase
@@ -66,15 +67,10 @@ def repeat_ngram_rate(ids: list[int], n: int = 3) -> float:
     return 1.0 - len(set(grams)) / len(grams) if grams else 0.0
 
 
-@torch.inference_mode()
-def mean_logprob(model: PreTrainedModel, context_ids: list[int], continuation_ids: list[int]) -> float | None:
-    """Mean log-probability of `continuation_ids` after `context_ids` under the raw model (one forward pass)."""
-    if not continuation_ids:
-        return None
-    ids = torch.tensor([context_ids + continuation_ids], device=model.device)
-    logits = model(ids).logits[0, len(context_ids) - 1 : -1].float()  # the positions that predict the continuation
-    logp = torch.log_softmax(logits, -1).gather(-1, ids[0, len(context_ids) :, None])
-    return float(logp.mean())
+def mean_logprob(steps) -> float | None:
+    """Mean log-probability (nats) of the generated tokens under the raw model, from generate's own step
+    records (no second forward pass); None for an empty text."""
+    return sum(s.raw_logprob for s in steps) / len(steps) if steps else None
 
 
 def compare(
@@ -95,9 +91,9 @@ def compare(
     for name, settings in runs:
         res = generate(model, tokenizer, prompt, settings, top_n=1)
         seq = res.sequences[0]
-        lp = mean_logprob(model, res.prompt_ids, seq.token_ids)
+        lp = mean_logprob(seq.steps)
         results.append(StrategyResult(
-            name, settings, seq.text, seq.token_ids, lp, None if lp is None else float(torch.tensor(-lp).exp()),
+            name, settings, seq.text, seq.token_ids, lp, None if lp is None else math.exp(min(-lp, 700.0)),
             distinct_n(seq.token_ids, 1), distinct_n(seq.token_ids, 2), repeat_ngram_rate(seq.token_ids, 3), len(seq.token_ids),
         ))
     return results

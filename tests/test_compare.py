@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
+import torch
 
 from playground.compare import PRESETS, compare, distinct_n, mean_logprob, repeat_ngram_rate
 from playground.generation import generate
@@ -19,13 +20,21 @@ def test_text_metrics_on_hand_made_sequences():
     assert repeat_ngram_rate([1, 2, 3, 1, 2, 3], 3) == 0.25 and repeat_ngram_rate([1, 2], 3) == 0.0
 
 
-def test_mean_logprob_agrees_with_the_step_records(peaky_model):
+def _forward_mean_logprob(model, context_ids, continuation_ids):
+    """The reference: one forward pass over prompt + continuation, the raw log-softmax at each new token."""
+    ids = torch.tensor([context_ids + continuation_ids])
+    with torch.inference_mode():
+        logits = model(ids).logits[0, len(context_ids) - 1 : -1].float()
+    return float(torch.log_softmax(logits, -1).gather(-1, ids[0, len(context_ids):, None]).mean())
+
+
+@pytest.mark.parametrize("knobs", [dict(temperature=0.9, top_k=20, repetition_penalty=1.3), dict(temperature=0, num_beams=3)])
+def test_mean_logprob_from_the_step_records_equals_a_forward_pass(peaky_model, knobs):
     model, tok = peaky_model
-    result = generate(model, tok, PROMPT, DecodingSettings(max_new_tokens=10, seed=3))
+    result = generate(model, tok, PROMPT, DecodingSettings(max_new_tokens=10, seed=3, **knobs))
     seq = result.sequences[0]
-    from_steps = sum(math.log(s.raw_prob) for s in seq.steps) / len(seq.steps)
-    assert mean_logprob(model, result.prompt_ids, seq.token_ids) == pytest.approx(from_steps, abs=1e-4)
-    assert mean_logprob(model, result.prompt_ids, []) is None
+    assert mean_logprob(seq.steps) == pytest.approx(_forward_mean_logprob(model, result.prompt_ids, seq.token_ids), abs=1e-4)
+    assert mean_logprob([]) is None
 
 
 def test_compare_runs_every_preset_with_one_seed(peaky_model):
