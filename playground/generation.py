@@ -19,13 +19,21 @@ over the decided scores. The ids are those of the plain seeded run, and no run's
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from typing import TYPE_CHECKING
 
 import torch
-from transformers import LogitsProcessor, LogitsProcessorList, StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
+from transformers import (
+    LogitsProcessor,
+    LogitsProcessorList,
+    StoppingCriteria,
+    StoppingCriteriaList,
+    StopStringCriteria,
+    TextIteratorStreamer,
+)
 
 if TYPE_CHECKING:  # importing PreTrainedModel loads all of modeling_utils (seconds): type hints only
     from transformers import PreTrainedModel, PreTrainedTokenizerBase
@@ -100,18 +108,34 @@ class _Cancelled(StoppingCriteria):
 
 
 class _StopTexts(StoppingCriteria):
-    """Stops a row once its newest tokens contain a stop text; the text is cut there afterwards."""
+    """Stops a row once its generated tokens contain a stop text; the text is cut there afterwards.
+
+    transformers' StopStringCriteria does the matching (a stop text may start or end inside a token, or
+    span several), on the generated tokens only: generate's own `stop_strings` would also stop on a stop
+    text that begins in the prompt and ends in the first new token, cutting nothing from the text.
+    """
 
     def __init__(self, tokenizer: PreTrainedTokenizerBase, stops: tuple[str, ...], prompt_len: int):
-        self.tokenizer, self.stops, self.prompt_len = tokenizer, stops, prompt_len
-        # A character can take up to 4 byte-level tokens, so this window always holds a whole stop text.
-        self.window = 4 * max(len(s) for s in stops) + 4
+        self.match, self.prompt_len = _stop_string_criteria(tokenizer, stops), prompt_len
 
     def __call__(self, input_ids: torch.LongTensor, scores, **kwargs) -> torch.BoolTensor:
-        # Only generated tokens count: a prompt that contains a stop text must not end generation.
-        start = max(self.prompt_len, input_ids.shape[1] - self.window)
-        tails = self.tokenizer.batch_decode(input_ids[:, start:], **_DECODE)
-        return torch.tensor([any(s in t for s in self.stops) for t in tails], device=input_ids.device)
+        return self.match(input_ids[:, self.prompt_len :], scores)
+
+
+_STOP_MATCHERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # tokenizer -> {stops: criteria}
+_STOP_MATCHERS_LOCK = threading.Lock()
+
+
+def _stop_string_criteria(tokenizer: PreTrainedTokenizerBase, stops: tuple[str, ...]) -> StopStringCriteria:
+    """StopStringCriteria for these stop texts, built once per tokenizer: building one reads the whole
+    vocabulary (~0.3 s for GPT-2's), and a user repeats the same stop texts run after run."""
+    with _STOP_MATCHERS_LOCK:
+        built = _STOP_MATCHERS.setdefault(tokenizer, {})
+        if stops not in built:
+            if len(built) >= 8:
+                built.pop(next(iter(built)))  # the oldest
+            built[stops] = StopStringCriteria(tokenizer, list(stops))
+        return built[stops]
 
 
 def first_stop(text: str, stops: tuple[str, ...]) -> int | None:

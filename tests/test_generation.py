@@ -171,6 +171,28 @@ def test_a_stop_text_in_the_prompt_does_not_end_generation(peaky_model):
     assert result.sequences[0].token_ids == reference.token_ids
 
 
+def test_stop_texts_are_matched_in_the_generated_tokens_only():
+    """The matcher sees a stop text that spans tokens, or sits inside one, or splits a character's bytes;
+    a stop text that begins in the prompt does not stop generation (generate's own stop_strings would)."""
+    from transformers import StopStringCriteria
+
+    from playground.generation import _StopTexts
+    from playground.tokenization import gpt2_tokenizer
+
+    tok = gpt2_tokenizer()
+
+    def stops_after(prompt: str, generated: str, stop: str) -> list[bool]:
+        p, g = tok.encode(prompt), tok.encode(generated)
+        crit = _StopTexts(tok, (stop,), len(p))
+        return [bool(crit(torch.tensor([p + g[:k]]), None)[0]) for k in range(1, len(g) + 1)]
+
+    assert stops_after("Fair", " is my lordship", "lord") == [False, False, True, False]  # " lords" holds it
+    assert stops_after("Fair", "你我是王子", "我") == [False, False, False, True, False, False, False]  # byte tokens
+    assert stops_after("Fair is fo", "ul and fair", "foul") == [False] * 3
+    whole = tok.encode("Fair is foul")
+    assert StopStringCriteria(tok, ["foul"])(torch.tensor([whole]), None)[0]  # what generate's stop_strings would do
+
+
 def test_stop_event_cancels_a_stream(peaky_model):
     model, tok = peaky_model
     stop = threading.Event()
