@@ -45,7 +45,7 @@ class StrategyResult:
     repeat_3gram_rate: float
     length: int  # tokens
 
-    def as_json(self) -> dict:
+    def to_dict(self) -> dict:
         return {"name": self.name, "settings": self.settings.to_dict(), "text": self.text,
                 "mean_logprob": self.mean_logprob, "perplexity": self.perplexity, "distinct_1": self.distinct_1,
                 "distinct_2": self.distinct_2, "repeat_3gram_rate": self.repeat_3gram_rate, "length": self.length}

@@ -161,7 +161,7 @@ class TokenProb:
     id: int
     prob: float
 
-    def as_json(self) -> dict:
+    def to_dict(self) -> dict:
         return {"token": self.token, "id": self.id, "prob": self.prob}
 
 
@@ -181,8 +181,8 @@ class Stage:
         """exp(entropy): as uncertain as a fair choice among this many tokens."""
         return math.exp(self.entropy)
 
-    def as_json(self) -> dict:
-        return {"name": self.name, "kept": self.kept, "top": [t.as_json() for t in self.top]}
+    def to_dict(self) -> dict:
+        return {"name": self.name, "kept": self.kept, "top": [t.to_dict() for t in self.top]}
 
 
 @dataclass
@@ -192,7 +192,7 @@ class TokenCount:
     count: int
     expected: float
 
-    def as_json(self) -> dict:
+    def to_dict(self) -> dict:
         return {"token": self.token, "id": self.id, "count": self.count, "expected": self.expected}
 
 
@@ -205,8 +205,8 @@ class Histogram:
     other_expected: float
     other_tokens: int = 0  # how many different unlisted tokens were drawn
 
-    def as_json(self) -> dict:
-        return {"draws": self.draws, "counts": [c.as_json() for c in self.counts]}
+    def to_dict(self) -> dict:
+        return {"draws": self.draws, "counts": [c.to_dict() for c in self.counts]}
 
 
 @dataclass
@@ -223,11 +223,11 @@ class LabResult:
     def final_probs(self) -> torch.Tensor:
         return self.stages[-1].probs
 
-    def as_json(self) -> dict:
+    def to_dict(self) -> dict:
         return {
-            "stages": [s.as_json() for s in self.stages],
-            "final": [t.as_json() for t in self.final],
-            "histogram": self.histogram.as_json(),
+            "stages": [s.to_dict() for s in self.stages],
+            "final": [t.to_dict() for t in self.final],
+            "histogram": self.histogram.to_dict(),
         }
 
 

@@ -66,9 +66,9 @@ class Step:
     top: list[TokenProb]  # the final distribution's top-N, highest first
     raw_logprob: float = field(repr=False)  # log raw_prob (nats), kept unrounded for Compare; not in the JSON
 
-    def as_json(self) -> dict:
+    def to_dict(self) -> dict:
         return {"token": self.token, "id": self.id, "prob": self.prob, "raw_prob": self.raw_prob,
-                "entropy": self.entropy, "top": [t.as_json() for t in self.top]}
+                "entropy": self.entropy, "top": [t.to_dict() for t in self.top]}
 
 
 @dataclass
@@ -77,8 +77,8 @@ class SequenceResult:
     token_ids: list[int]  # generated ids only
     steps: list[Step]  # one per token id
 
-    def as_json(self) -> dict:
-        return {"text": self.text, "token_ids": self.token_ids, "steps": [s.as_json() for s in self.steps]}
+    def to_dict(self) -> dict:
+        return {"text": self.text, "token_ids": self.token_ids, "steps": [s.to_dict() for s in self.steps]}
 
 
 @dataclass
@@ -89,8 +89,8 @@ class GenerationResult:
     notice: str | None = None  # e.g. the prompt was shortened to fit the context
     cancelled: bool = False
 
-    def as_json(self) -> dict:
-        return {"sequences": [s.as_json() for s in self.sequences]}
+    def to_dict(self) -> dict:
+        return {"sequences": [s.to_dict() for s in self.sequences]}
 
 
 # --------------------------------------------------------------------------- stopping

@@ -27,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
     model, tokenizer = load(args)
     results = compare(model, tokenizer, prompt, max_new_tokens=settings.max_new_tokens, seed=seed)
     if args.json:
-        print(json.dumps({"strategies": [r.as_json() for r in results]}))
+        print(json.dumps({"strategies": [r.to_dict() for r in results]}))
         return 0
     if args.seed is None:
         print(f"seed {seed}", file=sys.stderr)

@@ -92,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
     model, tokenizer = load(args)
     if args.json:
         result = generate(model, tokenizer, prompt, settings)
-        print(json.dumps(result.as_json()))
+        print(json.dumps(result.to_dict()))
     elif settings.num_beams == 1 and settings.num_return_sequences == 1:
         live = stream(model, tokenizer, prompt, settings)
         pieces = iter(live)

@@ -24,7 +24,7 @@ def run(args: argparse.Namespace) -> int:
     model, tokenizer = load(args)
     result = lab(model, tokenizer, prompt, settings, top_n=args.top_n, samples=args.samples)
     if args.json:
-        print(json.dumps(result.as_json()))
+        print(json.dumps(result.to_dict()))
         return 0
     if result.notice:
         print(result.notice)

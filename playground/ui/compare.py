@@ -30,7 +30,7 @@ def on_compare(ctx: AppContext, session: Session, form: dict):
     rows = [[r.name, None if r.perplexity is None else round(r.perplexity, 2),
              None if r.mean_logprob is None else round(r.mean_logprob, 3), round(r.distinct_1, 3),
              round(r.distinct_2, 3), round(r.repeat_3gram_rate, 3), r.length] for r in results]
-    return rows, charts.compare_chart([r.as_json() for r in results]), texts_html(form["prompt"], results), ""
+    return rows, charts.compare_chart([r.to_dict() for r in results]), texts_html(form["prompt"], results), ""
 
 
 def build(ctx: AppContext, model_select: gr.Dropdown, generate_knobs: KnobPanel) -> dict:

@@ -30,7 +30,7 @@ def stage_data(result) -> tuple[list[str], list[dict]]:
 
 
 def histogram_figure(hist) -> object:
-    return charts.sample_histogram([c.as_json() for c in hist.counts], draws=hist.draws, other_count=hist.other_count,
+    return charts.sample_histogram([c.to_dict() for c in hist.counts], draws=hist.draws, other_count=hist.other_count,
                                    other_expected=hist.other_expected, other_tokens=hist.other_tokens,
                                    title=f"{hist.draws:,} draws from the final distribution (seed {hist.seed})")
 
