@@ -26,7 +26,6 @@ from datasets import Dataset, Value, concatenate_datasets, load_dataset, load_fr
 
 from playground.errors import PlaygroundError
 
-TEXT_SUFFIXES = {".txt", ".md", ".text", ".markdown"}
 TABLE_SUFFIXES = {".csv": "csv", ".jsonl": "json", ".json": "json"}
 MAX_SHARDS = 20  # the block split assigns whole contiguous shards to validation (see _split_shards)
 MAX_SEED = 2**32 - 1  # numpy's seeding (Trainer's set_seed) takes 32 bits; one range for every seed we accept

@@ -37,10 +37,10 @@ class EvalResult:
 
 
 @torch.no_grad()
-def token_nlls(model, input_ids: torch.Tensor, stride: int | None = None, context: int | None = None) -> torch.Tensor:
-    """NLL (nats) of input_ids[1:] given what precedes them, by strided windows. Shape (len-1,)."""
+def token_nlls(model, input_ids: torch.Tensor, stride: int | None = None) -> torch.Tensor:
+    """NLL (nats) of input_ids[1:] given what precedes them, by strided windows of the model's context. Shape (len-1,)."""
     ids = input_ids.view(-1)
-    context = context or model.config.n_positions
+    context = model.config.n_positions
     stride = stride or max(1, context // 2)
     if not 1 <= stride <= context:
         raise PlaygroundError(f"Stride must be between 1 and the model's context ({context}), not {stride}.")

@@ -265,7 +265,3 @@ def pick_precision(requested: str = "auto") -> str:
     if requested == "fp16" and not cuda:
         raise PlaygroundError("fp16 mixed precision needs a CUDA GPU; use fp32 (or auto) on this machine.")
     return requested
-
-
-def parameter_count(model: torch.nn.Module) -> int:
-    return sum(p.numel() for p in model.parameters())

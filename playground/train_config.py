@@ -8,7 +8,7 @@ from typing import Literal
 
 from playground.corpus import Cleaning, check_seed
 from playground.errors import PlaygroundError
-from playground.models import PRETRAINED, SCRATCH_SIZES
+from playground.models import SCRATCH_SIZES
 from playground.tokenization import parse_tokenizer_spec
 
 
@@ -176,7 +176,3 @@ class TrainConfig:
         if isinstance(values.get("cleaning"), dict):
             values["cleaning"] = Cleaning(**values["cleaning"])
         return cls(**values)
-
-
-def is_catalog_model(name: str | None) -> bool:
-    return name in PRETRAINED
