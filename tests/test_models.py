@@ -44,8 +44,16 @@ def test_scratch_sizes_follow_the_paper():
     assert std_fc == pytest.approx(0.02, rel=0.15)
 
 
-def test_device_is_cpu_here():
-    assert pick_device() == torch.device("cpu") or torch.cuda.is_available()
+@pytest.mark.parametrize("cuda, mps, expected", [(True, True, "cuda"), (False, True, "mps"), (False, False, "cpu")])
+def test_device_prefers_cuda_then_mps_then_cpu(monkeypatch, cuda, mps, expected):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: cuda)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: mps)
+    assert pick_device() == torch.device(expected)
+
+
+def test_a_loaded_model_sits_on_the_picked_device(tiny_model_dir):
+    model, _ = load_model(str(tiny_model_dir))
+    assert model.device.type == pick_device().type
 
 
 # --------------------------------------------------------------------------- default model

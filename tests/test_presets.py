@@ -2,21 +2,24 @@ from pathlib import Path
 
 from playground.assets import SHAKESPEARE
 from playground.presets import QUICK_DEMO, quick_demo_config
-from playground.train_config import TrainConfig
+from playground.train_config import SCRATCH_DEFAULTS
 from playground.training import TrainingJob, read_metrics
 
 
-def test_quick_demo_trains_tiny_on_the_bundled_corpus_for_two_minutes(tmp_path):
+def test_quick_demo_is_a_time_budgeted_scratch_run_on_the_bundled_plays(tmp_path):
     cfg = quick_demo_config(tmp_path / "out")
-    assert isinstance(cfg, TrainConfig)
-    assert cfg.scratch == "tiny" and cfg.model is None and cfg.tokenizer == "bpe:4000"
-    assert [Path(p) for p in cfg.corpus] == [SHAKESPEARE / "train.txt"]
-    assert [Path(p) for p in cfg.val_files] == [SHAKESPEARE / "validation.txt"]
-    assert all(Path(p).exists() for p in cfg.corpus + cfg.val_files)
-    assert cfg.max_minutes == QUICK_DEMO["max_minutes"] == 2.0 and cfg.max_steps is None
-    assert cfg.output == str(tmp_path / "out")
-    # The Train tab's form reads these keys.
-    assert {"scratch", "tokenizer", "max_steps", "max_minutes", "lr", "batch_size", "eval_every"} <= QUICK_DEMO.keys()
+    # What the Train tab's form shows is what runs: every preset value reaches the config, None as unset.
+    assert {key: getattr(cfg, key) for key in QUICK_DEMO} == QUICK_DEMO
+    assert cfg.model is None and cfg.output == str(tmp_path / "out")
+    # Trained on the bundled plays, checked against the held-out ones (two different, non-empty files).
+    (train,), (val,) = map(Path, cfg.corpus), map(Path, cfg.val_files)
+    assert train.parent == val.parent == SHAKESPEARE and train != val and train.stat().st_size > 0 and val.stat().st_size > 0
+    # A time budget and no step cap: the size's defaults fill the rest, and warm-up stays short.
+    run = cfg.resolved(context=1024)
+    assert run.max_minutes and run.max_steps is None
+    assert (run.lr, run.batch_size) == (SCRATCH_DEFAULTS[cfg.scratch].lr, SCRATCH_DEFAULTS[cfg.scratch].batch_size)
+    assert run.warmup <= 20
+    assert quick_demo_config(tmp_path / "short", max_minutes=None, max_steps=10).max_steps == 10  # tests shorten it
 
 
 def test_shortened_quick_demo_lowers_val_loss(tmp_path, monkeypatch):
