@@ -35,9 +35,11 @@ from transformers.generation import logits_process as lp
 if TYPE_CHECKING:  # importing PreTrainedModel loads all of modeling_utils (seconds): type hints only
     from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
+    from playground.knobs import DecodingSettings  # imported from playground.knobs, never from here
+
 from playground.corpus import check_seed
 from playground.errors import PlaygroundError
-from playground.knobs import DecodingSettings, resolve_seed
+from playground.knobs import resolve_seed
 from playground.models import NON_FINITE_OUTPUT
 
 MAX_SAMPLES = 100_000  # histogram draws

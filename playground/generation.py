@@ -219,11 +219,13 @@ def _records(model, out, tokenizer, prompt_len: int, stops: tuple[str, ...], top
     probs_l, raw_l, ent_l, topv_l, topi_l = [], [], [], [], []
     for t0 in range(0, T, chunk):  # chunks bound the extra memory to `chunk` steps
         t1 = min(T, t0 + chunk)
-        # The chosen tokens' probabilities by generate's own bookkeeping (beams included), under the
-        # distribution each was picked from and under the model's raw softmax.
+        # The chosen tokens' log-probabilities by generate's own bookkeeping (beams included), under the
+        # distribution each was picked from and under the model's raw softmax. Normalised here, row by row:
+        # compute_transition_scores' own normalize_logits runs log_softmax across a transposed stack (slow).
         seqs, b = out.sequences[:, : prompt_len + t1], None if beams is None else beams[:, t0:t1]
-        probs_l.append(model.compute_transition_scores(seqs, out.scores[t0:t1], b, normalize_logits=True).float().exp())
-        raw_l.append(model.compute_transition_scores(seqs, out.logits[t0:t1], b, normalize_logits=True).float())
+        for source, into in ((out.scores, probs_l), (out.logits, raw_l)):
+            logp = [torch.log_softmax(x.float(), -1) for x in source[t0:t1]]
+            into.append(model.compute_transition_scores(seqs, logp, b))  # (R, t)
         # Entropy and the alternatives need each token's whole distribution: its beam's score row.
         steps = torch.arange(t0, t1, device=gen.device)[:, None]
         final = torch.softmax(torch.stack(out.scores[t0:t1])[steps - t0, rows[:, t0:t1].T].float(), -1)  # (t, R, V)
@@ -231,8 +233,9 @@ def _records(model, out, tokenizer, prompt_len: int, stops: tuple[str, ...], top
         v, i = final.topk(top_n, dim=-1)
         topv_l.append(v)
         topi_l.append(i)
-    raw_logprob = torch.cat(raw_l, dim=1)
-    prob, raw_prob, entropy, raw_logprob = (torch.cat(x, dim=1).tolist() for x in (probs_l, [raw_logprob.exp()], ent_l, [raw_logprob]))  # (R, T)
+    raw_logp = torch.cat(raw_l, dim=1)  # (R, T)
+    prob, entropy = torch.cat(probs_l, dim=1).exp().tolist(), torch.cat(ent_l, dim=1).tolist()
+    raw_prob, raw_logprob = raw_logp.exp().tolist(), raw_logp.tolist()
     topv, topi = torch.cat(topv_l).transpose(0, 1).tolist(), torch.cat(topi_l).transpose(0, 1).tolist()  # (R, T, N)
     gen_ids = gen.tolist()
     vocab = sorted({i for row in gen_ids for i in row} | {i for row in topi for step in row for i in step})
