@@ -2,11 +2,16 @@
 
     python bench/bench_training.py throughput   # TrainingJob (live metrics on) vs a bare PyTorch loop
     python bench/bench_training.py shakespeare  # best val nats/char on tinyshakespeare in 3.6 minutes
+    python bench/bench_training.py shakespeare --configs "tiny,bpe:1024,128,32,2e-3" \
+        "tiny,bpe:1024,128,32,2e-3,muon:0.02,wsd"   # AdamW vs Muon side by side
 
 `throughput` trains the same model on the same batches both ways and compares optimizer-step
 tokens/s (target: ratio >= 0.95). `shakespeare` reads ../shared/data/tinyshakespeare.txt (first 90 %
 train, last 10 % validation, nanoGPT's split) and reports the validation nats/char reached by
 `python -m playground train`-equivalent runs with a 3.6-minute budget (nanoGPT's CPU recipe: 1.886).
+A config is `size,tokenizer,block,batch,lr[,optimizer[,schedule]]`: optimizer `adamw` (default) or
+`muon[:MUON_LR]` (lr is then the AdamW rate of embeddings, norms and biases), schedule `cosine` (default),
+`wsd`, `linear` or `constant`. Each row carries the 1-minute load average before and after the run.
 """
 
 from __future__ import annotations
@@ -50,7 +55,7 @@ class StepTimer(TrainerCallback):
 def job_throughput(corpus_file: Path, steps: int, batch: int, block: int, out: Path) -> tuple[float, TrainingJob]:
     cfg = TrainConfig(corpus=[str(corpus_file)], output=str(out), scratch="mini", tokenizer="bpe:2000",
                       block_size=block, batch_size=batch, max_steps=steps, eval_every=10**6, lr=1e-3, warmup=0,
-                      schedule="constant", seed=0)
+                      schedule="constant", seed=0, optimizer="adamw")  # the bare loop's optimizer
     timer = StepTimer()
     job = TrainingJob(cfg)
     real_trainer = job._trainer
@@ -133,18 +138,23 @@ def shakespeare(args) -> None:
     (work / "val.txt").write_text(text[cut:], encoding="utf-8")
     results = []
     for spec in args.configs:
-        size, tokenizer, block, batch, lr = spec.split(",")
+        size, tokenizer, block, batch, lr, *rest = spec.split(",")
+        optimizer, _, muon_lr = (rest[0] if rest else "adamw").partition(":")  # adamw: the earlier runs' recipe
+        schedule = rest[1] if len(rest) > 1 else "cosine"
         out = work / spec.replace(",", "_").replace(":", "")
         cfg = TrainConfig(corpus=[str(work / "train.txt")], val_files=[str(work / "val.txt")], output=str(out),
                           scratch=size, tokenizer=tokenizer, block_size=int(block), batch_size=int(batch), lr=float(lr),
-                          max_minutes=args.minutes, schedule="cosine", warmup=50, seed=1337, dropout=0.0)
+                          optimizer=optimizer, muon_lr=float(muon_lr) if muon_lr else None,
+                          max_minutes=args.minutes, schedule=schedule, warmup=50, seed=1337, dropout=0.0)
+        load_before = os.getloadavg()[0]
         t0 = time.monotonic()
         final = TrainingJob(cfg).run()
         train_min = (time.monotonic() - t0) / 60
         model, tok = load_model(str(out), device="cpu")
         res = perplexity(model, tok, text[cut:])
         row = {"config": spec, "train_minutes": round(train_min, 2), "steps": final["step"],
-               "val_loss_per_token": round(res.loss, 4), "val_nats_per_char": round(res.nats_per_char, 4)}
+               "val_loss_per_token": round(res.loss, 4), "val_nats_per_char": round(res.nats_per_char, 4),
+               "load_1min": [round(load_before, 2), round(os.getloadavg()[0], 2)]}
         results.append(row)
         print(json.dumps(row), flush=True)
     best = min(results, key=lambda r: r["val_nats_per_char"])

@@ -240,7 +240,8 @@ def delete_run(folder: str | os.PathLike) -> None:
 _FLAGS = [
     ("model", "--model"), ("scratch", "--scratch"), ("tokenizer", "--tokenizer"), ("text_field", "--text-field"),
     ("block_size", "--block-size"), ("stride", "--stride"), ("batch_size", "--batch-size"),
-    ("grad_accum", "--grad-accum"), ("lr", "--lr"), ("schedule", "--schedule"), ("warmup", "--warmup"),
+    ("grad_accum", "--grad-accum"), ("lr", "--lr"), ("schedule", "--schedule"), ("optimizer", "--optimizer"),
+    ("muon_lr", "--muon-lr"), ("warmup", "--warmup"),
     ("weight_decay", "--weight-decay"), ("max_grad_norm", "--max-grad-norm"), ("epochs", "--epochs"),
     ("max_steps", "--max-steps"), ("max_minutes", "--max-minutes"), ("eval_every", "--eval-every"),
     ("val_fraction", "--val-fraction"), ("seed", "--seed"), ("precision", "--precision"),

@@ -38,6 +38,7 @@ SCRATCH_DEFAULTS = {
     "xl": SizeDefaults(2e-4, 1, 512, 0.1, 200),
 }
 LORA_LR = 2e-4  # LoRA adapters want a larger rate than full fine-tuning
+MUON_LR = 0.02  # Muon's matrices (Keller Jordan's rate); the AdamW groups of a Muon run keep the size's lr
 MAX_STEPS = 10_000_000  # weeks of GPU time for the small sizes; far beyond that is a typo, not a plan
 MAX_EPOCHS = 10_000
 
@@ -74,7 +75,13 @@ class TrainConfig:
     batch_size: int | None = None
     grad_accum: int = 1
     lr: float | None = None
-    schedule: Literal["linear", "cosine", "constant"] = "cosine"
+    schedule: Literal["linear", "cosine", "constant", "wsd"] = "cosine"
+    """Decay after warm-up: linear, cosine, constant, or wsd (flat, then linear to 0 over the last 20 %)."""
+    optimizer: Literal["adamw", "muon"] | None = None
+    """'adamw', or from scratch 'muon': Muon on the blocks' 2-D matrices, AdamW (at --lr) on embeddings, norms,
+    biases. Default: muon from scratch (it won the tinyshakespeare benchmark, README), adamw for fine-tuning."""
+    muon_lr: float | None = None
+    """Learning rate of Muon's matrices (default 0.02); only with optimizer 'muon'."""
     warmup: int | None = None
     """Warm-up optimizer steps (linear from 0)."""
     weight_decay: float | None = None
@@ -117,7 +124,14 @@ class TrainConfig:
             (self.batch_size is None or self.batch_size >= 1, f"Batch size must be at least 1, not {self.batch_size}."),
             (self.grad_accum >= 1, f"Gradient accumulation must be at least 1, not {self.grad_accum}."),
             (0 < self.val_fraction <= 0.5, f"Validation fraction must be in (0, 0.5], not {self.val_fraction}."),
-            (self.schedule in ("linear", "cosine", "constant"), f"Unknown schedule '{self.schedule}'; use linear, cosine or constant."),
+            (self.schedule in ("linear", "cosine", "constant", "wsd"),
+             f"Unknown schedule '{self.schedule}'; use linear, cosine, constant or wsd."),
+            (self.optimizer in (None, "adamw", "muon"), f"Unknown optimizer '{self.optimizer}'; use adamw or muon."),
+            (self.optimizer != "muon" or bool(self.scratch),
+             "Muon is for training from scratch (--scratch); fine-tune a pretrained model with --optimizer adamw."),
+            (self.muon_lr is None or self.optimizer_or_default == "muon", "--muon-lr applies only with --optimizer muon."),
+            (self.muon_lr is None or (self.muon_lr > 0 and math.isfinite(self.muon_lr)),
+             f"Muon's learning rate must be a positive number, not {self.muon_lr}."),
             (self.warmup is None or self.warmup >= 0, f"Warm-up steps cannot be negative ({self.warmup})."),
             (self.weight_decay is None or self.weight_decay >= 0, f"Weight decay cannot be negative ({self.weight_decay})."),
             (self.max_grad_norm >= 0, f"Gradient clipping norm cannot be negative ({self.max_grad_norm})."),
@@ -138,6 +152,10 @@ class TrainConfig:
         check_seed(self.seed)
 
     @property
+    def optimizer_or_default(self) -> str:
+        return self.optimizer or ("muon" if self.scratch else "adamw")
+
+    @property
     def defaults(self) -> SizeDefaults:
         return defaults_for(self.model, self.scratch, self.lora)
 
@@ -156,6 +174,8 @@ class TrainConfig:
             "weight_decay": d.weight_decay if self.weight_decay is None else self.weight_decay,
             "cleaning": self.cleaning,
             "dropout": self.dropout if self.dropout is not None or not self.scratch else 0.0,
+            "optimizer": self.optimizer_or_default,
+            "muon_lr": (self.muon_lr or MUON_LR) if self.optimizer_or_default == "muon" else None,
         }
         if self.warmup is None:
             if self.max_steps is not None:

@@ -31,6 +31,7 @@ from playground.runs import (
     read_metrics, read_status, write_status,
 )
 from playground.models import load_model, pick_precision, scratch_model
+from playground.optim import build_muon_optimizer
 from playground.tokenization import gpt2_tokenizer, load_tokenizer, parse_tokenizer_spec, train_bpe_tokenizer
 from playground.train_config import TrainConfig
 
@@ -39,6 +40,7 @@ UNBOUNDED_STEPS = 10**9  # a time budget alone: the budget, not a step count, en
 # Every evaluation scores the same evenly spread subset of at most this many validation tokens, so
 # evaluations stay a small share of short runs (a 2-minute demo) and every point of the curve is comparable.
 MAX_EVAL_TOKENS = 32_768
+WSD_DECAY = 0.2  # the share of the run over which the wsd schedule decays (after a flat stretch)
 __all__ = ["TrainingJob", "JobSnapshot", "LiveMetrics", "lr_multiplier", "last_checkpoint", "read_metrics"]
 
 
@@ -47,6 +49,9 @@ __all__ = ["TrainingJob", "JobSnapshot", "LiveMetrics", "lr_multiplier", "last_c
 
 def lr_multiplier(step: int, progress: float, warmup: int, schedule: str) -> float:
     """Learning-rate factor: linear warm-up over `warmup` steps, then decay by overall `progress` in [0, 1].
+
+    linear and cosine decay over the whole run; wsd (warmup-stable-decay) holds the full rate and decays
+    linearly to 0 over the last WSD_DECAY of progress; constant does not decay.
 
     Progress is the larger of step / max_steps and elapsed / time budget, so one schedule serves
     step-bounded and time-bounded runs (transformers' schedulers only know steps).
@@ -57,6 +62,8 @@ def lr_multiplier(step: int, progress: float, warmup: int, schedule: str) -> flo
         decay = 1.0 - p
     elif schedule == "cosine":
         decay = 0.5 * (1.0 + math.cos(math.pi * p))
+    elif schedule == "wsd":
+        decay = min(1.0, (1.0 - p) / WSD_DECAY)  # stable at the full rate, then linear to 0
     else:
         decay = 1.0
     return warm * decay
@@ -67,6 +74,7 @@ class _Trainer(Trainer):
 
     lr_lambda: Callable[[int], float]
     on_nonfinite: Callable[[float], None]
+    muon_lr: float | None = None  # set: the Muon + AdamW optimizer
 
     def training_step(self, model, inputs, num_items_in_batch=None):
         loss = super().training_step(model, inputs, num_items_in_batch)
@@ -75,6 +83,16 @@ class _Trainer(Trainer):
         if not torch.isfinite(loss).all():
             self.on_nonfinite(float(loss.detach().float().mean()))
         return loss
+
+    def create_optimizer(self, model=None):
+        # --optimizer muon: Muon on the blocks' matrices, AdamW on the rest (playground.optim); else Trainer's AdamW.
+        if self.optimizer is None and self.muon_lr is not None:
+            self.optimizer = build_muon_optimizer(
+                self.model if model is None else model, lr=self.args.learning_rate, muon_lr=self.muon_lr,
+                weight_decay=self.args.weight_decay, betas=(self.args.adam_beta1, self.args.adam_beta2),
+                eps=self.args.adam_epsilon,
+            )
+        return super().create_optimizer(model)
 
     def create_scheduler(self, num_training_steps: int, optimizer=None):
         if self.lr_scheduler is None:
@@ -544,6 +562,8 @@ class TrainingJob:
             dataloader_num_workers=0,
             prediction_loss_only=True,
             ddp_find_unused_parameters=False,
+            # transformers >= 5 picks the fused kernel on every device; fused AdamW is a CUDA speed-up
+            optim="adamw_torch_fused" if torch.cuda.is_available() else "adamw_torch",
         )
         trainer = _Trainer(
             model=run.model,
@@ -559,6 +579,7 @@ class TrainingJob:
         trainer.remove_callback(PrinterCallback)  # LiveMetrics reports; no raw log dicts on stdout
         trainer.lr_lambda = lambda step: lr_multiplier(step, self._progress, cfg.warmup, cfg.schedule)
         trainer.on_nonfinite = self._on_nonfinite
+        trainer.muon_lr = cfg.muon_lr if cfg.optimizer_or_default == "muon" else None
         self._run = run
         return trainer
 

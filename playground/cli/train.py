@@ -24,7 +24,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--batch-size", type=int, metavar="N")
     p.add_argument("--grad-accum", type=int, default=1, metavar="N")
     p.add_argument("--lr", type=float, metavar="X")
-    p.add_argument("--schedule", default="cosine", choices=["linear", "cosine", "constant"])
+    p.add_argument("--schedule", default="cosine", choices=["linear", "cosine", "constant", "wsd"],
+                   help="decay after warm-up (wsd: flat, then linear to 0 over the last 20%%)")
+    p.add_argument("--optimizer", choices=["adamw", "muon"],
+                   help="muon (from scratch only: Muon on the blocks' matrices, AdamW at --lr on the rest; "
+                        "the default from scratch) or adamw (the default for fine-tuning)")
+    p.add_argument("--muon-lr", type=float, metavar="X", help="with --optimizer muon: Muon's learning rate (default 0.02)")
     p.add_argument("--warmup", type=int, metavar="N", help="warm-up optimizer steps")
     p.add_argument("--weight-decay", type=float, metavar="X")
     p.add_argument("--max-grad-norm", type=float, default=1.0, metavar="X", help="gradient clipping (0: off)")
@@ -57,7 +62,8 @@ def config_from_args(args: argparse.Namespace):
         val_files=args.val_file, text_field=args.text_field,
         cleaning=Cleaning(args.drop_blank_lines, args.strip_page_numbers, args.collapse_spaces, args.dedupe_lines),
         block_size=args.block_size, stride=args.stride, line_by_line=args.line_by_line, batch_size=args.batch_size,
-        grad_accum=args.grad_accum, lr=args.lr, schedule=args.schedule, warmup=args.warmup,
+        grad_accum=args.grad_accum, lr=args.lr, schedule=args.schedule, optimizer=args.optimizer,
+        muon_lr=args.muon_lr, warmup=args.warmup,
         weight_decay=args.weight_decay, max_grad_norm=args.max_grad_norm, epochs=args.epochs,
         max_steps=args.max_steps, max_minutes=args.max_minutes, eval_every=args.eval_every,
         val_fraction=args.val_fraction, seed=args.seed, precision=args.precision, dropout=args.dropout,
