@@ -12,8 +12,10 @@ import re
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from transformers import GPT2TokenizerFast, PreTrainedTokenizerFast
+if TYPE_CHECKING:  # transformers costs seconds to import: only where a tokenizer is built (not at app start)
+    from transformers import GPT2TokenizerFast, PreTrainedTokenizerFast
 
 from playground.errors import PlaygroundError
 
@@ -30,6 +32,8 @@ def gpt2_data_dir() -> Path:
 
 @lru_cache(maxsize=1)
 def _cached_gpt2_tokenizer() -> GPT2TokenizerFast:
+    from transformers import GPT2TokenizerFast
+
     data = gpt2_data_dir()
     # transformers 5 trap: `vocab_file=`/`merges_file=` silently build an EMPTY tokenizer;
     # `vocab=`/`merges=` with paths load the real files.
@@ -65,6 +69,7 @@ def train_bpe_tokenizer(texts: Iterable[str], vocab_size: int, max_length: int =
 
 def _empty_byte_level_bpe(max_length: int) -> PreTrainedTokenizerFast:
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors
+    from transformers import PreTrainedTokenizerFast
 
     pipeline = Tokenizer(models.BPE())
     pipeline.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
