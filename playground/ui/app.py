@@ -14,6 +14,7 @@ from playground.errors import PlaygroundError
 from playground.models import resolve
 from playground.ui import compare, data, evaluate, generate, internals, lab, runs, train
 from playground.ui.common import CSS
+from playground.ui.i18n import I18N, LANGUAGES, localize, page_js
 from playground.ui.state import AppContext
 
 TABS = ("Data", "Train", "Runs", "Generate", "Decoding lab", "Compare", "Evaluate", "Internals")
@@ -50,6 +51,8 @@ def build_app(hosted: bool = False, models: list[str] | None = None, default: st
                 model_select = gr.Dropdown(ctx.model_choices(None), value=ctx.default, label="Model (used by every tab)",
                                            elem_id="model-select", info=notice,
                                            allow_custom_value=not hosted)  # locally, type any model folder
+                # Gradio picks the browser's language; this switches it (and ?lang=zh-CN opens in it): i18n.py.
+                language = gr.Radio(LANGUAGES, value="en", show_label=False, container=False, elem_id="lang-select")
         with gr.Tabs(elem_id="tabs") as tabs:
             with gr.Tab("Data", id="data"):
                 data.build(ctx)
@@ -88,6 +91,11 @@ def build_app(hosted: bool = False, models: list[str] | None = None, default: st
         demo.load(t["on_estimate"], t["form"], t["estimate"], api_visibility="private")
         demo.load(*g["clamp"], queue=False, api_visibility="private")
         demo.unload(ctx.release)
+
+        switch_js, load_js = page_js(list(TABS))
+        language.change(None, language, None, js=switch_js, api_visibility="private")
+        demo.load(None, None, language, js=load_js, api_visibility="private")
+        localize(demo)  # last: every label above, in both languages
     return demo
 
 
@@ -115,7 +123,7 @@ def launch(demo: gr.Blocks, *, host: str = "127.0.0.1", port: int | None = None,
     ctx.runs_dir.mkdir(parents=True, exist_ok=True)
     allowed = [str(ctx.runs_dir), *kwargs.pop("allowed_paths", [])]
     result = demo.launch(server_name=host, server_port=port, share=share, theme=theme(), css=CSS,
-                         footer_links=["api", "gradio"], allowed_paths=allowed, **extra, **kwargs)
+                         i18n=I18N, footer_links=["api", "gradio"], allowed_paths=allowed, **extra, **kwargs)
     if not kwargs.get("prevent_thread_lock"):
         # The server was stopped (Ctrl-C, or SIGTERM through app.py): a running job is saved, like Stop.
         ctx.stop_jobs()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import html
 import math
 
+from gradio.i18n import I18nData
+
 from playground.charts import show_token
 
 # Probability bins for the coloured-token views (HighlightedText categories and their colours).
@@ -31,10 +33,16 @@ def esc(text) -> str:
     return html.escape(str(text))
 
 
-def note(text: str, kind: str = "info") -> str:
+def words(text) -> str:
+    """Text for HTML: escaped, or, for the I18nData of a string built into the page (playground.ui.i18n),
+    gradio's marker, which the browser swaps for the page's language (one marker per HTML value)."""
+    return str(text) if isinstance(text, I18nData) else esc(text)
+
+
+def note(text, kind: str = "info") -> str:
     """An inline message box: kind is info, ok, warn or error."""
     icon = {"info": "ℹ", "ok": "✓", "warn": "⚠", "error": "✕"}[kind]  # text symbols: no emoji font needed
-    return f'<div class="pg-note pg-{kind}"><b class="pg-icon">{icon}</b> {esc(text)}</div>' if text else ""
+    return f'<div class="pg-note pg-{kind}"><b class="pg-icon">{icon}</b> {words(text)}</div>' if text else ""
 
 
 def stat_cards(items: list[tuple[str, str]]) -> str:
@@ -50,9 +58,9 @@ def fmt_seconds(s: float | None) -> str:
     return f"{s // 60}:{s % 60:02d}" if s >= 60 else f"{s} s"
 
 
-def progress_bar(progress: float, label: str, detail: str = "", state: str = "run") -> str:
+def progress_bar(progress: float, label, detail: str = "", state: str = "run") -> str:
     pct = max(0.0, min(1.0, progress)) * 100
-    return (f'<div class="pg-progress pg-{state}"><div class="pg-progress-top"><span>{esc(label)}</span>'
+    return (f'<div class="pg-progress pg-{state}"><div class="pg-progress-top"><span>{words(label)}</span>'
             f'<span>{esc(detail)}</span></div><div class="pg-bar"><div class="pg-fill" style="width:{pct:.1f}%"></div>'
             f'</div></div>')
 
@@ -61,9 +69,9 @@ def token_label(text: str) -> str:
     return show_token(text)
 
 
-def legend(bins, title: str) -> str:
+def legend(bins, title) -> str:
     chips = "".join(f'<span class="pg-chip" style="background:{c}">{esc(label)}</span>' for _, label, c in bins)
-    return f'<div class="pg-legend"><b>{esc(title)}</b> {chips}</div>'
+    return f'<div class="pg-legend"><b>{words(title)}</b> {chips}</div>'
 
 
 CSS = """

@@ -12,6 +12,7 @@ from playground.corpus import Cleaning, ExampleSettings, line_token_lengths, loa
 from playground.errors import PlaygroundError
 from playground.tokenization import gpt2_tokenizer
 from playground.ui.common import note, stat_cards
+from playground.ui.i18n import error, tr
 from playground.ui.state import AppContext, CorpusChoice
 
 UPLOADED = "Uploaded files"
@@ -88,16 +89,19 @@ def build(ctx: AppContext) -> dict:
                            elem_id="data-top", max_height=320)
 
     def on_upload(files, request: gr.Request):
+        session = ctx.session(request)
         if ctx.hosted and files:
-            ctx.session(request).uploads.extend(str(f) for f in files)
+            session.uploads.extend(str(f) for f in files)
         if ctx.max_upload_mb and files:
             for f in files:
                 if Path(f).stat().st_size > ctx.max_upload_mb * 1024 * 1024:
-                    return gr.skip(), gr.skip(), note(f"'{Path(f).name}' is larger than {ctx.max_upload_mb} MB, the limit "
-                                                      "here; upload a smaller file.", "error")
+                    return gr.skip(), gr.skip(), note(tr(session.language, "'{name}' is larger than {mb} MB, the limit "
+                                                         "here; upload a smaller file.", name=Path(f).name,
+                                                         mb=ctx.max_upload_mb), "error")
         if not files:
             return gr.skip(), gr.skip(), ""
-        return UPLOADED, preview(UPLOADED, files), note(f"{len(files)} file(s) uploaded; press Prepare corpus.", "info")
+        return UPLOADED, preview(UPLOADED, files), note(tr(session.language, "{n} file(s) uploaded; press Prepare corpus.",
+                                                           n=len(files)), "info")
 
     upload.upload(on_upload, upload, [source, text_preview, message], api_visibility="undocumented")
     source.change(lambda s, f: preview(s, f), [source, upload], text_preview, queue=False, api_visibility="undocumented")
@@ -116,20 +120,22 @@ def build(ctx: AppContext) -> dict:
             tokenizer = gpt2_tokenizer()
             prepared = prepare(corpus, tokenizer, settings, val_corpus)
         except PlaygroundError as e:  # one sentence, inline; the last stats and chart stay as they were
-            return note(str(e), "error"), gr.skip(), gr.skip(), gr.skip()
+            return note(error(session.language, str(e)), "error"), gr.skip(), gr.skip(), gr.skip()
         s = prepared.stats
         session.corpus = CorpusChoice(label, train_files, val_files, cleaning_, mode_, int(block_), stride_value,
                                       float(val_) / 100, field.strip() or None, s.to_dict())
-        cards = stat_cards([("characters", f"{s.characters:,}"), ("lines", f"{s.lines:,}"), ("tokens", f"{s.tokens:,}"),
-                            ("train examples", f"{s.train_examples:,}"), ("val examples", f"{s.val_examples:,}"),
-                            ("tokens / example", f"{s.tokens_per_example:,}")])
+        cards = stat_cards([(tr(session.language, k), v) for k, v in [
+            ("characters", f"{s.characters:,}"), ("lines", f"{s.lines:,}"), ("tokens", f"{s.tokens:,}"),
+            ("train examples", f"{s.train_examples:,}"), ("val examples", f"{s.val_examples:,}"),
+            ("tokens / example", f"{s.tokens_per_example:,}")]])
         lengths, unit = s.example_lengths, "line" if mode_ == "lines" else "document"
         if mode_ == "blocks" and len(lengths) < MIN_DOCUMENTS_FOR_HISTOGRAM:
             # A few long documents make a pointless histogram: show tokens per line instead.
             lengths, unit = line_token_lengths(corpus, tokenizer, MAX_LINES), "line"
         fig = charts.length_histogram(lengths, unit=unit, block_size=int(block_))
         rows = [[charts.show_token(t), c] for t, c in s.top_tokens]
-        ok = note(f"Ready: {label}. The Train tab will train on these {s.train_examples:,} examples.", "ok")
+        ok = note(tr(session.language, "Ready: {label}. The Train tab will train on these {n} examples.", label=label,
+                     n=f"{s.train_examples:,}"), "ok")
         return ok, cards, fig, rows
 
     prepare_btn.click(on_prepare, [source, upload, cleaning, mode, block, stride, val_pct, text_field],

@@ -8,6 +8,7 @@ from playground import charts
 from playground.corpus import read_text_file
 from playground.evaluation import perplexity
 from playground.ui.common import SURPRISAL_BINS, SURPRISAL_COLORS, legend, stat_cards, surprisal_bin
+from playground.ui.i18n import I18N, tr
 from playground.ui.state import AppContext, friendly
 
 NONE = "(none)"
@@ -32,7 +33,7 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
     message = gr.HTML(elem_id="eval-message")
     cards = gr.HTML(elem_id="eval-cards")
     table = gr.Dataframe(headers=HEADERS, interactive=False, elem_id="eval-table", label="Scores")
-    gr.HTML(legend(SURPRISAL_BINS, "Surprisal of each token under the first model:"))
+    gr.HTML(legend(SURPRISAL_BINS, I18N("Surprisal of each token under the first model:")))
     tokens = gr.HighlightedText(color_map=SURPRISAL_COLORS, show_legend=False, show_inline_category=False,
                                 elem_id="eval-tokens", label="Tokens coloured by surprisal")
     plot = gr.Plot(charts.surprisal_chart({}), elem_id="eval-plot", show_label=False)
@@ -57,6 +58,7 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
         if len(results) == 2:
             other = list(results.values())[1]
             items.append(("second model's perplexity", f"{other.perplexity:,.2f}"))
+        items = [(tr(session.language, k), v) for k, v in items]
         shown = first.surprisal[:2000]
         highlighted = [(t, surprisal_bin(n)) for t, n in shown]
         series = {k: r.surprisal[:2000] for k, r in results.items()}

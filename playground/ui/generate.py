@@ -9,6 +9,7 @@ from playground.generation import branch, generate, stream
 from playground.knobs import MAX_NEW_TOKENS, MAX_SEQUENCES, DecodingSettings
 from playground.models import context_length
 from playground.ui.common import PROB_BINS, PROB_COLORS, esc, legend, note, prob_bin, token_label
+from playground.ui.i18n import I18N, tr
 from playground.ui.knobs import Form, KnobPanel, bind, main_sliders
 from playground.ui.state import AppContext, Session, friendly
 
@@ -26,22 +27,23 @@ def tokens_view(prompt: str, steps) -> list[tuple[str, str | None]]:
     return [(prompt, None)] + [(s.token, prob_bin(s.prob)) for s in steps]
 
 
-def sequence_text(prompt: str, result) -> str:
+def sequence_text(prompt: str, result, lang: str = "en") -> str:
     if len(result.sequences) == 1:
         return prompt + result.sequences[0].text
-    return "\n\n".join(f"── sequence {i} ──\n{prompt}{s.text}" for i, s in enumerate(result.sequences, 1))
+    return "\n\n".join(tr(lang, "── sequence {i} ──", i=i) + f"\n{prompt}{s.text}" for i, s in enumerate(result.sequences, 1))
 
 
-def info_line(result, model_name: str, ctx: AppContext) -> str:
+def info_line(result, model_name: str, ctx: AppContext, lang: str = "en") -> str:
     seq = result.sequences[0]
-    bits = [f"model {ctx.label(model_name)}", f"seed {result.seed}", f"{len(seq.token_ids)} tokens"]
+    bits = [tr(lang, "model {model}", model=tr(lang, ctx.label(model_name))), tr(lang, "seed {seed}", seed=result.seed),
+            tr(lang, "{n} tokens", n=len(seq.token_ids))]
     if seq.steps:
         avg = sum(s.prob for s in seq.steps) / len(seq.steps)
-        bits.append(f"mean p of chosen tokens {avg:.0%}")
+        bits.append(tr(lang, "mean p of chosen tokens {p}", p=f"{avg:.0%}"))
     text = " · ".join(bits)
     if result.notice:
         return note(result.notice, "warn") + note(text, "info")
-    return note(text + (" · stopped" if result.cancelled else ""), "info")
+    return note(text + (" · " + tr(lang, "stopped") if result.cancelled else ""), "info")
 
 
 def on_generate(ctx: AppContext, session: Session, form: dict):
@@ -55,18 +57,19 @@ def on_generate(ctx: AppContext, session: Session, form: dict):
     prompt_text, model_name = form["prompt"], form["model"]
     model, tok = ctx.model(session, model_name)
     if settings.num_beams > 1 or settings.num_return_sequences > 1:
-        yield "Generating…", gr.skip(), gr.skip()
+        yield tr(session.language, "Generating…"), gr.skip(), gr.skip()
         result = generate(model, tok, prompt_text, settings, stop_event=session.generation_stop)
     else:
         live = stream(model, tok, prompt_text, settings, stop_event=session.generation_stop)
         text = prompt_text
-        yield text, [], note("Generating…", "info")
+        yield text, [], note(tr(session.language, "Generating…"), "info")
         for piece in live:
             text += piece
             yield text, gr.skip(), gr.skip()
         result = live.result
     _remember(session, result, model_name, settings)
-    yield sequence_text(prompt_text, result), tokens_view(prompt_text, result.sequences[0].steps), info_line(result, model_name, ctx)
+    yield (sequence_text(prompt_text, result, session.language), tokens_view(prompt_text, result.sequences[0].steps),
+           info_line(result, model_name, ctx, session.language))
 
 
 def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
@@ -101,12 +104,12 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
                                       placeholder="random")
                     stop_text = gr.Textbox(label="Stop text", placeholder="e.g. \\n\\n", max_lines=1)
     gr.Markdown("### Tokens coloured by their probability")
-    gr.HTML(legend(PROB_BINS, "p of the chosen token:"))
+    gr.HTML(legend(PROB_BINS, I18N("p of the chosen token:")))
     tokens = gr.HighlightedText(label="Click a token", color_map=PROB_COLORS, show_legend=False, show_inline_category=False,
                                 combine_adjacent=False, elem_id="generate-tokens", interactive=False)
     with gr.Row(equal_height=False):
         with gr.Column(scale=3):
-            picked = gr.HTML(note("Generate, then click a token above.", "info"), elem_id="generate-picked")
+            picked = gr.HTML(note(I18N("Generate, then click a token above."), "info"), elem_id="generate-picked")
         with gr.Column(scale=4):
             alternatives = gr.Radio([], label="Alternatives at this position (final distribution)", elem_id="generate-alternatives")
             branch_btn = gr.Button("Continue from here with this token", elem_id="generate-branch", interactive=False)
@@ -122,7 +125,8 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
         session = ctx.session(request)
         limit = max_new_tokens_limit(session.models.get(model_name, model_name))  # hosted: a label
         return gr.update(maximum=limit, value=min(int(current or 1), limit),
-                         info=f"at most {limit} for this model (its context is {limit + 1} tokens)"
+                         info=tr(session.language, "at most {limit} for this model (its context is {context} tokens)",
+                                 limit=limit, context=limit + 1)
                          if limit < MAX_NEW_TOKENS else None)
 
     model_select.change(on_model, [model_select, max_new], max_new, queue=False, api_visibility="undocumented")
@@ -142,15 +146,18 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
         result = session.generation
         pos = (evt.index if isinstance(evt.index, int) else evt.index[0]) - 1  # entry 0 is the prompt
         if result is None or not 0 <= pos < len(result.sequences[0].steps):
-            return note("That is the prompt; click a generated token.", "info"), gr.update(choices=[], value=None), None, gr.update(interactive=False)
+            return note(tr(session.language, "That is the prompt; click a generated token."), "info"), gr.update(choices=[], value=None), None, gr.update(interactive=False)
         step = result.sequences[0].steps[pos]
-        choices = [(f"{token_label(t.token)}   {t.prob:.1%}" + ("  ← chosen" if t.id == step.id else ""), str(t.id))
+        chosen = "  " + tr(session.language, "← chosen")
+        choices = [(f"{token_label(t.token)}   {t.prob:.1%}" + (chosen if t.id == step.id else ""), str(t.id))
                    for t in step.top]
         if str(step.id) not in {c[1] for c in choices}:  # a token outside the top-N was drawn
-            choices.append((f"{token_label(step.token)}   {step.prob:.1%}  ← chosen", str(step.id)))
-        html_ = (f'<div class="pg-note pg-info"><b>Token {pos + 1}: <code>{esc(token_label(step.token))}</code></b><br>'
-                 f"picked with p = {step.prob:.1%} (raw model: {step.raw_prob:.1%})<br>"
-                 f"entropy of the distribution: {step.entropy:.2f} nats</div>")
+            choices.append((f"{token_label(step.token)}   {step.prob:.1%}{chosen}", str(step.id)))
+        lang = session.language
+        html_ = (f'<div class="pg-note pg-info"><b>{esc(tr(lang, "Token {i}", i=pos + 1))}: '
+                 f'<code>{esc(token_label(step.token))}</code></b><br>'
+                 + esc(tr(lang, "picked with p = {p} (raw model: {raw})", p=f"{step.prob:.1%}", raw=f"{step.raw_prob:.1%}"))
+                 + "<br>" + esc(tr(lang, "entropy of the distribution: {h} nats", h=f"{step.entropy:.2f}")) + "</div>")
         return html_, gr.update(choices=choices, value=str(step.id)), pos, gr.update(interactive=True)
 
     tokens.select(on_select, None, [picked, alternatives, position, branch_btn], queue=False, api_visibility="undocumented")
@@ -163,9 +170,9 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
         model, tok = ctx.model(session, session.generation_model)
         result = branch(model, tok, session.generation, session.generation_settings, position=int(pos), token_id=int(choice))
         _remember(session, result, session.generation_model, session.generation_settings)
-        return (sequence_text(prompt_text, result), tokens_view(prompt_text, result.sequences[0].steps),
-                info_line(result, session.generation_model, ctx),
-                note(f"Continued from token {int(pos) + 1} with your choice.", "ok"))
+        return (sequence_text(prompt_text, result, session.language), tokens_view(prompt_text, result.sequences[0].steps),
+                info_line(result, session.generation_model, ctx, session.language),
+                note(tr(session.language, "Continued from token {i} with your choice.", i=int(pos) + 1), "ok"))
 
     branch_btn.click(on_branch, [prompt, model_select, position, alternatives], [output, tokens, info, picked],
                      api_name="branch", concurrency_limit=4, concurrency_id="generate")

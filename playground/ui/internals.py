@@ -13,6 +13,7 @@ from playground import charts
 from playground.internals import MAX_BEAM_STEPS, MAX_BEAMS, MAX_TOKENS, beam_tree, inspect
 from playground.errors import PlaygroundError
 from playground.ui.common import esc, note, token_label
+from playground.ui.i18n import tr
 from playground.ui.state import AppContext, friendly
 
 EXAMPLE = "GLOUCESTER:\nI thank you, my lord.\n\nKING EDWARD IV:\nI thank you, good Gloucester; I thank you all."
@@ -96,9 +97,10 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
         surprisal_fig = charts.surprisal_chart({label: pairs}, title="Surprisal of each token given the ones before it")
         lens_fig = charts.logit_lens_chart(result.tokens, lens_rows(result))
         mean = sum(n for _, n in pairs) / len(pairs) if pairs else None
-        bits = [f"{len(result.tokens)} tokens", f"{result.layers} layers × {result.heads} heads"]
+        lang = session.language
+        bits = [tr(lang, "{n} tokens", n=len(result.tokens)), tr(lang, "{n} layers × {h} heads", n=result.layers, h=result.heads)]
         if mean is not None:
-            bits.append(f"mean surprisal {mean:.2f} nats")
+            bits.append(tr(lang, "mean surprisal {s} nats", s=f"{mean:.2f}"))
         msg = (note(result.notice, "warn") if result.notice else "") + note(" · ".join(bits), "info")
         return (result, heat_fig, lines_fig, lens_fig, surprisal_fig, msg,
                 gr.update(maximum=result.layers, value=min(int(layer_), result.layers)),

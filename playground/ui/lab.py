@@ -14,6 +14,7 @@ from playground import charts
 from playground.decoding import LAB_CONTEXTS, MAX_SAMPLES, histogram, lab, lab_step, temperature_comparison
 from playground.errors import PlaygroundError
 from playground.ui.common import note, token_label
+from playground.ui.i18n import tr
 from playground.ui.knobs import Form, KnobPanel, bind, main_sliders
 from playground.ui.state import AppContext, Session, friendly
 
@@ -71,9 +72,10 @@ def _outputs(session: Session, tok, result, temps_text: str, sweep_t: float, ext
     fig = charts.stage_chart(tokens, stages)
     tfig = temperature_figure(tok, result, sweep_t, parse_temperatures(temps_text))
     choices = [(f"{token_label(t.token)}  {t.prob:.1%}", str(t.id)) for t in result.final if t.prob > 0]
-    final = result.stages[-1]
-    text = (f"{len(result.context_ids)} context tokens · {final.kept:,} tokens possible after every knob"
-            + (" · greedy: generate takes the top token" if result.greedy else ""))
+    final, lang = result.stages[-1], session.language
+    text = (tr(lang, "{n} context tokens", n=len(result.context_ids)) + " · "
+            + tr(lang, "{n} tokens possible after every knob", n=f"{final.kept:,}")
+            + (" · " + tr(lang, "greedy: generate takes the top token") if result.greedy else ""))
     msg = (note(result.notice, "warn") if result.notice else "") + (note(extra_note, "ok") if extra_note else "") + note(text, "info")
     return fig, histogram_figure(result.histogram), tfig, gr.update(choices=choices, value=choices[0][1] if choices else None), msg
 
@@ -105,7 +107,8 @@ def _step(ctx: AppContext, session: Session, form: dict, pick: bool):
                                 top_n=int(form["top_n"]), samples=int(form["draws"]))
     appended = tok.decode([token_id])
     outs = _outputs(session, tok, result, form["temps"], form["sweep"],
-                    f"Appended “{token_label(appended)}”" + ("" if pick else " (sampled)"))
+                    tr(session.language, "Appended “{token}”", token=token_label(appended))
+                    + ("" if pick else tr(session.language, " (sampled)")))
     return (tok.decode(result.context_ids), *outs)
 
 

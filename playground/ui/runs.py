@@ -17,6 +17,7 @@ from playground.errors import PlaygroundError
 from playground.train_config import TrainConfig
 from playground.ui import train
 from playground.ui.common import note
+from playground.ui.i18n import error, tr
 from playground.ui.state import AppContext
 
 HEADERS = ["run", "base / size", "status", "steps", "best val loss", "started"]
@@ -24,14 +25,14 @@ STATUS_WORDS = {"running": "training…", "done": "finished", "stopped": "stoppe
                 "interrupted": "interrupted"}
 
 
-def run_rows(runs: list[runs_lib.RunInfo]) -> list[list]:
+def run_rows(runs: list[runs_lib.RunInfo], lang: str = "en") -> list[list]:
     def steps(r):
         return f"{r.steps:,} / {r.max_steps:,}" if r.max_steps else f"{r.steps:,}"
 
     def best(r):
         return "–" if r.best_val_loss is None or not math.isfinite(r.best_val_loss) else f"{r.best_val_loss:.3f}"
 
-    return [[r.name, r.base, STATUS_WORDS.get(r.status, r.status), steps(r), best(r), r.date] for r in runs]
+    return [[r.name, r.base, tr(lang, STATUS_WORDS.get(r.status, r.status)), steps(r), best(r), r.date] for r in runs]
 
 
 def curves(run: runs_lib.RunInfo) -> list[dict]:
@@ -76,11 +77,12 @@ def build(ctx: AppContext, model_select: gr.Dropdown, train_parts: dict, tabs: g
     diff = gr.Dataframe(headers=["setting"], label="Settings that differ", interactive=False, elem_id="runs-diff")
 
     def listing(request: gr.Request, chosen=None, overlaid=None):
-        runs = ctx.runs(ctx.session(request))
+        session = ctx.session(request)
+        runs = ctx.runs(session)
         names = [r.name for r in runs]
         chosen = chosen if chosen in names else (names[0] if names else None)
         overlaid = [n for n in (overlaid or []) if n in names]
-        return (gr.update(value=run_rows(runs)), gr.update(choices=names, value=chosen),
+        return (gr.update(value=run_rows(runs, session.language)), gr.update(choices=names, value=chosen),
                 gr.update(choices=names, value=overlaid))
 
 
@@ -88,18 +90,21 @@ def build(ctx: AppContext, model_select: gr.Dropdown, train_parts: dict, tabs: g
         """The picked run's actions: the CLI command, and its zip when it has a finished model."""
         if not name:
             return "", gr.update(visible=False), ""
+        session = ctx.session(request)
         try:
-            run = runs_lib.find_run(ctx.runs_root(ctx.session(request)), name)
+            run = runs_lib.find_run(ctx.runs_root(session), name)
         except PlaygroundError as e:
-            return "", gr.update(visible=False), note(str(e), "error")
+            return "", gr.update(visible=False), note(error(session.language, str(e)), "error")
         settings = run.settings | {"output": str(run.folder)}
         if ctx.hosted:  # the command as you would type it at home: file names, not this server's paths
             settings = runs_lib.without_paths(settings)
         lines = [runs_lib.train_command(settings)] if run.settings else []
         if run.resumable:
             lines.append(runs_lib.train_command(settings, resume=True))
-        text = "\n".join(lines) or "# this run recorded no settings"
-        info = note(f"{run.name}: {STATUS_WORDS.get(run.status, run.status)}. {run.message}".strip(),
+        lang = session.language
+        text = "\n".join(lines) or tr(lang, "# this run recorded no settings")
+        said = error(lang, run.message) if run.status == "failed" else tr(lang, run.message)
+        info = note(f"{run.name}: {tr(lang, STATUS_WORDS.get(run.status, run.status))}. {said}".strip(),
                     "error" if run.status == "failed" else "info")
         dl = gr.update(visible=False)
         if run.finished:
@@ -119,13 +124,13 @@ def build(ctx: AppContext, model_select: gr.Dropdown, train_parts: dict, tabs: g
         try:
             run = _finished(ctx, session, name)
         except PlaygroundError as e:
-            return gr.skip(), note(str(e), "error")
+            return gr.skip(), note(error(session.language, str(e)), "error")
         value = str(run.folder)
         if ctx.hosted:  # by label: the page never sees the server's folder
             session.models[run.name] = value
             value = run.name
         return (gr.update(choices=ctx.model_choices(session), value=value),
-                note(f"{run.name} is now the selected model on every tab.", "ok"))
+                note(tr(session.language, "{name} is now the selected model on every tab.", name=run.name), "ok"))
 
     use.click(on_use, pick, [model_select, message], api_name="runs_use")
 
@@ -136,16 +141,18 @@ def build(ctx: AppContext, model_select: gr.Dropdown, train_parts: dict, tabs: g
             run = runs_lib.find_run(ctx.runs_root(session), name or "")
             config = resume_config(run, session, ctx)
         except PlaygroundError as e:
-            return (*skip, gr.skip(), note(str(e), "error"))
+            return (*skip, gr.skip(), note(error(session.language, str(e)), "error"))
         return (*train.begin(ctx, session, run.name, config), gr.Tabs(selected="train"),
-                note(f"Resuming {run.name} from step {runs_lib.checkpoint_step(runs_lib.last_checkpoint(run.folder)):,}.", "ok"))
+                note(tr(session.language, "Resuming {name} from step {step}.", name=run.name,
+                        step=f"{runs_lib.checkpoint_step(runs_lib.last_checkpoint(run.folder)):,}"), "ok"))
 
     resume.click(on_resume, pick, [*train_parts["job_outputs"], tabs, message], api_name="runs_resume")
 
-    def on_delete(name):
+    def on_delete(name, request: gr.Request):
+        lang = ctx.session(request).language
         if not name:
-            return gr.update(visible=False), "", note("Pick a run first.", "error")
-        return gr.update(visible=True), note(f"Delete {name} and its model? This cannot be undone.", "warn"), ""
+            return gr.update(visible=False), "", note(tr(lang, "Pick a run first."), "error")
+        return gr.update(visible=True), note(tr(lang, "Delete {name} and its model? This cannot be undone.", name=name), "warn"), ""
 
     delete.click(on_delete, pick, [confirm_row, confirm_text, message], queue=False, api_visibility="undocumented")
     cancel.click(lambda: gr.update(visible=False), None, confirm_row, queue=False, api_visibility="undocumented")
@@ -156,13 +163,15 @@ def build(ctx: AppContext, model_select: gr.Dropdown, train_parts: dict, tabs: g
             run = runs_lib.find_run(ctx.runs_root(session), name or "")
             runs_lib.delete_run(run.folder)
         except PlaygroundError as e:
-            return (gr.update(visible=False), gr.skip(), gr.skip(), gr.skip(), gr.skip(), note(str(e), "error"))
+            return (gr.update(visible=False), gr.skip(), gr.skip(), gr.skip(), gr.skip(),
+                    note(error(session.language, str(e)), "error"))
         ctx.cache.forget(str(run.folder))
         session.models = {k: v for k, v in session.models.items() if v != str(run.folder)}
         selector = gr.update(choices=ctx.model_choices(session),
                              value=ctx.default if selected in (str(run.folder), run.name) else selected)
         table_, pick_, overlay_ = listing(request, None, overlaid)
-        return (gr.update(visible=False), table_, pick_, overlay_, selector, note(f"Deleted {run.name}.", "ok"))
+        return (gr.update(visible=False), table_, pick_, overlay_, selector,
+                note(tr(session.language, "Deleted {name}.", name=run.name), "ok"))
 
     confirm.click(on_confirm, [pick, overlay, model_select], [confirm_row, table, pick, overlay, model_select, message],
                   api_name="runs_delete")

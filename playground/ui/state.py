@@ -36,6 +36,7 @@ from playground import runs as runs_lib
 from playground.errors import PlaygroundError
 from playground.limits import HostedLimits
 from playground.models import PRETRAINED, default_model, load_model, model_label
+from playground.ui.i18n import error, language_of, tr
 
 MAX_UPLOAD_MB_HOSTED = 10
 MODEL_CACHE_SIZE = 3
@@ -54,11 +55,12 @@ def friendly(*, message: int, outputs: int) -> Callable:
     to bare "Error" badges. Works for plain functions and generators.
     """
     def decorate(fn: Callable) -> Callable:
-        def shown(e: PlaygroundError):
+        def shown(e: PlaygroundError, args: tuple, kwargs: dict):
             from playground.ui.common import note
 
+            request = next((a for a in (*args, *kwargs.values()) if isinstance(a, gr.Request)), None)
             values = [gr.skip()] * outputs
-            values[message] = note(str(e), "error")
+            values[message] = note(error(language_of(request), str(e)), "error")
             return values[0] if outputs == 1 else tuple(values)
 
         if inspect.isgeneratorfunction(fn):
@@ -67,7 +69,7 @@ def friendly(*, message: int, outputs: int) -> Callable:
                 try:
                     yield from fn(*args, **kwargs)
                 except PlaygroundError as e:
-                    yield shown(e)
+                    yield shown(e, args, kwargs)
             return gen_wrapper
 
         @functools.wraps(fn)
@@ -75,7 +77,7 @@ def friendly(*, message: int, outputs: int) -> Callable:
             try:
                 return fn(*args, **kwargs)
             except PlaygroundError as e:
-                return shown(e)
+                return shown(e, args, kwargs)
         return wrapper
 
     return decorate
@@ -159,6 +161,7 @@ class Session:
     lab_model: str = ""
     last_seen: float = field(default_factory=time.monotonic)  # hosted: idle sessions are closed
     uploads: list[str] = field(default_factory=list)  # hosted: removed with the session
+    language: str = "en"  # of the page's last request (playground.ui.i18n): what the server writes is in it
 
 
 class TrainingSlots:
@@ -245,6 +248,8 @@ class AppContext:
             if s is None:
                 s = self.sessions[sid] = Session(sid, self.runs_dir / f"session-{sid[:12]}")
             s.last_seen = time.monotonic()
+            if request is not None:
+                s.language = language_of(request)
             return s
 
     def release(self, request: gr.Request | None) -> None:
@@ -355,6 +360,8 @@ class AppContext:
             known = {value for _, value in out}
             finished = [r for r in self.runs(session) if r.finished and str(r.folder) not in known]
             out += [(f"{r.name} (run)", str(r.folder)) for r in finished[:MAX_RUN_CHOICES]]
+        if session is not None:  # in the page's language (the list the page opens with: i18n.localize)
+            out = [(tr(session.language, label), value) for label, value in out]
         return out
 
     def label(self, name: str) -> str:

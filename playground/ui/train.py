@@ -21,6 +21,7 @@ from playground.models import SCRATCH_SIZES, model_label
 from playground.tokenization import parse_tokenizer_spec
 from playground.train_config import TrainConfig, defaults_for
 from playground.ui.common import fmt_seconds, note, progress_bar
+from playground.ui.i18n import I18N, error, tr
 from playground.ui.state import ACTIVE, AppContext, Session
 
 TICK_SECONDS = 1.5
@@ -110,7 +111,7 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
                 size = gr.Dropdown([(size_label(k), k) for k in SCRATCH_SIZES], value=f["size"], label="Size",
                                    elem_id="train-size")
                 tokenizer = gr.Dropdown(TOKENIZERS, value=f["tokenizer"], label="Tokenizer", elem_id="train-tokenizer")
-            corpus_note = gr.HTML(note("Corpus: the bundled Shakespeare unless you prepare another on the Data tab.", "info"))
+            corpus_note = gr.HTML(note(I18N("Corpus: the bundled Shakespeare unless you prepare another on the Data tab."), "info"))
             if ctx.limits is not None:
                 gr.HTML(note(ctx.limits.describe(), "info"), elem_id="train-limits")
         with gr.Column(scale=5):
@@ -142,7 +143,7 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
             with gr.Row():
                 start = gr.Button("Start training", variant="primary", elem_id="train-start", elem_classes="pg-primary")
                 stop = gr.Button("Stop", variant="stop", elem_id="train-stop", interactive=False, elem_classes="pg-primary")
-    status = gr.HTML(progress_bar(0, "Ready", ""), elem_id="train-status")
+    status = gr.HTML(progress_bar(0, I18N("Ready"), ""), elem_id="train-status")
     with gr.Row():
         log_scale = gr.Checkbox(label="Log scale", value=False, elem_id="train-log", scale=1)
         smoothing = gr.Slider(0, 0.95, value=0.6, step=0.05, label="Smoothing (train loss)", scale=3)
@@ -165,16 +166,18 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
           [lr, batch, warmup, weight_decay], queue=False, api_visibility="undocumented")
 
     def on_corpus_note(request: gr.Request):
-        c = ctx.session(request).corpus
+        session = ctx.session(request)
+        c, lang = session.corpus, session.language
         if c is None:
-            return note("Corpus: the bundled Shakespeare unless you prepare another on the Data tab.", "info")
-        return note(f"Corpus: {c.label} — {c.stats.get('train_examples', 0):,} training examples of "
-                    f"{c.block_size} tokens ({c.mode}).", "info")
+            return note(tr(lang, "Corpus: the bundled Shakespeare unless you prepare another on the Data tab."), "info")
+        return note(tr(lang, "Corpus: {label} — {n} training examples of {block} tokens ({mode}).", label=c.label,
+                       n=f"{c.stats.get('train_examples', 0):,}", block=c.block_size, mode=tr(lang, c.mode)), "info")
 
     def on_preset(request: gr.Request):
         # The preset trains on the bundled corpus: forget what the Data tab prepared.
-        ctx.session(request).corpus = None
-        gr.Info("Quick demo: the tiny model from scratch on the bundled Shakespeare, with a time budget.")
+        session = ctx.session(request)
+        session.corpus = None
+        gr.Info(tr(session.language, "Quick demo: the tiny model from scratch on the bundled Shakespeare, with a time budget."))
         return [*preset_values(_presets.QUICK_DEMO), on_corpus_note(request)]
 
     preset_btn.click(on_preset, None, [source, size, tokenizer, max_steps, minutes, lr, batch, eval_every, warmup,
@@ -196,7 +199,7 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
     def on_start(request: gr.Request, *values):
         session = ctx.session(request)
         if session.job is not None and session.job.snapshot().status in ACTIVE:
-            return _refused(ctx, session, "A training job is already running; stop it first.")
+            return _refused(ctx, session, tr(session.language, "A training job is already running; stop it first."))
         name = (values[3] if values[0] == SCRATCH else model_label(values[2] or values[1])).replace("/", "-")
         label = f"{name}-{time.strftime('%Y%m%d-%H%M%S')}"
         try:
@@ -205,7 +208,7 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
                 ctx.check_disk()
                 config = ctx.limits.apply(config, set(session.models.values()))
         except PlaygroundError as e:
-            return _refused(ctx, session, str(e))
+            return _refused(ctx, session, error(session.language, str(e)))
         return begin(ctx, session, label, config)
 
     start.click(on_start, form, [timer, start, stop, download, plot, samples, status], api_name="train_start",
@@ -241,7 +244,8 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
             try:
                 selector, dl = finished_outputs(ctx, session, Path(snap.output))
             except (PlaygroundError, OSError) as e:
-                status_html += note(f"The model is saved in {snap.output}, but its zip could not be made: {e}", "warn")
+                status_html += note(tr(session.language, "The model is saved in {folder}, but its zip could not be made: "
+                                       "{error}", folder=snap.output, error=e), "warn")
         return [fig, rows, status_html, *ended, selector, dl]
 
     timer.tick(on_tick, [log_scale, smoothing], [plot, samples, status, timer, start, stop, model_select, download],
@@ -286,7 +290,7 @@ def attached_outputs(ctx: AppContext, session: Session) -> tuple:
 def _refused(ctx: AppContext, session: Session, message: str) -> tuple:
     """Start refused: the sentence stays in the status box; the chart and samples keep what they showed."""
     return (gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(),
-            progress_bar(0, "Not started", "") + note(message, "error"))
+            progress_bar(0, tr(session.language, "Not started"), "") + note(message, "error"))
 
 
 def finished_outputs(ctx: AppContext, session: Session, folder: Path) -> tuple:
@@ -314,7 +318,9 @@ def estimate_html(ctx: AppContext, session: Session, source, base, folder, size,
     e = estimate(model=model, scratch=scratch, vocab=vocab or (50257 if scratch else None), block=block,
                  batch=int(batch or d.batch_size), grad_accum=int(grad_accum or 1), max_steps=_number(max_steps, int),
                  max_minutes=_number(minutes), lora=bool(lora) and not scratch)
-    return note(f"Expected here: {e.describe()} (an estimate; preparing the corpus and evaluations come on top).", "info")
+    described = " · ".join(tr(session.language, bit) for bit in e.describe().split(" · "))
+    return note(tr(session.language, "Expected here: {estimate} (an estimate; preparing the corpus and evaluations come "
+                   "on top).", estimate=described), "info")
 
 
 def preset_values(preset: dict) -> list:
@@ -342,38 +348,41 @@ def _try_start(ctx: AppContext, session: Session) -> None:
 
 
 def render_status(ctx: AppContext, session: Session, stopping: bool = False) -> str:
+    lang = session.language
     if session.pending is not None:
         pos = ctx.slots.position(session.id) or 1
-        return progress_bar(0, f"Waiting for the training slot — position {pos} in the queue",
-                            "one job at a time here; Generate and the lab still work")
+        return progress_bar(0, tr(lang, "Waiting for the training slot — position {pos} in the queue", pos=pos),
+                            tr(lang, "one job at a time here; Generate and the lab still work"))
     job = session.job
     if job is None:
-        return progress_bar(0, "Ready", "")
+        return progress_bar(0, tr(lang, "Ready"), "")
     s = job.snapshot()
     last = next((r for r in reversed(s.records) if "train_loss" in r), {})
     lastval = next((r for r in reversed(s.records) if "val_loss" in r), {})
     bits = []
     if s.max_steps:
-        bits.append(f"step {s.step:,} / {s.max_steps:,}")
+        bits.append(tr(lang, "step {step} / {max}", step=f"{s.step:,}", max=f"{s.max_steps:,}"))
     elif s.step:
-        bits.append(f"step {s.step:,}")
+        bits.append(tr(lang, "step {step}", step=f"{s.step:,}"))
     if last.get("learning_rate") is not None:
-        bits.append(f"lr {last['learning_rate']:.2e}")
+        bits.append(tr(lang, "lr {lr}", lr=f"{last['learning_rate']:.2e}"))
     if last.get("tokens_per_second"):
-        bits.append(f"{last['tokens_per_second']:,.0f} tokens/s")
+        bits.append(tr(lang, "{n} tokens/s", n=f"{last['tokens_per_second']:,.0f}"))
     if lastval:
-        bits.append(f"val loss {lastval['val_loss']:.3f} (ppl {lastval['val_perplexity']:.1f})")
-    bits.append(f"elapsed {fmt_seconds(s.elapsed)}")
+        bits.append(tr(lang, "val loss {loss} (ppl {ppl})", loss=f"{lastval['val_loss']:.3f}",
+                       ppl=f"{lastval['val_perplexity']:.1f}"))
+    bits.append(tr(lang, "elapsed {t}", t=fmt_seconds(s.elapsed)))
     if s.eta is not None:
-        bits.append(f"ETA {fmt_seconds(s.eta)}")
-    word = "Stopping after this step…" if stopping and s.running else STATUS_WORDS.get(s.status, s.status)
+        bits.append(tr(lang, "ETA {t}", t=fmt_seconds(s.eta)))
+    word = tr(lang, "Stopping after this step…" if stopping and s.running else STATUS_WORDS.get(s.status, s.status))
     state = {"done": "done", "stopped": "stopped", "failed": "failed"}.get(s.status, "run")
     html_ = progress_bar(s.progress, f"{word} · {session.job_label}", " · ".join(bits), state)
     if s.status == "failed":
-        html_ += note(s.message, "error")
+        html_ += note(error(lang, s.message), "error")
     elif s.status in ("done", "stopped"):
-        where = "" if ctx.hosted else f" Saved in {s.output}."
-        html_ += note(f"{s.message} It is now the selected model on every tab and can be downloaded below.{where}", "ok")
+        where = "" if ctx.hosted else " " + tr(lang, "Saved in {folder}.", folder=s.output)
+        after = tr(lang, "It is now the selected model on every tab and can be downloaded below.")
+        html_ += note(f"{tr(lang, s.message)} {after}{where}", "ok")
     if job.notice and s.status != "failed":
         html_ += note(job.notice, "info")
     return html_

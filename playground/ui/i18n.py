@@ -1,0 +1,183 @@
+"""UI language: English and Simplified Chinese, through gradio's own i18n.
+
+English is the source language and each English string is its own key, so the tab modules read in
+English and a string missing from `ZH` stays English instead of showing a key. Two halves:
+
+- Static text (labels, info, placeholders, button and Markdown values, tab and accordion names, the
+  display side of choices) is turned into gradio's I18nData by `localize(demo)` once the Blocks are built;
+  the browser translates it (`launch(i18n=I18N)`) and re-translates it live when the language changes.
+- Text the server writes while the app runs (notes, progress, status words, table cells) cannot be
+  translated by the browser (gradio only swaps whole static strings), so handlers translate it with
+  `tr(lang, text, **values)` for the language of the page that asked (`language_of(request)`).
+
+Which language a page shows: `?lang=zh-CN` (or `?lang=en`) in the address, else the one last chosen with
+the header's switch (a cookie, so the server learns it too), else the browser's language. Gradio itself
+only follows the browser's language, so the switch calls gradio's own `changeLocale` (page_js).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from urllib.parse import parse_qs, urlparse
+
+import gradio as gr
+from gradio.i18n import I18nData
+
+from playground.ui.i18n_zh import PATTERNS, ZH
+
+COOKIE = "pg_lang"
+LANGUAGES = [("English", "en"), ("简体中文", "zh-CN")]
+EN = {key: key for key in ZH}
+I18N = gr.I18n(en=EN, **{"zh-CN": ZH})
+
+
+def language(tag: str | None) -> str:
+    """One of the two languages for a BCP 47 tag: Simplified Chinese for zh, zh-CN, zh-Hans, zh-SG, else English
+    (zh-TW and zh-HK readers get English rather than a script they did not ask for)."""
+    tag = (tag or "").strip().lower().replace("_", "-")
+    return "zh-CN" if tag == "zh" or tag.startswith(("zh-cn", "zh-hans", "zh-sg")) else "en"
+
+
+def language_of(request: gr.Request | None) -> str:
+    """The page's language, as page_js sets it: the address's ?lang=, the switch's cookie, else the
+    browser's first Accept-Language (API clients send none: English)."""
+    if request is None:
+        return "en"
+    headers = getattr(request, "headers", None) or {}
+    query = (getattr(request, "query_params", None) or {}).get("lang") or \
+        parse_qs(urlparse(headers.get("referer", "")).query).get("lang", [None])[0]
+    if query:
+        return language(query)
+    cookie = re.search(rf"(?:^|;\s*){COOKIE}=([^;]+)", headers.get("cookie", ""))
+    if cookie:
+        return language(cookie.group(1))
+    return language(headers.get("accept-language", "").split(",")[0].split(";")[0])
+
+
+_PATTERNS = [(re.compile(english), chinese) for english, chinese in PATTERNS]
+
+
+def chinese(text: str) -> str | None:
+    """The Chinese of an English UI string (a whole string of ZH, or one PATTERNS matches), else None."""
+    if text in ZH:
+        return ZH[text]
+    for english, zh in _PATTERNS:
+        if english.fullmatch(text):
+            return english.sub(zh, text)
+    return None
+
+
+def tr(lang: str, text: str, **values) -> str:
+    """`text` in `lang`, with `values` filled in (str.format). Text without a translation stays English."""
+    template = (chinese(text) or text) if lang == "zh-CN" else text
+    return template.format(**values) if values else template
+
+
+def error(lang: str, message: str) -> str:
+    """An error sentence, which the engine writes in English: known ones translated, any other kept in English
+    behind a Chinese lead-in (a guessed translation of a message that names what went wrong would mislead)."""
+    if lang != "zh-CN":
+        return message
+    return chinese(message) or f"{ZH['Error (in English):']} {message}"
+
+
+def localize(blocks: gr.Blocks) -> None:
+    """Every static string of the built Blocks that has a translation becomes I18nData for the browser.
+
+    Call it inside the `with gr.Blocks()` body, after the last component: gradio reads the attributes when
+    the Blocks are closed. Values (Markdown, buttons) become gradio's marker string, as Markdown itself does.
+    """
+    def key(text):
+        """I18nData for a translatable string, else the text itself. A string a pattern translates (a size's
+        description, a model's label) joins both tables: they are the dicts gr.I18n sends at launch."""
+        if isinstance(text, str) and text not in ZH and (zh := chinese(text)) is not None:
+            ZH[text], EN[text] = zh, text
+        return I18N(text) if isinstance(text, str) and text in ZH else text
+
+    for block in blocks.blocks.values():
+        for attr in ("label", "info", "placeholder"):
+            if isinstance(getattr(block, attr, None), str):
+                setattr(block, attr, key(getattr(block, attr)))
+        if isinstance(block, STATIC_VALUES) and isinstance(block.value, str):
+            block.value = str(key(block.value))  # gradio's marker string, as Markdown makes of I18nData
+        choices = getattr(block, "choices", None)
+        if isinstance(choices, list):
+            block.choices = [(key(c[0]), c[1]) if isinstance(c, tuple) else c for c in choices]
+
+
+def untranslated(blocks: gr.Blocks) -> list[str]:
+    """Static English strings of the built Blocks that `localize` left as they were (tests: none)."""
+    out = []
+    for block in blocks.blocks.values():
+        texts = [getattr(block, a, None) for a in ("label", "info", "placeholder")]
+        if isinstance(block, STATIC_VALUES):
+            texts.append(block.value)
+        if getattr(block, "elem_id", None) not in MODEL_LISTS:
+            texts += [c[0] for c in getattr(block, "choices", None) or [] if isinstance(c, tuple)]
+        out += [t for t in texts if isinstance(t, str) and re.search("[A-Za-z]{2}", t) and t not in NAMES
+                and not t.startswith("__i18n__")]  # a value localize made gradio's marker
+    return out
+
+
+# Components whose value is text written in the code, not data.
+STATIC_VALUES = (gr.Markdown, gr.Button, gr.DownloadButton)
+
+# Lists of model names (their "(bundled)", "(Hub)" … are translated; a name is a name).
+MODEL_LISTS = {"model-select", "train-base", "eval-model-b"}
+
+# Strings that read the same in both languages: names, symbols, code.
+NAMES = {"English", "简体中文", "Language · 语言", "Top-k", "Min-p", "Typical-p", "text", "/path/to/model"}
+
+
+def page_js(tabs: list[str]) -> tuple[str, str]:
+    """The browser half: (the switch's change handler, the page-load handler that picks the language).
+
+    Gradio follows the browser's language only; its own Settings panel changes it with `changeLocale`, which
+    its core module exports: this imports that module from the URL the page already loaded it from (so the
+    same module and language store as the page's). Gradio re-translates only what is on the page, and a tab's
+    name only once its content has been shown, so the names of `tabs` not opened yet are set here.
+    """
+    names = json.dumps({key: {"en": key, "zh-CN": ZH[key]} for key in tabs}, ensure_ascii=False)
+    set_language = """
+const setLanguage = async (lang) => {
+  lang = lang === "zh-CN" ? "zh-CN" : "en";
+  document.cookie = "%(cookie)s=" + lang + "; path=/; max-age=31536000; SameSite=Lax";
+  const url = new URL(window.location.href);
+  if (url.searchParams.has("lang") && url.searchParams.get("lang") !== lang) {
+    url.searchParams.set("lang", lang);  // the server reads ?lang= first: keep it true
+    window.history.replaceState(null, "", url);
+  }
+  const showing = document.documentElement.lang === "zh-CN" ? "zh-CN" : "en";
+  if (showing !== lang) {
+    const core = performance.getEntriesByType("resource").map((e) => e.name)
+      .find((name) => /\\/assets\\/core-[^/]*\\.js/.test(name));
+    if (core) (await import(core)).changeLocale(lang);
+  }
+  const names = Object.values(%(names)s);
+  const bar = [...document.querySelectorAll("#tabs button")].filter((b) => !b.closest(".tabitem"));  // not the contents
+  bar.forEach((button) => {
+    const walk = document.createTreeWalker(button, NodeFilter.SHOW_TEXT);
+    for (let node = walk.nextNode(); node; node = walk.nextNode()) {
+      const name = names.find((n) => node.nodeValue.trim() === n.en || node.nodeValue.trim() === n["zh-CN"]);
+      if (name) node.nodeValue = node.nodeValue.replace(node.nodeValue.trim(), name[lang]);
+    }
+  });
+  return lang;
+};
+""" % {"cookie": COOKIE, "names": names}
+    # The page opens in ?lang=, else the switch's cookie, else the browser's language (read as language() does).
+    load = """
+async () => {
+  %(set)s
+  const pick = (tag) => {
+    tag = (tag || "").toLowerCase().replace("_", "-");
+    return tag === "zh" || /^zh-(cn|hans|sg)/.test(tag) ? "zh-CN" : "en";
+  };
+  const query = new URLSearchParams(window.location.search).get("lang");
+  const cookie = (document.cookie.match(/(?:^|;\\s*)%(cookie)s=([^;]+)/) || [])[1];
+  return await setLanguage(pick(query || cookie || navigator.language));
+}
+""" % {"set": set_language, "cookie": COOKIE}
+    switch = "async (lang) => {\n%s\n  return await setLanguage(lang);\n}" % set_language
+    return switch, load

@@ -1,0 +1,89 @@
+"""The page in Simplified Chinese, in headless Chromium: from the browser's language, from the header's
+switch (live, no reload) and from ?lang=zh-CN; what the server writes follows the page."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.ui.conftest import shot
+
+
+@pytest.fixture(scope="module")
+def pages(browser, app_url):
+    """A page as a browser set to Chinese opens it, and one set to English."""
+    contexts = []
+
+    def open_page(locale: str, query: str = ""):
+        context = browser.new_context(locale=locale, viewport={"width": 1440, "height": 900}, device_scale_factor=1)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(60_000)
+        page.goto(app_url + query)
+        page.wait_for_selector("#model-select")
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def tab_names(page) -> list[str]:
+    return [t.strip() for t in page.get_by_role("tab").all_inner_texts()]
+
+
+def test_a_chinese_browser_gets_the_chinese_page(pages, shots_dir):
+    from playwright.sync_api import expect
+
+    page = pages("zh-CN")
+    expect(page.get_by_role("tab", name="解码实验室")).to_be_visible()
+    assert tab_names(page) == ["数据", "训练", "训练记录", "生成", "解码实验室", "对比", "评估", "模型内部"]
+    expect(page.locator("#pg-header")).to_contain_text("GPT-2 演练场")
+    expect(page.locator("#model-select")).to_contain_text("模型（所有标签页共用）")
+    expect(page.locator("#corpus-source")).to_contain_text("莎士比亚（38 部戏剧）")  # a choice
+    expect(page.locator("#data-prepare")).to_have_text("准备语料")
+    expect(page.locator("#lang-select input[value='zh-CN']")).to_be_checked()
+
+    page.get_by_role("tab", name="训练", exact=True).click()
+    expect(page.locator("#train-source")).to_contain_text("从零训练")
+    expect(page.locator("#train-start")).to_have_text("开始训练")
+    expect(page.locator("#train-status")).to_contain_text("就绪")  # a marker inside built-in HTML
+    expect(page.locator("#train-estimate")).to_contain_text("本机预计")  # written by the server, in Chinese
+    shot(page, shots_dir, "train-zh.png")
+
+    page.get_by_role("tab", name="生成", exact=True).click()
+    expect(page.locator("#gen-temperature")).to_contain_text("温度")
+    expect(page.locator("#gen-temperature")).to_contain_text("0 = 贪心解码")  # info text
+    page.click("#generate-btn")
+    expect(page.locator("#generate-info")).to_contain_text("种子", timeout=90_000)
+    expect(page.locator("#generate-picked")).to_contain_text("先生成，再点击上方的一个词元。")
+    shot(page, shots_dir, "generate-zh.png")
+
+    page.get_by_role("tab", name="解码实验室", exact=True).click()
+    expect(page.locator("#lab-btn")).to_have_text("显示分布")
+    page.click("#lab-btn")
+    expect(page.locator("#lab-info")).to_contain_text("经过所有旋钮后还剩", timeout=90_000)
+    shot(page, shots_dir, "lab-zh.png")
+
+    # The switch: English at once, no reload; the server follows (its cookie).
+    page.locator("#lang-select label", has_text="English").click()
+    expect(page.get_by_role("tab", name="Decoding lab")).to_be_visible()
+    assert tab_names(page) == ["Data", "Train", "Runs", "Generate", "Decoding lab", "Compare", "Evaluate", "Internals"]
+    expect(page.locator("#lab-btn")).to_have_text("Show distribution")
+    page.click("#lab-btn")
+    expect(page.locator("#lab-info")).to_contain_text("tokens possible after every knob", timeout=90_000)
+
+
+def test_an_english_browser_with_lang_in_the_address(pages, shots_dir):
+    from playwright.sync_api import expect
+
+    page = pages("en-US")
+    expect(page.get_by_role("tab", name="Decoding lab")).to_be_visible()  # English by default
+    expect(page.locator("#lang-select input[value='en']")).to_be_checked()
+
+    page = pages("en-US", "?lang=zh-CN")
+    expect(page.get_by_role("tab", name="模型内部")).to_be_visible()
+    page.get_by_role("tab", name="评估", exact=True).click()
+    expect(page.locator("#eval-btn")).to_have_text("评估")
+    page.click("#eval-btn")
+    expect(page.locator("#eval-cards")).to_contain_text("困惑度", timeout=90_000)
+    shot(page, shots_dir, "evaluate-zh.png")
