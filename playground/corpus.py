@@ -24,6 +24,7 @@ from typing import Literal
 import numpy as np
 from datasets import Dataset, Value, concatenate_datasets, load_dataset, load_from_disk
 
+from playground.atomic import replacing
 from playground.errors import PlaygroundError
 
 TABLE_SUFFIXES = {".csv": "csv", ".jsonl": "json", ".json": "json"}
@@ -478,16 +479,12 @@ def publish_folder(folder: Path, write) -> bool:
     """Fill a cache folder through `write(tmp)` in a temporary folder, then rename it into place, so a
     crash never leaves an entry that looks complete. False when it could not be written or another
     process got there first: a cache is optional, the caller goes on without it."""
-    import shutil
-
-    tmp = folder.with_name(folder.name + f".tmp{os.getpid()}")
     try:
-        write(tmp)
         folder.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(tmp, folder)
+        with replacing(folder) as tmp:
+            write(tmp)
         return True
     except OSError:
-        shutil.rmtree(tmp, ignore_errors=True)
         return False
 
 

@@ -25,6 +25,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from playground.atomic import atomic_write, replacing
 from playground.errors import PlaygroundError
 
 RUN_FILE = "run.json"
@@ -34,13 +35,16 @@ _CHECKPOINT = re.compile(r"^checkpoint-(\d+)$")
 # What a crashed or refused run may leave behind: a folder holding only these can be trained into afresh.
 LEFTOVERS = {RUN_FILE, METRICS_FILE, "previous-metrics.jsonl", ".saving", ".write-test", "runs"}
 
+# The one definition of a run under way. run.json says "running" (RunInfo.status); a live TrainingJob
+# (JobSnapshot.status) names its phase, from "idle" (started, its thread not yet reporting) through
+# preparing, training and saving. done, stopped, failed and interrupted are over.
+RUNNING = "running"
+RUNNING_STATUSES = frozenset({RUNNING, "idle", "preparing", "training", "saving"})
 
-def atomic_write(path: Path, text: str) -> None:
-    """Write a whole file or nothing: a reader never sees half of it, a crash never leaves half of it."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+
+def is_running(status: str | None) -> bool:
+    """True for a run or a job that is under way (and so holds a training slot and cannot be deleted)."""
+    return status in RUNNING_STATUSES
 
 
 def last_checkpoint(folder: str | os.PathLike) -> Path | None:
@@ -110,7 +114,7 @@ class RunInfo:
     name: str
     folder: Path
     base: str  # the catalog name, folder or scratch size it trained from
-    status: str  # running | done | stopped | failed | interrupted
+    status: str  # running | done | stopped | failed | interrupted (RUNNING: its process is alive)
     steps: int
     max_steps: int | None
     best_val_loss: float | None
@@ -125,7 +129,7 @@ class RunInfo:
 
     @property
     def resumable(self) -> bool:
-        return self.status != "running" and last_checkpoint(self.folder) is not None
+        return not is_running(self.status) and last_checkpoint(self.folder) is not None
 
     @property
     def date(self) -> str:
@@ -148,7 +152,7 @@ def read_run(folder: str | os.PathLike) -> RunInfo | None:
     records = read_metrics(folder)
     settings = status.get("settings") or info.get("settings") or {}
     state = status.get("status") or info.get("status") or "interrupted"
-    if state == "running" and not _alive(status.get("pid")):
+    if state == RUNNING and not _alive(status.get("pid")):
         state = "interrupted"  # its process is gone (killed, crashed, machine restarted)
     vals = [r["val_loss"] for r in records if isinstance(r.get("val_loss"), (int, float))]
     steps = max((r.get("step", 0) for r in records), default=0)
@@ -197,8 +201,7 @@ def zip_run(folder: str | os.PathLike, *, redact: bool = False) -> Path:
     target = folder.with_suffix(".zip")
     if target.exists() and target.stat().st_mtime >= marker.stat().st_mtime:
         return target
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as z:
+    with replacing(target) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as z:
         for path in sorted(folder.rglob("*")):
             rel = path.relative_to(folder)
             if not path.is_file() or rel.parts[0].startswith(("checkpoint-", ".")) or rel.name == RUN_FILE:
@@ -209,7 +212,6 @@ def zip_run(folder: str | os.PathLike, *, redact: bool = False) -> Path:
                 z.writestr(str(Path(folder.name) / rel), json.dumps(info, indent=2))
             else:
                 z.write(path, Path(folder.name) / rel)
-    os.replace(tmp, target)
     return target
 
 
@@ -230,7 +232,7 @@ def delete_run(folder: str | os.PathLike) -> None:
     run = read_run(folder)
     if run is None:
         raise PlaygroundError(f"'{Path(folder).name}' is not a training run; nothing was deleted.")
-    if run.status == "running":
+    if is_running(run.status):
         raise PlaygroundError(f"'{run.name}' is still training; stop it first, then delete it.")
     shutil.rmtree(run.folder)
     run.folder.with_suffix(".zip").unlink(missing_ok=True)

@@ -28,7 +28,7 @@ from playground import corpus as corpus_lib
 from playground.errors import PlaygroundError
 from playground.runs import (
     FINISHED_FILE, LEFTOVERS, METRICS_FILE, atomic_write, checkpoint_step, keep_metrics_until, last_checkpoint,
-    read_metrics, read_status, write_status,
+    is_running, read_metrics, read_status, write_status,
 )
 from playground.models import load_model, pick_precision, scratch_model
 from playground.optim import build_muon_optimizer
@@ -121,7 +121,7 @@ class JobSnapshot:
 
     @property
     def running(self) -> bool:
-        return self.status in ("preparing", "training", "saving")
+        return is_running(self.status)
 
 
 class LiveMetrics(TrainerCallback):

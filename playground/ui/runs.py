@@ -213,7 +213,7 @@ def _finished(ctx: AppContext, session, name: str) -> runs_lib.RunInfo:
 
 def resume_config(run: runs_lib.RunInfo, session, ctx: AppContext) -> TrainConfig:
     """The run's own settings with --resume, as the CLI would run it."""
-    if run.status == "running":
+    if runs_lib.is_running(run.status):
         raise PlaygroundError(f"{run.name} is training right now; follow it on the Train tab.")
     if not run.resumable:
         raise PlaygroundError(f"{run.name} has no checkpoint to resume from; start a new run on the Train tab.")
@@ -222,6 +222,6 @@ def resume_config(run: runs_lib.RunInfo, session, ctx: AppContext) -> TrainConfi
                               "(Use this model, then Fine-tune on the Train tab).")
     if not run.settings:
         raise PlaygroundError(f"{run.name} recorded no settings to resume with; run its CLI command instead.")
-    if session.job is not None and session.job.snapshot().status in ("idle", "preparing", "training", "saving"):
+    if session.job is not None and runs_lib.is_running(session.job.snapshot().status):
         raise PlaygroundError("A training job is already running; stop it first.")
     return TrainConfig.from_dict(run.settings | {"output": str(run.folder), "resume": True})

@@ -41,7 +41,7 @@ from playground.ui.i18n import error, language_of, tr
 MAX_UPLOAD_MB_HOSTED = 10
 MODEL_CACHE_SIZE = 3
 MAX_RUN_CHOICES = 20  # finished runs offered in the model selector (newest first); the Runs tab lists all
-ACTIVE = ("idle", "preparing", "training", "saving")  # idle: started, thread not yet reporting
+ACTIVE = runs_lib.RUNNING_STATUSES  # a job under way: playground.runs has the one definition
 
 
 # --------------------------------------------------------------------------- errors
@@ -314,7 +314,7 @@ class AppContext:
     def running_jobs(self) -> int:
         with self._lock:
             jobs = [job for _, job in self.jobs.values()]
-        return sum(1 for job in jobs if job.snapshot().status in ACTIVE)
+        return sum(1 for job in jobs if runs_lib.is_running(job.snapshot().status))
 
     def stop_jobs(self, timeout: float = 300.0) -> None:
         """Stop every running job and wait for each to save its model so far (the app is shutting down)."""
