@@ -57,16 +57,7 @@ def job_throughput(corpus_file: Path, steps: int, batch: int, block: int, out: P
                       block_size=block, batch_size=batch, max_steps=steps, eval_every=10**6, lr=1e-3, warmup=0,
                       schedule="constant", seed=0, optimizer="adamw")  # the bare loop's optimizer
     timer = StepTimer()
-    job = TrainingJob(cfg)
-    real_trainer = job._trainer
-
-    def with_timer(run):
-        trainer = real_trainer(run)
-        trainer.add_callback(timer)
-        job._bench_run = run
-        return trainer
-
-    job._trainer = with_timer
+    job = TrainingJob(cfg, callbacks=[timer])
     job.run()
     warm = 5  # skip the first steps (allocator warm-up)
     dt = timer.times[-1] - timer.times[warm]
@@ -75,17 +66,15 @@ def job_throughput(corpus_file: Path, steps: int, batch: int, block: int, out: P
 
 def bare_throughput(job: TrainingJob, steps: int, batch: int, block: int) -> float:
     """The same model shape, data, batch, optimizer, clipping: a plain loop (nanoGPT-style)."""
-    run = job._bench_run
+    run = job.prepared
     torch.manual_seed(0)
-    model = scratch_model("mini", vocab_size=len(run.tokenizer), n_positions=run.context)
-    for m in model.modules():
-        if isinstance(m, torch.nn.Dropout):
-            m.p = 0.0
+    model = scratch_model("mini", vocab_size=len(run.tokenizer), n_positions=run.context,
+                          resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0)  # as the job's from-scratch model
     model.train()
     decay = [p for n, p in model.named_parameters() if p.ndim >= 2]
     no_decay = [p for n, p in model.named_parameters() if p.ndim < 2]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1}, {"params": no_decay, "weight_decay": 0.0}], lr=1e-3)
-    data = torch.tensor(run.prepared.train["input_ids"])
+    data = torch.tensor(run.data.train["input_ids"])
     g = torch.Generator().manual_seed(0)
     times = []
     for _ in range(steps):

@@ -55,8 +55,9 @@ SCRATCH_SIZES: dict[str, ScratchSize] = {
 }
 
 
-def scratch_model(size: str, vocab_size: int, n_positions: int | None = None, seed: int = 0) -> GPT2LMHeadModel:
-    """A freshly initialised GPT-2 of a catalog size.
+def scratch_model(size: str, vocab_size: int, n_positions: int | None = None, seed: int = 0,
+                  **config) -> GPT2LMHeadModel:
+    """A freshly initialised GPT-2 of a catalog size; `config` sets other GPT2Config fields (resid_pdrop=0.0).
 
     transformers' GPT2 `_init_weights` applies the paper's initialisation: N(0, 0.02) weights and
     residual projections scaled by 1/sqrt(2 * n_layer).
@@ -74,6 +75,7 @@ def scratch_model(size: str, vocab_size: int, n_positions: int | None = None, se
         n_head=s.n_head,
         bos_token_id=0 if vocab_size != 50257 else 50256,
         eos_token_id=0 if vocab_size != 50257 else 50256,
+        **config,
     )
     torch.manual_seed(seed)
     return GPT2LMHeadModel(config)
@@ -172,15 +174,18 @@ def context_length(name_or_folder: str) -> int | None:
 
 
 def load_model(
-    name_or_folder: str, device: str | torch.device | None = None
+    name_or_folder: str, device: str | torch.device | None = None, **config
 ) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
-    """Load a GPT-2-style causal LM and its tokenizer, in eval mode, on `device` (auto by default)."""
+    """Load a GPT-2-style causal LM and its tokenizer, in eval mode, on `device` (auto by default).
+
+    `config` overrides fields of the model's saved config (resid_pdrop=0.2), as from_pretrained does.
+    """
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     source = resolve(name_or_folder)
     offline = not Path(source).is_dir() and hub_cached(source)
     try:
-        model = AutoModelForCausalLM.from_pretrained(source, local_files_only=offline)
+        model = AutoModelForCausalLM.from_pretrained(source, local_files_only=offline, **config)
         if Path(source).is_dir():
             tokenizer = load_tokenizer(source)
         else:

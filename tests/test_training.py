@@ -126,6 +126,33 @@ def test_finetune_with_lora_saves_a_merged_model(tiny_model_dir, play_file, tmp_
     assert any("c_attn" in n for n in changed)
 
 
+def _dropout_layers(model) -> set[float]:
+    return {m.p for m in model.modules() if isinstance(m, torch.nn.Dropout)}
+
+
+def test_dropout_reaches_every_dropout_layer_through_the_model_config(tiny_model_dir, play_file, tmp_path):
+    def prepared(**kw):
+        return TrainingJob(fast(play_file, tmp_path / "o", **kw)).prepare().model
+
+    tuned = dict(scratch=None, tokenizer="gpt2", model=str(tiny_model_dir))
+    own = prepared(**tuned)
+    assert own.config.resid_pdrop == 0.1 and _dropout_layers(own) == {0.1}  # the pretrained model's own
+    model = prepared(**tuned, dropout=0.25)
+    assert (model.config.resid_pdrop, model.config.embd_pdrop, model.config.attn_pdrop) == (0.25, 0.25, 0.25)
+    assert _dropout_layers(model) == {0.25}
+    scratch = prepared()  # from scratch: none (nanoGPT's advice for short runs)
+    assert scratch.config.attn_pdrop == 0.0 and _dropout_layers(scratch) == {0.0}
+
+
+def test_live_metrics_reaches_the_job_only_through_its_public_methods():
+    import inspect
+    import re
+
+    from playground import trainer
+
+    assert not re.findall(r"job\._\w+", inspect.getsource(trainer))
+
+
 @pytest.mark.parametrize("kw,match", [
     (dict(lr=0.0), "Learning rate"),
     (dict(lr=-1.0), "Learning rate"),

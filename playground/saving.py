@@ -1,0 +1,72 @@
+"""A run's output folder: claimed before training, the model saved into it at the end, cleared after a failure.
+
+The rule throughout: a folder looks finished (config.json, which makes it load as a model, and
+playground.json, which says the run ended) only once everything else in it is complete.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+from playground.atomic import atomic_write
+from playground.errors import PlaygroundError
+from playground.runs import FINISHED_FILE, LEFTOVERS, METRICS_FILE
+from playground.train_plan import Start
+
+SAVING = ".saving"  # the final save is written here first (a name in LEFTOVERS: a crash mid-save is a leftover)
+# Moved into the run folder last, in this order: what makes it load, then what says it finished.
+MARKERS = ("config.json", FINISHED_FILE)
+
+
+def claim_output(out: Path, start: Start, is_main: bool = True) -> bool:
+    """Make the output folder ready to train into, as `start` decided; True when this run created it.
+
+    Leftovers of a crashed run are cleared (its metrics kept aside as previous-metrics.jsonl), and the
+    folder is checked to be writable now rather than at the first checkpoint.
+    """
+    created = not out.exists()
+    if start.clear_leftovers and is_main:  # under DDP the main process alone touches the folder
+        for p in out.iterdir():
+            if p.name.startswith("checkpoint-") or p.name == SAVING:
+                shutil.rmtree(p, ignore_errors=True)
+        if (out / METRICS_FILE).exists():
+            os.replace(out / METRICS_FILE, out / "previous-metrics.jsonl")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / ".write-test"
+        probe.write_text("ok")
+        probe.unlink()
+    except OSError as e:
+        raise PlaygroundError(f"Cannot write to the output folder '{out}' ({e.strerror}); choose a writable folder.") from None
+    return created
+
+
+def save_final(out: Path, model, tokenizer, info: dict) -> None:
+    """Write the model, its tokenizer and playground.json (`info`) so a crash never leaves a folder that looks done.
+
+    Everything is written to a temporary folder first and moved in with config.json and playground.json
+    last; the markers of an earlier save (a resumed run) are removed first, so the folder stops looking
+    finished until the new save is whole.
+    """
+    tmp = out / SAVING
+    shutil.rmtree(tmp, ignore_errors=True)
+    model.save_pretrained(tmp)
+    tokenizer.save_pretrained(tmp)
+    for marker in MARKERS:
+        (out / marker).unlink(missing_ok=True)
+    for name in sorted(os.listdir(tmp), key=lambda n: n == "config.json"):
+        os.replace(tmp / name, out / name)
+    tmp.rmdir()
+    atomic_write(out / FINISHED_FILE, json.dumps(info, indent=2))
+
+
+def remove_unstarted(out: Path) -> None:
+    """Remove a folder that a failed run created and that never got past preparation (nothing worth keeping).
+
+    Anything with metrics stays: the curve up to the failure, and the reason in run.json.
+    """
+    if out.is_dir() and not (out / METRICS_FILE).exists() and all(p.name in LEFTOVERS for p in out.iterdir()):
+        shutil.rmtree(out, ignore_errors=True)
