@@ -1,6 +1,6 @@
 """How the app feels: time to the first page, to the first streamed token, and of one lab refresh.
 
-    python bench/bench_app.py [--model NAME_OR_FOLDER] [--repeats 5]
+    python bench/bench_app.py [--model NAME_OR_FOLDER] [--repeats 5] [--tree CHECKOUT]
 
 1. Starts `python app.py` exactly as a user does (a fresh process, offline Hub) and times until the
    page answers HTTP 200.
@@ -8,6 +8,9 @@
    text (the first press also loads the model; later presses are warm), and the time of one Decoding
    lab refresh (forward pass, every stage, a 10 000-draw histogram, the temperature comparison, and the
    three figures serialised to the page).
+
+`--tree` starts app.py from another checkout (e.g. a `git worktree` of an older commit), so two versions
+can be timed alternately on the same machine.
 
 The model is --model, else the bundled demo model when present, else a locally built GPT-2 of the
 demo's shape class (6 layers, 384 wide, GPT-2's 50 257-token vocabulary), so the figures never
@@ -57,10 +60,10 @@ def pick_model(name: str | None) -> tuple[str, str]:
     return str(folder), "a local GPT-2, 6 layers x 384 wide, GPT-2 BPE (the demo model was not present)"
 
 
-def time_to_first_page(model: str, port: int) -> tuple[float, subprocess.Popen]:
+def time_to_first_page(model: str, port: int, tree: Path = ROOT) -> tuple[float, subprocess.Popen]:
     env = os.environ | {"HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False"}
     t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "app.py", "--port", str(port), "--model", model], cwd=ROOT, env=env,
+    proc = subprocess.Popen([sys.executable, "app.py", "--port", str(port), "--model", model], cwd=tree, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/"
     while True:
@@ -91,10 +94,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", help="model name or folder (default: demo when present, else a local GPT-2)")
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--tree", type=Path, default=ROOT, help="the checkout whose app.py is started (default: this one)")
     args = parser.parse_args()
     model, described = pick_model(args.model)
     print(f"model: {described}")
-    page, proc = time_to_first_page(model, free_port())
+    print(f"tree: {args.tree}")
+    page, proc = time_to_first_page(model, free_port(), args.tree)
     try:
         print(f"python app.py -> first page (HTTP 200): {page:.2f} s")
         from gradio_client import Client

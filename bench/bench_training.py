@@ -134,7 +134,8 @@ def shakespeare(args) -> None:
         cfg = TrainConfig(corpus=[str(work / "train.txt")], val_files=[str(work / "val.txt")], output=str(out),
                           scratch=size, tokenizer=tokenizer, block_size=int(block), batch_size=int(batch), lr=float(lr),
                           optimizer=optimizer, muon_lr=float(muon_lr) if muon_lr else None,
-                          max_minutes=args.minutes, schedule=schedule, warmup=50, seed=1337, dropout=0.0)
+                          max_minutes=None if args.steps else args.minutes, max_steps=args.steps,
+                          schedule=schedule, warmup=50, seed=1337, dropout=0.0)
         load_before = os.getloadavg()[0]
         t0 = time.monotonic()
         final = TrainingJob(cfg).run()
@@ -160,6 +161,8 @@ def main() -> None:
     t.add_argument("--repeats", type=int, default=3)
     s = sub.add_parser("shakespeare")
     s.add_argument("--minutes", type=float, default=3.6)
+    s.add_argument("--steps", type=int, help="a step count instead of the time budget: recipes compared "
+                   "on equal work, whatever else the machine is doing (then confirm the winner with --minutes)")
     s.add_argument("--configs", nargs="+", default=["mini,bpe:1024,128,32,2e-3"],
                    help="size,tokenizer,block,batch,lr per run")
     args = p.parse_args()

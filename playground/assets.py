@@ -11,3 +11,15 @@ SHAKESPEARE = ASSETS / "shakespeare"
 BUNDLED_CORPORA: dict[str, tuple[Path, Path]] = {
     "Shakespeare (38 plays)": (SHAKESPEARE / "train.txt", SHAKESPEARE / "validation.txt"),
 }
+
+# The decoding lab's example contexts: they give the bundled demo model (Shakespeare, 4 000-token BPE) a
+# peaked, teachable next-token distribution: a few likely tokens and a long tail, so knobs visibly cut and
+# draws hit named tokens. Measured with `lab` on assets/demo-model (top token's probability, entropy in
+# nats); tests keep them peaked. Kept here with the model, not in playground.decoding (which imports torch),
+# because the lab tab lists them while the page is built.
+LAB_CONTEXTS = (
+    "GLOUCESTER:\nI thank you, my lord.\n\nKING EDWARD IV:\nI thank",  # " you" 40 %, " me" 8 %, " thee" 6 %; 3.4 nats
+    "Farewell, my lord.\n\n[",  # "Enter" 29 %, "Exit" 14 %, "Exeunt" 13 %; 3.8 nats
+    "ROMEO:\nI will not stay.\n\n[Exit",  # "]" 61 %; 3.1 nats
+    "NORTHUMBERLAND:\nGood morrow, my",  # " lord" 23 % and a long tail: where top-p earns its keep
+)

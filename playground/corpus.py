@@ -19,10 +19,12 @@ import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
-from datasets import Dataset, Value, concatenate_datasets, load_dataset, load_from_disk
+
+if TYPE_CHECKING:  # datasets (and pyarrow) cost a second to import: loaded where a corpus is read, not with the app
+    from datasets import Dataset
 
 from playground.atomic import replacing
 from playground.errors import PlaygroundError
@@ -51,7 +53,7 @@ class Cleaning:
     """Optional clean-ups, each off unless the user turns it on."""
 
     drop_blank_lines: bool = False
-    """A model trained on text full of blank lines learns to emit blank lines."""
+    """Drop blank lines: a model trained on text full of them learns to emit them."""
     strip_page_numbers: bool = False
     """Drop lines that are only a page number ("12", "- 12 -", "Page 12")."""
     collapse_spaces: bool = False
@@ -253,6 +255,7 @@ def _json_layout(path: Path, encoding: str) -> str | None:
 
 
 def _read_file(path: Path, text_field: str | None, encoding: str) -> tuple[Dataset, bool]:
+    from datasets import Value, load_dataset
     suffix = path.suffix.lower()
     # datasets reads UTF-8 itself (and copes with a UTF-8 BOM); other encodings are named to it.
     extra = {} if encoding == "utf-8-sig" else {"encoding": encoding}
@@ -300,6 +303,7 @@ def clean_text(text: str, cleaning: Cleaning, seen: set[str] | None = None) -> s
 
 def load_corpus(files: list[str | os.PathLike], cleaning: Cleaning = Cleaning(), text_field: str | None = None) -> Corpus:
     """Read and clean one or more corpus files (.txt/.md, .csv, .jsonl/.json)."""
+    from datasets import concatenate_datasets
     if not files:
         raise PlaygroundError("No corpus file given; upload or name at least one text file.")
     paths = [Path(f) for f in files]
@@ -451,6 +455,7 @@ def prepare(
     use_cache: bool = True,
 ) -> PreparedCorpus:
     """Tokenize a corpus and make train/validation examples, caching the result by content and settings."""
+    from datasets import load_from_disk
     key = hashlib.sha256(
         json.dumps([corpus.content_hash, val_corpus.content_hash if val_corpus else None,
                     asdict(settings), _tokenizer_fingerprint(tokenizer), 2]).encode()
@@ -489,6 +494,8 @@ def publish_folder(folder: Path, write) -> bool:
 
 
 def _prepare(corpus: Corpus, tokenizer, settings: ExampleSettings, val_corpus: Corpus | None) -> PreparedCorpus:
+    from datasets import Dataset
+
     block = settings.block_size
     if settings.mode == "blocks":
         ids = _tokenize(corpus.documents, tokenizer)

@@ -39,10 +39,10 @@ if TYPE_CHECKING:  # importing PreTrainedModel loads all of modeling_utils (seco
 
 from playground.corpus import check_seed
 from playground.errors import PlaygroundError
-from playground.knobs import resolve_seed
+from playground.assets import LAB_CONTEXTS  # noqa: F401 - the lab's example contexts, also named here
+from playground.knobs import MAX_SAMPLES, resolve_seed
 from playground.models import NON_FINITE_OUTPUT
 
-MAX_SAMPLES = 100_000  # histogram draws
 
 # Stage names in the order generate applies the processors (see the module docstring).
 STAGES = ("raw", "repetition_penalty", "no_repeat_ngram", "temperature", "top_k", "top_p", "min_p", "typical", "final")
@@ -142,19 +142,6 @@ def encode_prompt(tokenizer: PreTrainedTokenizerBase, prompt: str | list[int], l
 def token_texts(tokenizer: PreTrainedTokenizerBase, ids: list[int]) -> list[str]:
     """Each id decoded on its own, as shown on screen (special tokens kept visible)."""
     return tokenizer.batch_decode([[i] for i in ids], skip_special_tokens=False, clean_up_tokenization_spaces=False)
-
-
-# --------------------------------------------------------------------------- the lab
-
-# Contexts that give the bundled demo model (Shakespeare, 4 000-token BPE) a peaked, teachable next-token
-# distribution: a few likely tokens and a long tail, so knobs visibly cut and draws hit named tokens.
-# Measured with `lab` on assets/demo-model (top token's probability, entropy in nats); tests keep them peaked.
-LAB_CONTEXTS = (
-    "GLOUCESTER:\nI thank you, my lord.\n\nKING EDWARD IV:\nI thank",  # " you" 40 %, " me" 8 %, " thee" 6 %; 3.4 nats
-    "Farewell, my lord.\n\n[",  # "Enter" 29 %, "Exit" 14 %, "Exeunt" 13 %; 3.8 nats
-    "ROMEO:\nI will not stay.\n\n[Exit",  # "]" 61 %; 3.1 nats
-    "NORTHUMBERLAND:\nGood morrow, my",  # " lord" 23 % and a long tail: where top-p earns its keep
-)
 
 
 @dataclass

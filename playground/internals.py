@@ -35,11 +35,8 @@ if TYPE_CHECKING:  # importing PreTrainedModel loads all of modeling_utils (seco
 
 from playground.decoding import TokenProb, encode_prompt, generate_setup, generation_config, token_texts
 from playground.errors import PlaygroundError
-from playground.knobs import DecodingSettings
+from playground.knobs import MAX_BEAM_STEPS, MAX_BEAMS, MAX_TOKENS, DecodingSettings
 
-MAX_TOKENS = 64  # attention is T × T per head: beyond ~64 tokens neither the heatmap nor the lines can be read
-MAX_BEAMS = 4
-MAX_BEAM_STEPS = 10
 _NEG = -1.0e9  # generate's "impossible" score
 
 _TWINS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()

@@ -16,6 +16,13 @@ from playground.errors import PlaygroundError
 
 MAX_NEW_TOKENS = 512  # output_scores keeps ~0.4 MB per token per sequence (GPT-2 vocab), so keep runs bounded
 MAX_SEQUENCES = 8  # cap on beams and on returned sequences, for the same reason
+# The lab's and the Internals tab's bounds live here, beside the other knobs' limits, rather than in
+# playground.decoding / playground.internals: the tabs size their sliders with them while the page is built,
+# before torch is imported (those modules import it).
+MAX_SAMPLES = 100_000  # lab histogram draws
+MAX_TOKENS = 64  # Internals: attention is T x T per head; beyond ~64 tokens neither heatmap nor lines can be read
+MAX_BEAMS = 4  # Internals: the beam tree
+MAX_BEAM_STEPS = 10
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
-import torch
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # transformers' model classes cost seconds to import: only where used
+if TYPE_CHECKING:  # torch and transformers cost seconds to import: only where used, so the app page comes first
+    import torch
     from transformers import GPT2LMHeadModel, PreTrainedModel, PreTrainedTokenizerBase
 
 from playground.assets import ASSETS
@@ -77,6 +77,8 @@ def scratch_model(size: str, vocab_size: int, n_positions: int | None = None, se
         eos_token_id=0 if vocab_size != 50257 else 50256,
         **config,
     )
+    import torch
+
     torch.manual_seed(seed)
     return GPT2LMHeadModel(config)
 
@@ -211,6 +213,8 @@ def load_model(
 
 def weights_are_finite(model: torch.nn.Module) -> bool:
     """False when any parameter holds a NaN or an infinity (a diverged run saved as it was, or a damaged file)."""
+    import torch
+
     with torch.no_grad():
         return all(bool(torch.isfinite(p).all()) for p in model.parameters())
 
@@ -251,6 +255,8 @@ def default_model() -> DefaultModel:
 
 def pick_device() -> torch.device:
     """cuda > mps > cpu."""
+    import torch
+
     if torch.cuda.is_available():
         return torch.device("cuda")
     if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
@@ -260,6 +266,8 @@ def pick_device() -> torch.device:
 
 def pick_precision(requested: str = "auto") -> str:
     """'fp32', 'fp16' or 'bf16'. 'auto' picks bf16 on GPUs that have it, fp16 on other CUDA GPUs, fp32 elsewhere."""
+    import torch
+
     if requested not in ("auto", "fp32", "fp16", "bf16"):
         raise PlaygroundError(f"Unknown precision '{requested}'; use auto, fp32, fp16 or bf16.")
     cuda = torch.cuda.is_available()
