@@ -82,6 +82,12 @@ def error(lang: str, message: str) -> str:
     return chinese(message) or f"{ZH['Error (in English):']} {message}"
 
 
+def headed(lang: str, headers: list[str], rows: list[list]):
+    """A Dataframe's value with its column names in `lang` (the browser does not translate table headers).
+    English: the rows as they are, so the API's answer does not change."""
+    return rows if lang != "zh-CN" else {"headers": [tr(lang, h) for h in headers], "data": rows}
+
+
 def localize(blocks: gr.Blocks) -> None:
     """Every static string of the built Blocks that has a translation becomes I18nData for the browser.
 

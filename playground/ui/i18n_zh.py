@@ -28,6 +28,7 @@ ZH: dict[str, str] = {
     "Internals": "模型内部",
     "Error (in English):": "错误（英文原文）：",
     "Presentation mode (large text; or add ?present=1 to the address)": "演示模式（大字号；也可以在网址后加 ?present=1）",
+    "Presentation mode (or ?present=1)": "演示模式（或在网址后加 ?present=1）",
     "Copy share link": "复制分享链接",
     "a link that opens this tab with this model, prompt, knobs and seed": "用这个模型、提示词、旋钮设置和随机种子打开本标签页的链接",
 
@@ -95,6 +96,8 @@ ZH: dict[str, str] = {
         "“{name}”超过了这里 {mb} MB 的上限；请上传更小的文件。",
     "{n} file(s) uploaded; press Prepare corpus.": "已上传 {n} 个文件；请点击“准备语料”。",
     "Ready: {label}. The Train tab will train on these {n} examples.": "已就绪：{label}。“训练”标签页将在这 {n} 个样本上训练。",
+    "Ready: {label}. Preview with GPT-2's BPE: {n} training examples; the Train tab uses these settings with its run's "
+    "tokenizer.": "已就绪：{label}。用 GPT-2 的 BPE 预览：{n} 个训练样本；“训练”标签页会用这些设置和该次训练自己的分词器。",
     "characters": "字符",
     "lines": "行",
     "tokens": "词元",
@@ -150,6 +153,7 @@ ZH: dict[str, str] = {
     "Not started": "未开始",
     "Log scale": "对数坐标",
     "Samples": "生成示例",
+    "sample generated at this evaluation": "这次评估时生成的示例",
     "Download the trained model (.zip)": "下载训练好的模型（.zip）",
     "Quick demo: the tiny model from scratch on the bundled Shakespeare, with a time budget.":
         "快速演示：在内置莎士比亚语料上从零训练 tiny 模型，并设有时间预算。",
@@ -180,6 +184,13 @@ ZH: dict[str, str] = {
         "本机预计：{estimate}（仅为估计；准备语料和评估的时间另计）。",
 
     # ---- Runs tab
+    "run": "训练记录",
+    "base / size": "基座 / 规模",
+    "status": "状态",
+    "steps": "步数",
+    "best val loss": "最佳验证损失",
+    "started": "开始时间",
+    "setting": "设置",
     "Refresh": "刷新",
     "Run": "训练记录",
     "Use this model": "使用这个模型",

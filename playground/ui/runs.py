@@ -17,7 +17,7 @@ from playground.errors import PlaygroundError
 from playground.train_config import TrainConfig
 from playground.ui import train
 from playground.ui.common import note
-from playground.ui.i18n import error, tr
+from playground.ui.i18n import error, headed, tr
 from playground.ui.state import AppContext
 
 HEADERS = ["run", "base / size", "status", "steps", "best val loss", "started"]
@@ -82,7 +82,8 @@ def build(ctx: AppContext, model_select: gr.Dropdown, train_parts: dict, tabs: g
         names = [r.name for r in runs]
         chosen = chosen if chosen in names else (names[0] if names else None)
         overlaid = [n for n in (overlaid or []) if n in names]
-        return (gr.update(value=run_rows(runs, session.language)), gr.update(choices=names, value=chosen),
+        return (gr.update(value=headed(session.language, HEADERS, run_rows(runs, session.language))),
+                gr.update(choices=names, value=chosen),
                 gr.update(choices=names, value=overlaid))
 
 
@@ -187,7 +188,8 @@ def build(ctx: AppContext, model_select: gr.Dropdown, train_parts: dict, tabs: g
         fig = charts.runs_chart([{"name": r.name, "records": curves(r)} for r in runs], x=x, log_scale=log,
                                 smoothing=smooth_)
         rows = runs_lib.differing_settings(runs) if len(runs) > 1 else []
-        return fig, gr.update(value=rows, headers=["setting", *[r.name for r in runs]] if len(runs) > 1 else ["setting"])
+        setting = tr(ctx.session(request).language, "setting")
+        return fig, gr.update(value=rows, headers=[setting, *[r.name for r in runs]] if len(runs) > 1 else [setting])
 
     gr.on([overlay.change, x_axis.change, log_y.change, smoothing.release], on_overlay, [overlay, x_axis, log_y, smoothing],
           [plot, diff], api_name="runs_overlay")

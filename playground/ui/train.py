@@ -21,10 +21,11 @@ from playground.models import SCRATCH_SIZES, model_label
 from playground.tokenization import parse_tokenizer_spec
 from playground.train_config import TrainConfig, defaults_for
 from playground.ui.common import fmt_seconds, note, progress_bar
-from playground.ui.i18n import I18N, error, tr
+from playground.ui.i18n import I18N, error, headed, tr
 from playground.ui.state import ACTIVE, AppContext, Session
 
 TICK_SECONDS = 1.5
+SAMPLE_HEADERS = ["step", "sample generated at this evaluation"]
 FINETUNE, SCRATCH = "Fine-tune a model", "Train from scratch"
 TOKENIZERS = [("BPE trained on the corpus: 4 000 tokens", "bpe:4000"), ("BPE trained on the corpus: 1 000", "bpe:1000"),
               ("BPE trained on the corpus: 8 000", "bpe:8000"), ("GPT-2's BPE (50 257 tokens: a big, slow output layer)", "gpt2")]
@@ -148,7 +149,7 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
         log_scale = gr.Checkbox(label="Log scale", value=False, elem_id="train-log", scale=1)
         smoothing = gr.Slider(0, 0.95, value=0.6, step=0.05, label="Smoothing (train loss)", scale=3)
     plot = gr.Plot(charts.loss_chart([]), elem_id="loss-plot", show_label=False)
-    samples = gr.Dataframe(headers=["step", "sample generated at this evaluation"], label="Samples", interactive=False,
+    samples = gr.Dataframe(headers=SAMPLE_HEADERS, label="Samples", interactive=False,
                            wrap=True, elem_id="train-samples", max_height=300, column_widths=["80px", "100%"])
     download = gr.DownloadButton("Download the trained model (.zip)", visible=False, elem_id="train-download")
     timer = gr.Timer(TICK_SECONDS, active=False)
@@ -232,7 +233,8 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
         snap = job.snapshot() if job is not None else None
         finished = session.pending is None and (snap is None or snap.status in ("done", "stopped", "failed"))
         fig = charts.loss_chart(snap.records if snap else [], log_scale=log, smoothing=smooth_)
-        rows = [[s["step"], s["sample"]] for s in reversed(snap.samples)] if snap else []
+        rows = headed(session.language, SAMPLE_HEADERS,
+                     [[s["step"], s["sample"]] for s in reversed(snap.samples)] if snap else [])
         if not finished:
             return [fig, rows, render_status(ctx, session), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()]
         ended = [gr.Timer(active=False), gr.update(interactive=True), gr.update(interactive=False)]
@@ -282,7 +284,8 @@ def begin(ctx: AppContext, session: Session, label: str, config: TrainConfig) ->
 def attached_outputs(ctx: AppContext, session: Session) -> tuple:
     """timer, start, stop, download, plot, samples, status for a session following a running (or queued) job."""
     records = session.job.snapshot().records if session.job is not None else []
-    samples = [[r["step"], r["sample"]] for r in reversed(records) if "sample" in r]
+    samples = headed(session.language, SAMPLE_HEADERS,
+                    [[r["step"], r["sample"]] for r in reversed(records) if "sample" in r])
     return (gr.Timer(active=True), gr.update(interactive=False), gr.update(interactive=True), gr.update(visible=False),
             charts.loss_chart(records), samples, render_status(ctx, session))
 

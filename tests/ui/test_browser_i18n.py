@@ -64,10 +64,15 @@ def test_a_chinese_browser_gets_the_chinese_page(pages, shots_dir):
     expect(page.locator("#lab-info")).to_contain_text("经过所有旋钮后还剩", timeout=90_000)
     shot(page, shots_dir, "lab-zh.png")
 
+    page.get_by_role("tab", name="训练记录", exact=True).click()
+    expect(page.locator("#runs-table")).to_contain_text("最佳验证损失")  # column names, written by the server
+    expect(page.locator("#runs-use")).to_have_text("使用这个模型")
+
     # The switch: English at once, no reload; the server follows (its cookie).
     page.locator("#lang-select label", has_text="English").click()
     expect(page.get_by_role("tab", name="Decoding lab")).to_be_visible()
     assert tab_names(page) == ["Data", "Train", "Runs", "Generate", "Decoding lab", "Compare", "Evaluate", "Internals"]
+    page.get_by_role("tab", name="Decoding lab", exact=True).click()
     expect(page.locator("#lab-btn")).to_have_text("Show distribution")
     page.click("#lab-btn")
     expect(page.locator("#lab-info")).to_contain_text("tokens possible after every knob", timeout=90_000)

@@ -11,7 +11,7 @@ import pytest
 
 from playground.ui.i18n import EN, I18N, ZH, chinese, error, language, language_of, localize, tr, untranslated
 
-CJK = re.compile(r"[\u4e00-\u9fff]")
+CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")  # Chinese characters and punctuation
 
 
 def fields(text: str) -> set[str]:
@@ -50,6 +50,25 @@ def test_the_built_app_has_no_english_label_left(tiny_model_dir, peaky_model_dir
     assert set(EN) == set(ZH)
     localize(demo)  # twice is harmless: what is already I18nData stays
     assert untranslated(demo) == []
+
+
+def test_every_text_the_handlers_translate_has_its_chinese():
+    """Each literal the UI passes to tr() or I18N(), and each status word, is in the table (a new English
+    sentence without its Chinese fails here, not in front of a class)."""
+    import ast
+    from pathlib import Path
+
+    from playground.ui import runs, train
+
+    texts = [*train.STATUS_WORDS.values(), *runs.STATUS_WORDS.values()]
+    for path in sorted((Path(__file__).parents[2] / "playground" / "ui").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) in ("tr", "I18N"):
+                arg = node.args[1 if node.func.id == "tr" else 0] if node.args else None
+                if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                    texts.append(arg.value)
+    assert len(texts) > 60
+    assert [t for t in texts if chinese(t) is None] == []
 
 
 def request(**headers):
