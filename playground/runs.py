@@ -238,44 +238,16 @@ def delete_run(folder: str | os.PathLike) -> None:
     run.folder.with_suffix(".zip").unlink(missing_ok=True)
 
 
-# Flags of `python -m playground train` for TrainConfig fields (None and defaults are left out).
-_FLAGS = [
-    ("model", "--model"), ("scratch", "--scratch"), ("tokenizer", "--tokenizer"), ("text_field", "--text-field"),
-    ("block_size", "--block-size"), ("stride", "--stride"), ("batch_size", "--batch-size"),
-    ("grad_accum", "--grad-accum"), ("lr", "--lr"), ("schedule", "--schedule"), ("optimizer", "--optimizer"),
-    ("muon_lr", "--muon-lr"), ("warmup", "--warmup"),
-    ("weight_decay", "--weight-decay"), ("max_grad_norm", "--max-grad-norm"), ("epochs", "--epochs"),
-    ("max_steps", "--max-steps"), ("max_minutes", "--max-minutes"), ("eval_every", "--eval-every"),
-    ("val_fraction", "--val-fraction"), ("seed", "--seed"), ("precision", "--precision"),
-    ("dropout", "--dropout"), ("lora_r", "--lora-r"), ("lora_alpha", "--lora-alpha"),
-    ("sample_prompt", "--sample-prompt"), ("sample_tokens", "--sample-tokens"),
-]
-_CLI_DEFAULTS = {"tokenizer": "gpt2", "grad_accum": 1, "schedule": "cosine", "max_grad_norm": 1.0,
-                 "val_fraction": 0.1, "seed": 42, "precision": "auto", "lora_r": 8, "lora_alpha": 16, "sample_tokens": 40}
-_CLEANING_FLAGS = {"drop_blank_lines": "--drop-blank-lines", "strip_page_numbers": "--strip-page-numbers",
-                   "collapse_spaces": "--collapse-spaces", "dedupe_lines": "--dedupe-lines"}
-
-
 def train_command(settings: dict, *, resume: bool = False) -> str:
-    """The `python -m playground train …` command line that runs these settings (or resumes the run)."""
-    args = ["python", "-m", "playground", "train"]
-    for f in settings.get("corpus") or []:
-        args += ["--corpus", str(f)]
-    for f in settings.get("val_files") or []:
-        args += ["--val-file", str(f)]
-    args += ["--output", str(settings.get("output", "OUTPUT"))]
-    for key, flag in _FLAGS:
-        value = settings.get(key)
-        if value is None or _CLI_DEFAULTS.get(key) == value or (key == "tokenizer" and settings.get("model")):
-            continue
-        args += [flag, str(value)]
-    for key, flag in _CLEANING_FLAGS.items():
-        if (settings.get("cleaning") or {}).get(key):
-            args.append(flag)
-    args += [flag for key, flag in (("line_by_line", "--line-by-line"), ("lora", "--lora")) if settings.get(key)]
-    if resume:
-        args.append("--resume")
-    return shlex.join(args)
+    """The `python -m playground train …` command line that runs these settings (or resumes the run).
+
+    The flags are the CLI's own, from TrainConfig's fields (playground.cli.train.flag_values); imported
+    here on first use, so listing runs stays free of the heavy libraries.
+    """
+    from playground.cli.train import flag_values
+
+    args = flag_values({"output": "OUTPUT"} | settings)
+    return shlex.join(["python", "-m", "playground", "train", *args, *(["--resume"] if resume else [])])
 
 
 # Settings that differ between runs by nature, not by choice.

@@ -59,9 +59,9 @@ class TrainConfig:
     output: str
     """Output folder: the trained model, checkpoints, metrics.jsonl and playground.json."""
     model: str | None = None
-    """Fine-tune this pretrained model: a catalog name or a local folder."""
+    """Fine-tune this pretrained model: gpt2, gpt2-medium, gpt2-large, gpt2-xl, demo or a model folder."""
     scratch: str | None = None
-    """…or train a new GPT-2 of this size from scratch."""
+    """…or train a new GPT-2 from scratch: tiny, mini, small, medium, large or xl (models.SCRATCH_SIZES)."""
     tokenizer: str = "gpt2"
     """From scratch: 'gpt2' (GPT-2's own BPE) or 'bpe:VOCAB' (a BPE trained on the corpus)."""
     val_files: list[str] = field(default_factory=list)
@@ -69,12 +69,19 @@ class TrainConfig:
     text_field: str | None = None
     """csv/json: the column holding the text (default: 'text' or the first text column)."""
     cleaning: Cleaning = field(default_factory=Cleaning)
+    """Optional clean-ups of the text (each its own flag: --drop-blank-lines, …)."""
     block_size: int | None = None
+    """Tokens per training example (at most the model's context)."""
     stride: int | None = None
+    """Tokens between block starts (below the block size, windows overlap); default: the block size."""
     line_by_line: bool = False
+    """Each line (or record) is one example, instead of blocks cut from the joined text."""
     batch_size: int | None = None
+    """Examples per device and forward pass."""
     grad_accum: int = 1
+    """Forward passes accumulated into one optimizer step."""
     lr: float | None = None
+    """Peak learning rate (of AdamW; with Muon, of the embeddings, norms and biases)."""
     schedule: Literal["linear", "cosine", "constant", "wsd"] = "cosine"
     """Decay after warm-up: linear, cosine, constant, or wsd (flat, then linear to 0 over the last 20 %)."""
     optimizer: Literal["adamw", "muon"] | None = None
@@ -85,23 +92,35 @@ class TrainConfig:
     warmup: int | None = None
     """Warm-up optimizer steps (linear from 0)."""
     weight_decay: float | None = None
+    """Decoupled weight decay (AdamW's, and Muon's)."""
     max_grad_norm: float = 1.0
+    """Gradient clipping norm (0: off)."""
     epochs: float | None = None
+    """Passes over the training examples (default 1, unless a step count or a time budget ends the run)."""
     max_steps: int | None = None
+    """Optimizer steps to train (instead of epochs)."""
     max_minutes: float | None = None
     """Time budget: training stops (and the schedule ends) when it runs out."""
     eval_every: int | None = None
     """Optimizer steps between evaluations; default: ten evaluations per run."""
     val_fraction: float = 0.1
+    """Share of the corpus held out for validation, in (0, 0.5]; ignored with validation files."""
     seed: int = 42
-    precision: str = "auto"
+    """Seeds the initialisation, the validation split, the data order and the samples."""
+    precision: Literal["auto", "fp32", "fp16", "bf16"] = "auto"
+    """auto: bf16 on GPUs that have it, fp16 on other CUDA GPUs, fp32 elsewhere."""
     lora: bool = False
+    """Train LoRA adapters (merged into the saved model) instead of every weight."""
     lora_r: int = 8
+    """LoRA rank."""
     lora_alpha: int = 16
+    """LoRA scaling (alpha / r multiplies the adapters)."""
     resume: bool = False
+    """Continue from the last checkpoint in the output folder."""
     sample_prompt: str | None = None
     """Prompt for the sample generated at each evaluation; default: the start of the corpus's first line."""
     sample_tokens: int = 40
+    """Length in tokens of that sample."""
     dropout: float | None = None
     """Dropout probability; default: the pretrained model's own, 0 from scratch (nanoGPT's advice for short runs)."""
 

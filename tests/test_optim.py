@@ -161,6 +161,63 @@ def test_cli_flags_reach_the_config_and_train_command_writes_them(play_file, tmp
     assert "--optimizer muon" in runs.train_command(plain.resolved(1024).to_dict())  # a saved run's settings
 
 
+# Every flag `python -m playground train` has had (README, "Command line"): none may go missing or change name.
+TRAIN_FLAGS = {
+    "--corpus", "--model", "--scratch", "--output", "--tokenizer", "--val-file", "--text-field", "--block-size",
+    "--stride", "--line-by-line", "--batch-size", "--grad-accum", "--lr", "--schedule", "--optimizer", "--muon-lr",
+    "--warmup", "--weight-decay", "--max-grad-norm", "--epochs", "--max-steps", "--max-minutes", "--eval-every",
+    "--val-fraction", "--seed", "--precision", "--dropout", "--lora", "--lora-r", "--lora-alpha", "--resume",
+    "--sample-prompt", "--sample-tokens", "--drop-blank-lines", "--strip-page-numbers", "--collapse-spaces",
+    "--dedupe-lines",
+}
+
+
+def test_every_setting_is_a_flag_with_its_docstring_as_help():
+    from dataclasses import fields
+
+    from playground.cli.train import flags
+    from playground.corpus import Cleaning
+
+    settings = {(f.name,) for f in fields(TrainConfig) if f.name != "cleaning"}
+    settings |= {("cleaning", f.name) for f in fields(Cleaning)}
+    assert {f.path for f in flags()} == settings
+    assert {f.flag for f in flags()} == TRAIN_FLAGS
+    assert all(f.help for f in flags()), [f.flag for f in flags() if not f.help]
+
+
+def _parse(argv):
+    from playground.cli import build_parser
+    from playground.cli.train import config_from_args
+
+    return config_from_args(build_parser().parse_args(argv))
+
+
+def test_the_flags_defaults_are_the_configs(tmp_path):
+    cfg = _parse(["train", "--corpus", "c.txt", "--scratch", "tiny", "--output", str(tmp_path / "o")])
+    assert cfg == TrainConfig(corpus=["c.txt"], output=str(tmp_path / "o"), scratch="tiny")
+
+
+@pytest.mark.parametrize("resume", [False, True])
+def test_train_command_round_trips_every_setting(tmp_path, resume):
+    from playground.corpus import Cleaning
+
+    everything = TrainConfig(
+        corpus=["a.txt", "b b.jsonl"], output=str(tmp_path / "o"), scratch="tiny", tokenizer="bpe:300",
+        val_files=["v.txt", "w.txt"], text_field="body", cleaning=Cleaning(True, True, True, True), block_size=64,
+        stride=32, line_by_line=True, batch_size=4, grad_accum=2, lr=1e-3, schedule="wsd", optimizer="muon",
+        muon_lr=0.03, warmup=5, weight_decay=0.05, max_grad_norm=0.5, epochs=2.5, max_steps=100, max_minutes=1.5,
+        eval_every=7, val_fraction=0.2, seed=7, precision="fp32", sample_prompt="To be, or 'not'", sample_tokens=12,
+        dropout=0.1,
+    )
+    lora = TrainConfig(corpus=["a.txt"], output=str(tmp_path / "l"), model="gpt2", lora=True, lora_r=4,
+                       lora_alpha=8, optimizer="adamw", resume=True)
+    for cfg in (everything, lora, everything.resolved(1024)):
+        argv = shlex.split(runs.train_command(cfg.to_dict(), resume=resume))
+        assert argv[:4] == ["python", "-m", "playground", "train"]
+        again = _parse(argv[3:])
+        assert again.to_dict() == cfg.to_dict() | {"resume": resume}  # --resume only when asked for
+
+
 # --------------------------------------------------------------------------- a real run
 
 

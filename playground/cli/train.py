@@ -1,75 +1,152 @@
-"""`python -m playground train`: fine-tune or train from scratch, with a terminal progress bar."""
+"""`python -m playground train`: fine-tune or train from scratch, with a terminal progress bar.
+
+The flags come from TrainConfig's fields (and Cleaning's, one flag each), as litgpt's CLI comes from its
+dataclasses: the flag is the field's name with dashes, its help the field's docstring, its default the
+field's default; a bool is a switch, a list a repeatable flag, a Literal a choice. A new setting is a new
+flag, and `flag_values` writes settings back as flags (playground.runs.train_command), so the two cannot
+drift apart.
+"""
 
 from __future__ import annotations
 
 import argparse
+import ast
+import copy
+import dataclasses
+import inspect
 import json
 import sys
+import textwrap
+import types
+import typing
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, Literal
 
-from playground.corpus import Cleaning
+from playground.train_config import TrainConfig
+
+# What a field's name and type do not say. Unlisted metavars follow the type (int N, float X).
+FLAG_NAMES = {"val_files": "--val-file"}  # one file per flag, repeated
+METAVARS = {"corpus": "FILE", "val_files": "FILE", "output": "DIR", "model": "NAME_OR_FOLDER", "scratch": "SIZE",
+            "tokenizer": "gpt2|bpe:VOCAB", "text_field": "NAME", "epochs": "N", "max_minutes": "M",
+            "val_fraction": "F", "seed": "S", "dropout": "P", "lora_r": "R", "lora_alpha": "A", "sample_prompt": "TEXT"}
+ONE_OF = ("model", "scratch")  # exactly one is required: fine-tune a model, or train one from scratch
+
+
+@dataclass(frozen=True)
+class Flag:
+    """One command-line flag for one TrainConfig field (or a field of one of its sub-dataclasses)."""
+
+    path: tuple[str, ...]  # ("lr",) or ("cleaning", "drop_blank_lines")
+    flag: str
+    kind: Literal["value", "switch", "repeat"]
+    type: type
+    default: Any
+    required: bool  # the field has no default
+    choices: tuple | None
+    help: str
+
+    @property
+    def dest(self) -> str:
+        return self.path[-1]
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--corpus", action="append", required=True, metavar="FILE", help="corpus file (repeatable): .txt .md .csv .jsonl .json")
-    src = p.add_mutually_exclusive_group(required=True)
-    src.add_argument("--model", metavar="NAME_OR_FOLDER", help="fine-tune: gpt2, gpt2-medium, gpt2-large, gpt2-xl, demo or a model folder")
-    src.add_argument("--scratch", metavar="SIZE", help="train from scratch: tiny, mini, small, medium, large, xl")
-    p.add_argument("--output", required=True, metavar="DIR", help="output folder")
-    p.add_argument("--tokenizer", default="gpt2", metavar="gpt2|bpe:VOCAB", help="from scratch: GPT-2's BPE or a BPE trained on the corpus")
-    p.add_argument("--val-file", action="append", default=[], metavar="FILE", help="explicit validation file (repeatable)")
-    p.add_argument("--text-field", metavar="NAME", help="csv/json column holding the text")
-    p.add_argument("--block-size", type=int, metavar="N")
-    p.add_argument("--stride", type=int, metavar="N", help="tokens between block starts (< block size overlaps)")
-    p.add_argument("--line-by-line", action="store_true", help="each line/record is one example")
-    p.add_argument("--batch-size", type=int, metavar="N")
-    p.add_argument("--grad-accum", type=int, default=1, metavar="N")
-    p.add_argument("--lr", type=float, metavar="X")
-    p.add_argument("--schedule", default="cosine", choices=["linear", "cosine", "constant", "wsd"],
-                   help="decay after warm-up (wsd: flat, then linear to 0 over the last 20%%)")
-    p.add_argument("--optimizer", choices=["adamw", "muon"],
-                   help="muon (from scratch only: Muon on the blocks' matrices, AdamW at --lr on the rest; "
-                        "the default from scratch) or adamw (the default for fine-tuning)")
-    p.add_argument("--muon-lr", type=float, metavar="X", help="with --optimizer muon: Muon's learning rate (default 0.02)")
-    p.add_argument("--warmup", type=int, metavar="N", help="warm-up optimizer steps")
-    p.add_argument("--weight-decay", type=float, metavar="X")
-    p.add_argument("--max-grad-norm", type=float, default=1.0, metavar="X", help="gradient clipping (0: off)")
-    p.add_argument("--epochs", type=float, metavar="N")
-    p.add_argument("--max-steps", type=int, metavar="N")
-    p.add_argument("--max-minutes", type=float, metavar="M", help="time budget")
-    p.add_argument("--eval-every", type=int, metavar="N", help="optimizer steps between evaluations")
-    p.add_argument("--val-fraction", type=float, default=0.1, metavar="F")
-    p.add_argument("--seed", type=int, default=42, metavar="S")
-    p.add_argument("--precision", default="auto", choices=["auto", "fp32", "fp16", "bf16"])
-    p.add_argument("--dropout", type=float, metavar="P")
-    p.add_argument("--lora", action="store_true", help="train LoRA adapters (merged into the saved model)")
-    p.add_argument("--lora-r", type=int, default=8, metavar="R")
-    p.add_argument("--lora-alpha", type=int, default=16, metavar="A", help="LoRA scaling (alpha / r multiplies the adapters)")
-    p.add_argument("--resume", action="store_true", help="continue from the last checkpoint in --output")
-    p.add_argument("--sample-prompt", metavar="TEXT", help="prompt of the sample generated at each evaluation")
-    p.add_argument("--sample-tokens", type=int, default=40, metavar="N", help="length of that sample")
-    p.add_argument("--drop-blank-lines", action="store_true")
-    p.add_argument("--strip-page-numbers", action="store_true")
-    p.add_argument("--collapse-spaces", action="store_true")
-    p.add_argument("--dedupe-lines", action="store_true")
+    group = p.add_mutually_exclusive_group(required=True)
+    for f in flags():
+        target = group if f.dest in ONE_OF else p
+        kw: dict[str, Any] = {"dest": f.dest, "help": f.help.replace("%", "%%") or None}
+        if f.kind == "switch":
+            kw["action"] = "store_true"
+        else:
+            kw |= {"type": f.type, "metavar": METAVARS.get(f.dest, _metavar(f.type)) if f.choices is None else None,
+                   "choices": f.choices, "default": copy.copy(f.default)}  # a list default: each parser its own
+            if f.kind == "repeat":
+                kw["action"] = "append"
+            if f.required:
+                kw["required"] = True
+        target.add_argument(f.flag, **{k: v for k, v in kw.items() if v is not None or k == "default"})
 
 
-def config_from_args(args: argparse.Namespace):
-    """The TrainConfig the command line describes (playground.runs.train_command writes the reverse)."""
-    from playground.train_config import TrainConfig
+def config_from_args(args: argparse.Namespace) -> TrainConfig:
+    """The TrainConfig the command line describes (`flag_values` writes the reverse)."""
+    values: dict[str, Any] = {}
+    for f in flags():
+        *parents, name = f.path
+        node = values
+        for parent in parents:
+            node = node.setdefault(parent, {})
+        node[name] = getattr(args, f.dest)
+    return TrainConfig.from_dict(values)
 
-    return TrainConfig(
-        corpus=args.corpus, output=args.output, model=args.model, scratch=args.scratch, tokenizer=args.tokenizer,
-        val_files=args.val_file, text_field=args.text_field,
-        cleaning=Cleaning(args.drop_blank_lines, args.strip_page_numbers, args.collapse_spaces, args.dedupe_lines),
-        block_size=args.block_size, stride=args.stride, line_by_line=args.line_by_line, batch_size=args.batch_size,
-        grad_accum=args.grad_accum, lr=args.lr, schedule=args.schedule, optimizer=args.optimizer,
-        muon_lr=args.muon_lr, warmup=args.warmup,
-        weight_decay=args.weight_decay, max_grad_norm=args.max_grad_norm, epochs=args.epochs,
-        max_steps=args.max_steps, max_minutes=args.max_minutes, eval_every=args.eval_every,
-        val_fraction=args.val_fraction, seed=args.seed, precision=args.precision, dropout=args.dropout,
-        lora=args.lora, lora_r=args.lora_r, lora_alpha=args.lora_alpha, resume=args.resume,
-        sample_prompt=args.sample_prompt, sample_tokens=args.sample_tokens,
-    )
+
+def flag_values(settings: dict) -> list[str]:
+    """TrainConfig settings (its to_dict, or run.json's) as flags, leaving out what equals the default.
+
+    --resume is left out too: resuming is the caller's choice (train_command's `resume`), not a setting to repeat.
+    """
+    args: list[str] = []
+    for f in flags():
+        value: Any = settings
+        for key in f.path:
+            value = value.get(key) if isinstance(value, dict) else getattr(value, key, None)
+        if f.dest == "resume" or value is None or value == f.default:
+            continue
+        if f.kind == "switch":
+            args += [f.flag] if value else []
+        elif f.kind == "repeat":
+            args += [a for v in value for a in (f.flag, str(v))]
+        else:
+            args += [f.flag, str(value)]
+    return args
+
+
+@cache
+def flags(cls: type = TrainConfig, path: tuple[str, ...] = ()) -> tuple[Flag, ...]:
+    """Every flag of `cls`'s fields, in field order; a sub-dataclass field contributes its own fields' flags."""
+    hints, docs, out = typing.get_type_hints(cls), field_docs(cls), []
+    for field in dataclasses.fields(cls):
+        kind_of, choices = _unwrap(hints[field.name])
+        if dataclasses.is_dataclass(kind_of):
+            out += flags(kind_of, (*path, field.name))
+            continue
+        required = field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING
+        default = None if required else (field.default if field.default_factory is dataclasses.MISSING
+                                         else field.default_factory())
+        kind = "switch" if kind_of is bool else "repeat" if typing.get_origin(kind_of) is list else "value"
+        value_type = typing.get_args(kind_of)[0] if kind == "repeat" else kind_of
+        help_text = docs.get(field.name, "") + (" (repeatable)" if kind == "repeat" else "")
+        out.append(Flag((*path, field.name), FLAG_NAMES.get(field.name, "--" + field.name.replace("_", "-")), kind,
+                        value_type, default, required, choices, help_text.strip()))
+    return tuple(out)
+
+
+def field_docs(cls: type) -> dict[str, str]:
+    """Each field's docstring: the string literal right after the field in the class body (litgpt's convention)."""
+    try:
+        body = ast.parse(textwrap.dedent(inspect.getsource(cls))).body[0].body
+    except (OSError, TypeError, IndexError):  # no source (a frozen build): flags without help
+        return {}
+    docs = {}
+    for node, after in zip(body, body[1:]):
+        if (isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and isinstance(after, ast.Expr)
+                and isinstance(after.value, ast.Constant) and isinstance(after.value.value, str)):
+            docs[node.target.id] = " ".join(inspect.cleandoc(after.value.value).split())
+    return docs
+
+
+def _unwrap(hint) -> tuple[Any, tuple | None]:
+    """(the type without None, its choices when it is a Literal)."""
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        hint = next(a for a in typing.get_args(hint) if a is not type(None))
+    if typing.get_origin(hint) is Literal:
+        choices = typing.get_args(hint)
+        return type(choices[0]), choices
+    return hint, None
+
+
+def _metavar(t: type) -> str | None:
+    return {int: "N", float: "X"}.get(t)
 
 
 def run(args: argparse.Namespace) -> int:
