@@ -265,6 +265,8 @@ ZH: dict[str, str] = {
     "entropy of the distribution: {h} nats": "分布的熵：{h} 奈特",
     "Click a generated token and pick an alternative first.": "请先点击一个生成的词元，并选择一个候选。",
     "Continued from token {i} with your choice.": "已从第 {i} 个词元处按你的选择继续。",
+    "p = {p} (raw model {raw})": "p = {p}（模型原始概率 {raw}）",
+    "top alternatives:": "概率最高的候选：",
 
     # ---- Decoding lab
     "What does each knob do to the model's next-token distribution? **Show distribution** draws the top tokens after "
@@ -435,6 +437,16 @@ PATTERNS: list[tuple[str, str]] = [
     (r"([\d,]+) steps ≈ ([\d.]+ (?:s|min|h))", r"\1 步 ≈ \2"),
     (r"the time budget ≈ ([\d.]+ (?:s|min|h)) \(the time budget ends it\)", r"时间预算 ≈ \1（由时间预算结束训练）"),
     (r"the time budget ≈ ([\d.]+ (?:s|min|h))", r"时间预算 ≈ \1"),
+    # the Evaluate tab's line under the scores (evaluate.scored_line)
+    (r"Scored the text box: all ([\d,]+) tokens are coloured; the chart shows every token\.",
+     r"已评估文本框中的文本：全部 \1 个词元都已着色；图表显示每个词元。"),
+    (r"Scored the text box: the coloured tokens are the first ([\d,]+) of ([\d,]+); the chart shows every token\.",
+     r"已评估文本框中的文本：着色的是 \2 个词元中的前 \1 个；图表显示每个词元。"),
+    (r"Scored the file (.+) \(the text box is ignored while a file is attached\): all ([\d,]+) tokens are coloured; "
+     r"the chart shows every token\.", r"已评估文件 \1（附有文件时忽略文本框）：全部 \2 个词元都已着色；图表显示每个词元。"),
+    (r"Scored the file (.+) \(the text box is ignored while a file is attached\): the coloured tokens are the first "
+     r"([\d,]+) of ([\d,]+); the chart shows every token\.",
+     r"已评估文件 \1（附有文件时忽略文本框）：着色的是 \3 个词元中的前 \2 个；图表显示每个词元。"),
     # names in lists
     (r"(.+) \(bundled\)", r"\1（内置）"),
     (r"(.+) \(Hub\)", r"\1（Hub）"),
