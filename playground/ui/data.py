@@ -56,8 +56,10 @@ def build(ctx: AppContext) -> dict:
     """The Data tab's components (returned so other tabs can read them)."""
     sources = [*BUNDLED_CORPORA, UPLOADED]
     gr.Markdown("Pick the text the model will learn from. A bundled corpus is ready to go; or upload your own. "
-                "**Prepare** tokenizes it (with GPT-2's BPE) and cuts it into training examples; the Train tab "
-                "then trains on exactly these examples.")
+                "**Prepare** previews it cut into training examples, counted with GPT-2's BPE. The Train tab "
+                "trains on these files with this cleaning, block size, stride and validation share, tokenized by "
+                "its run's tokenizer (a fine-tuned model's own; GPT-2's or a corpus BPE from scratch), so with a "
+                "corpus BPE its counts differ.")
     with gr.Row(equal_height=False):
         with gr.Column(scale=5):
             source = gr.Radio(sources, value=sources[0], label="Corpus", elem_id="corpus-source")
@@ -134,7 +136,8 @@ def build(ctx: AppContext) -> dict:
             lengths, unit = line_token_lengths(corpus, tokenizer, MAX_LINES), "line"
         fig = charts.length_histogram(lengths, unit=unit, block_size=int(block_))
         rows = [[charts.show_token(t), c] for t, c in s.top_tokens]
-        ok = note(tr(session.language, "Ready: {label}. The Train tab will train on these {n} examples.", label=label,
+        ok = note(tr(session.language, "Ready: {label}. Preview with GPT-2's BPE: {n} training examples; the Train tab "
+                     "uses these settings with its run's tokenizer.", label=label,
                      n=f"{s.train_examples:,}"), "ok")
         return ok, cards, fig, rows
 
