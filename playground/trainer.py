@@ -183,6 +183,7 @@ def training_arguments(cfg: TrainConfig, plan: RunPlan, output: Path) -> Trainin
         data_seed=cfg.seed,
         bf16=precision == "bf16",
         fp16=precision == "fp16",
+        torch_compile=cfg.compile,
         use_cpu=not torch.cuda.is_available() and not torch.backends.mps.is_available(),
         report_to="none",
         disable_tqdm=True,

@@ -166,7 +166,7 @@ TRAIN_FLAGS = {
     "--corpus", "--model", "--scratch", "--output", "--tokenizer", "--val-file", "--text-field", "--block-size",
     "--stride", "--line-by-line", "--batch-size", "--grad-accum", "--lr", "--schedule", "--optimizer", "--muon-lr",
     "--warmup", "--weight-decay", "--max-grad-norm", "--epochs", "--max-steps", "--max-minutes", "--eval-every",
-    "--val-fraction", "--seed", "--precision", "--dropout", "--lora", "--lora-r", "--lora-alpha", "--resume",
+    "--val-fraction", "--seed", "--precision", "--compile", "--dropout", "--lora", "--lora-r", "--lora-alpha", "--resume",
     "--sample-prompt", "--sample-tokens", "--drop-blank-lines", "--strip-page-numbers", "--collapse-spaces",
     "--dedupe-lines",
 }
@@ -262,3 +262,17 @@ def test_training_uses_sdpa_attention_and_fused_adamw_only_on_cuda(play_file, tm
     assert isinstance(opt, MuonWithAdamW) == (optimizer == "muon")
     if optimizer == "adamw":
         assert all(g.get("fused") == (True if torch.cuda.is_available() else None) for g in opt.param_groups)
+    assert trainer.args.torch_compile is False  # an option: compiling costs a minute before the first step
+
+
+def test_compile_is_an_option_that_reaches_the_trainer(play_file, tmp_path):
+    from playground.cli import build_parser
+    from playground.cli.train import config_from_args
+    from playground.trainer import build_trainer
+
+    argv = ["train", "--corpus", str(play_file), "--scratch", "tiny", "--output", str(tmp_path / "o"), "--compile"]
+    cfg = config_from_args(build_parser().parse_args(argv))
+    assert cfg.compile is True and "--compile" in runs.train_command(cfg.to_dict())
+    job = TrainingJob(fast(play_file, tmp_path / "c", compile=True))
+    trainer = build_trainer(job, job.prepare())
+    assert trainer.args.torch_compile is True
