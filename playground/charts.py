@@ -34,13 +34,40 @@ KEPT, CUT = BLUE, "#E4B5A2"
 FONT = dict(family="Inter, system-ui, -apple-system, Segoe UI, sans-serif", size=13)
 
 
+TITLE_CHARS = 44  # about what fits a 390 px phone at the title's 15 px: longer first lines wrap
+
+
+def wrap_title(title: str) -> str:
+    """A long title as a headline and a smaller second line, split at its first " — " or ": ".
+
+    Plotly never wraps a title, so on a phone a long one runs off the chart's edge (and under its toolbar).
+    """
+    first, br, more = title.partition("<br>")
+    if len(first) <= TITLE_CHARS:
+        return title
+    for sep, keep in ((" — ", ""), (": ", ""), (" (", "(")):
+        head, found, rest = first.partition(sep)
+        if found and head:
+            return f"{head}<br><sub>{keep}{rest}</sub>{br}{more}"
+    return title
+
+
 def _layout(fig: go.Figure, title: str, height: int = 380, **extra) -> go.Figure:
+    title = wrap_title(title)
+    if "<br>" in title:  # room for the second line above the plot
+        margin = extra.get("margin", dict(l=60, r=30, t=56, b=48))
+        extra["margin"] = margin | dict(t=max(margin.get("t", 56), 76))
+    # A wrapped title hangs from the top edge; centred in the margin its second line met the panels' titles.
+    top = dict(y=0.97, yanchor="top") if "<br>" in title else {}
     layout = dict(
-        title=dict(text=title, x=0.01, xanchor="left", font=dict(size=15)),
+        title=dict(text=title, x=0.01, xanchor="left", font=dict(size=15), **top),
         template="plotly_white", font=FONT, height=height,
         margin=dict(l=60, r=30, t=56, b=48),
         legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1.0),
         hoverlabel=dict(font=FONT),
+        # Only "save as PNG" in the toolbar: eight zoom/pan/select buttons covered the top right of every chart
+        # (a title, a legend) on hover; dragging still zooms, a double click resets.
+        modebar=dict(remove=["zoom", "pan", "select", "lasso", "zoomin", "zoomout", "autoscale", "resetscale"]),
     )
     fig.update_layout(**(layout | extra))
     return fig
@@ -278,7 +305,7 @@ def stage_chart(tokens: Sequence[str], stages: Sequence[dict], *, only_active: b
                          row=1, col=col)
     # A legend that explains the marks (invisible dummy traces).
     fig.add_trace(go.Bar(x=[None], y=[None], marker_color=KEPT, name="kept (renormalised)"))
-    fig.add_trace(go.Bar(x=[None], y=[None], name="cut (pale, hatched: its probability before the cut)",
+    fig.add_trace(go.Bar(x=[None], y=[None], name="cut (its p before the cut)",
                          marker=dict(color=CUT, line=dict(color=VERMILION, width=1),
                                      pattern=dict(shape="/", fgcolor=VERMILION, size=5, solidity=0.35))))
     fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name="where the bar stood before this stage",
@@ -326,7 +353,7 @@ def sample_histogram(counts: Sequence[dict], *, draws: int, other_count: int = 0
             got.append(other_count)
             exp.append(other_expected)
             colors.append(GREY)
-        share += f"; {others} (expected {other_expected:,.0f})"
+        share += f";<br>{others} (expected {other_expected:,.0f})"  # its own line: one is too wide for a phone
     fig = go.Figure()
     fig.add_trace(go.Bar(x=labels, y=got, name="sampled", marker_color=colors, opacity=0.9,
                          hovertemplate="%{x}: drawn %{y:,}<extra></extra>"))
@@ -335,8 +362,10 @@ def sample_histogram(counts: Sequence[dict], *, draws: int, other_count: int = 0
                              hovertemplate="%{x}: expected %{y:,.1f}<extra></extra>"))
     fig.update_xaxes(tickfont=dict(family="ui-monospace, Menlo, monospace"))
     fig.update_yaxes(title_text="count")
+    # The legend sits inside, top right, where the bars (most drawn first) are lowest: above the plot it ran
+    # into the title's lines on a phone.
     return _layout(fig, f"{title}<br><sub>{share}</sub>" if share else title, height=400,
-                   legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1.0),
+                   legend=dict(orientation="v", yanchor="top", y=1.0, xanchor="right", x=1.0, bgcolor="rgba(255,255,255,0.75)"),
                    title_y=0.97, title_yanchor="top", margin=dict(l=60, r=30, t=104, b=48))
 
 
@@ -388,7 +417,7 @@ def compare_chart(rows: Sequence[dict], *, title: str = "Decoding strategies com
         return _empty(title, "Press “Compare” to run every strategy.", height=380)
     names = [r["name"] for r in rows]
     fig = make_subplots(rows=1, cols=2, column_widths=[0.62, 0.38], horizontal_spacing=0.1,
-                        subplot_titles=["diversity (higher = more varied)", "perplexity under the model"])
+                        subplot_titles=["diversity<br>(higher = more varied)", "perplexity<br>under the model"])  # 2 lines: a phone
     for key, label, color in (("distinct_1", "distinct-1", BLUE), ("distinct_2", "distinct-2", SKY),
                               ("repeat_3gram_rate", "repeated 3-grams", VERMILION)):
         fig.add_trace(go.Bar(x=names, y=[r.get(key) or 0.0 for r in rows], name=label, marker_color=color,
@@ -406,34 +435,64 @@ def compare_chart(rows: Sequence[dict], *, title: str = "Decoding strategies com
                    legend=dict(orientation="h", yanchor="top", y=-0.3, xanchor="left", x=0.0))
 
 
-def surprisal_chart(series: dict[str, Sequence[tuple[str, float]]], *, title: str = "Surprisal of each token") -> go.Figure:
+MAX_SURPRISAL_POINTS = 400  # past this many tokens a bar per token is thinner than a pixel: show windows
+
+
+def surprisal_window(n_tokens: int, max_points: int = MAX_SURPRISAL_POINTS) -> int:
+    """Tokens per plotted point: 1 up to `max_points` tokens, else the fewest that keep the chart to that many."""
+    return max(1, math.ceil(n_tokens / max_points))
+
+
+def _windows(pairs: list[tuple[str, float]], window: int) -> tuple[list[float], list[float], list[str]]:
+    """(x, mean nats, hover text) per window of `window` tokens; x is the window's first token position."""
+    xs, ys, hover = [], [], []
+    for start in range(0, len(pairs), window):
+        chunk = pairs[start : start + window]
+        worst_token, worst = max(chunk, key=lambda p: p[1])
+        xs.append(start)
+        ys.append(sum(n for _, n in chunk) / len(chunk))
+        hover.append(f"tokens {start}–{start + len(chunk) - 1}<br>most surprising: {show_token(worst_token)} ({worst:.2f} nats)")
+    return xs, ys, hover
+
+
+def surprisal_chart(series: dict[str, Sequence[tuple[str, float]]], *, title: str = "Surprisal of each token",
+                    max_points: int = MAX_SURPRISAL_POINTS) -> go.Figure:
     """Per-token surprisal (nats = −log p) along the text, one trace per model.
 
     `series` maps a model name to its (token text, nats) pairs in text order. One model: bars; two
     models over the same tokens: lines, so you see where fine-tuning made the text less surprising.
+    A long text is drawn as windows of consecutive tokens (their mean, the worst token on hover), at most
+    `max_points` of them, and the title says so; a range slider zooms into any stretch.
     """
     series = {k: list(v) for k, v in series.items() if v}
     if not series:
         return _empty(title, "Press “Evaluate” to score the text.", height=340)
+    n = max(len(v) for v in series.values())
+    window = surprisal_window(n, max_points)
     fig = go.Figure()
     palette = [BLUE, ORANGE, GREEN, PURPLE]
     for i, (name, pairs) in enumerate(series.items()):
-        tokens = [show_token(t) for t, _ in pairs]
-        nats = [n for _, n in pairs]
-        kw = dict(x=list(range(len(pairs))), y=nats, name=name, customdata=tokens,
-                  hovertemplate="#%{x} %{customdata}<br>%{y:.2f} nats<extra>" + name + "</extra>")
+        if window == 1:
+            x, nats, hover = list(range(len(pairs))), [v for _, v in pairs], [f"#{j} {show_token(t)}" for j, (t, _) in enumerate(pairs)]
+        else:
+            x, nats, hover = _windows(pairs, window)
+        kw = dict(x=x, y=nats, name=name, customdata=hover,
+                  hovertemplate="%{customdata}<br>%{y:.2f} nats" + (" (mean)" if window > 1 else "") + "<extra>" + name + "</extra>")
         if len(series) == 1:
             fig.add_trace(go.Bar(marker=dict(color=nats, colorscale="YlOrRd", cmin=0, cmax=max(10.0, max(nats))), **kw))
         else:
             fig.add_trace(go.Scatter(mode="lines", line=dict(color=palette[i % len(palette)], width=1.6), **kw))
     first = next(iter(series.values()))
-    if len(first) <= 40:
+    if n <= 40:
         fig.update_xaxes(tickmode="array", tickvals=list(range(len(first))), ticktext=[show_token(t) for t, _ in first],
                          tickfont=dict(family="ui-monospace, Menlo, monospace", size=11))
     else:
-        fig.update_xaxes(title_text="token position")
+        fig.update_xaxes(title_text="token position", rangeslider=dict(visible=True, thickness=0.08))
     fig.update_yaxes(title_text="surprisal (nats)", rangemode="tozero")
-    return _layout(fig, title, height=340, showlegend=len(series) > 1)
+    shown = f"all {n:,} tokens" if window == 1 else f"{n:,} tokens: the mean of {math.ceil(n / window):,} windows of {window}"
+    zoom = "<br><sub>drag the slider below to zoom</sub>" if n > 40 else ""  # own line: narrow on a phone
+    return _layout(fig, f"{title}<br><sub>{shown}</sub>{zoom}", height=400 if n > 40 else 340,
+                   showlegend=len(series) > 1, margin=dict(l=60, r=30, t=92 if zoom else 70, b=48))
 
 
 # --------------------------------------------------------------------------- internals

@@ -1,6 +1,7 @@
 """Compare: one prompt and seed through several decoding strategies, with metrics of each text.
 
     compare(model, tokenizer, prompt, max_new_tokens=…, seed=…, own=…) -> list[StrategyResult]
+    iter_compare(…)  the same results one at a time, as each strategy finishes (the app streams them)
 
 Each strategy is a `generate` run (`playground.generation`); perplexity is the model's raw softmax at each
 generated token, read from the run's step records (no second forward pass), distinct-n and repeated
@@ -10,6 +11,7 @@ n-grams come from the token ids.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from typing import TYPE_CHECKING
@@ -73,6 +75,36 @@ def mean_logprob(steps) -> float | None:
     return sum(s.raw_logprob for s in steps) / len(steps) if steps else None
 
 
+def iter_compare(
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
+    prompt: str,
+    *,
+    max_new_tokens: int = 50,
+    seed: int | None = None,
+    own: DecodingSettings | None = None,
+) -> Iterator[StrategyResult]:
+    """One prompt and seed through every preset (and the user's `own` settings, named "yours"), each result
+    as soon as its strategy has run: 200 tokens through seven strategies take most of a minute on a CPU."""
+    seed = resolve_seed(seed)
+    runs = [(name, DecodingSettings(max_new_tokens=max_new_tokens, seed=seed, **knobs)) for name, knobs in PRESETS.items()]
+    if own is not None:
+        runs.append(("yours", own.replace(max_new_tokens=max_new_tokens, seed=seed, num_return_sequences=1)))
+    for name, settings in runs:
+        res = generate(model, tokenizer, prompt, settings, top_n=1)
+        seq = res.sequences[0]
+        lp = mean_logprob(seq.steps)
+        yield StrategyResult(
+            name, settings, seq.text, seq.token_ids, lp, None if lp is None else math.exp(min(-lp, 700.0)),
+            distinct_n(seq.token_ids, 1), distinct_n(seq.token_ids, 2), repeat_ngram_rate(seq.token_ids, 3), len(seq.token_ids),
+        )
+
+
+def strategy_names(own: DecodingSettings | None = None) -> list[str]:
+    """The strategies iter_compare runs, in its order (a progress line names the one running)."""
+    return [*PRESETS, *(["yours"] if own is not None else [])]
+
+
 def compare(
     model: PreTrainedModel,
     tokenizer: PreTrainedTokenizerBase,
@@ -83,17 +115,5 @@ def compare(
     own: DecodingSettings | None = None,
 ) -> list[StrategyResult]:
     """One prompt and seed through every preset (and the user's `own` settings, named "yours")."""
-    seed = resolve_seed(seed)
-    runs = [(name, DecodingSettings(max_new_tokens=max_new_tokens, seed=seed, **knobs)) for name, knobs in PRESETS.items()]
-    if own is not None:
-        runs.append(("yours", own.replace(max_new_tokens=max_new_tokens, seed=seed, num_return_sequences=1)))
-    results = []
-    for name, settings in runs:
-        res = generate(model, tokenizer, prompt, settings, top_n=1)
-        seq = res.sequences[0]
-        lp = mean_logprob(seq.steps)
-        results.append(StrategyResult(
-            name, settings, seq.text, seq.token_ids, lp, None if lp is None else math.exp(min(-lp, 700.0)),
-            distinct_n(seq.token_ids, 1), distinct_n(seq.token_ids, 2), repeat_ngram_rate(seq.token_ids, 3), len(seq.token_ids),
-        ))
-    return results
+    return list(iter_compare(model, tokenizer, prompt, max_new_tokens=max_new_tokens, seed=seed, own=own))
+

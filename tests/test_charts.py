@@ -209,3 +209,27 @@ def test_charts_do_not_import_torch():
     code = "import sys, playground.charts; print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == "False"
+
+
+def test_a_long_text_is_charted_in_windows_and_the_title_says_how_many_tokens():
+    pairs = [(f" t{i}", float(i % 7)) for i in range(1000)]
+    pairs[123] = (" Gloucester", 9.5)
+    fig = charts.surprisal_chart({"demo": pairs}, max_points=100)
+    bar = fig.data[0]
+    assert len(bar.x) == 100 and list(bar.x[:3]) == [0, 10, 20]  # 1 000 tokens, windows of 10
+    assert bar.y[0] == pytest.approx(sum(i % 7 for i in range(10)) / 10)  # each window's mean
+    assert "tokens 120–129" in bar.customdata[12] and "␣Gloucester (9.50 nats)" in bar.customdata[12]
+    assert "1,000 tokens: the mean of 100 windows of 10" in fig.layout.title.text and fig.layout.xaxis.rangeslider.visible
+    short = charts.surprisal_chart({"demo": pairs[:30]})
+    assert len(short.data[0].x) == 30 and "all 30 tokens" in short.layout.title.text
+    assert charts.surprisal_window(400) == 1 and charts.surprisal_window(401) == 2
+
+
+def test_long_titles_wrap_so_a_phone_shows_them_whole():
+    assert charts.wrap_title("Short title") == "Short title"
+    long = "Next-token distribution, knob by knob — one probability scale for every stage"
+    assert charts.wrap_title(long) == "Next-token distribution, knob by knob<br><sub>one probability scale for every stage</sub>"
+    fig = charts.stage_chart([" the", " a", "\n"], STAGES)
+    assert "<br><sub>" in fig.layout.title.text and fig.layout.margin.t >= 76
+    assert charts.wrap_title("10,000 draws from the final distribution (seed 0)<br><sub>most</sub>") == (
+        "10,000 draws from the final distribution<br><sub>(seed 0)</sub><br><sub>most</sub>")

@@ -50,3 +50,20 @@ def test_compare_runs_every_preset_with_one_seed(peaky_model):
         assert r.perplexity == pytest.approx(math.exp(-r.mean_logprob), rel=1e-5)
     # Greedy picks the likeliest token every time, so nothing sampled beats it by much on log-prob.
     assert by["greedy"].mean_logprob > by["temperature 1.3"].mean_logprob
+
+
+def test_iter_compare_gives_each_strategy_as_it_finishes(peaky_model, monkeypatch):
+    import playground.compare as compare_module
+
+    model, tok = peaky_model
+    own = DecodingSettings(temperature=0.5, top_k=3)
+    runs = []  # generate calls made before each result came out
+    real = compare_module.generate
+    monkeypatch.setattr(compare_module, "generate", lambda *a, **k: runs.append(a[3]) or real(*a, **k))
+    seen = []
+    for result in compare_module.iter_compare(model, tok, PROMPT, max_new_tokens=6, seed=4, own=own):
+        seen.append((result.name, len(runs)))  # one more strategy run per result: nothing waits for the rest
+    assert seen == [(name, i) for i, name in enumerate(compare_module.strategy_names(own), 1)]
+    assert [r.to_dict() for r in compare(model, tok, PROMPT, max_new_tokens=6, seed=4, own=own)] == [
+        r.to_dict() for r in compare_module.iter_compare(model, tok, PROMPT, max_new_tokens=6, seed=4, own=own)]
+    assert compare_module.strategy_names() == list(PRESETS)
