@@ -13,8 +13,9 @@ import gradio as gr
 from playground.errors import PlaygroundError
 from playground.models import resolve
 from playground.ui import compare, data, evaluate, generate, internals, lab, runs, train
-from playground.ui.common import CSS
+from playground.ui.common import CSS, PAGE_JS, PRESENT_JS, note
 from playground.ui.i18n import I18N, LANGUAGES, localize, page_js
+from playground.ui.share import TAB_NAMES, link_values, read_share
 from playground.ui.state import AppContext
 
 TABS = ("Data", "Train", "Runs", "Generate", "Decoding lab", "Compare", "Evaluate", "Internals")
@@ -47,12 +48,15 @@ def build_app(hosted: bool = False, models: list[str] | None = None, default: st
             with gr.Column(scale=3):
                 gr.Markdown("# GPT-2 Playground\nTrain a small language model, then take its next-token "
                             "distribution apart, knob by knob." + ("  \n*Hosted mode: catalog and session models only.*" if hosted else ""))
+                present = gr.Checkbox(False, label="Presentation mode (or ?present=1)", elem_id="present-toggle",
+                                      container=False)
             with gr.Column(scale=2):
                 model_select = gr.Dropdown(ctx.model_choices(None), value=ctx.default, label="Model (used by every tab)",
                                            elem_id="model-select", info=notice,
                                            allow_custom_value=not hosted)  # locally, type any model folder
                 # Gradio picks the browser's language; this switches it (and ?lang=zh-CN opens in it): i18n.py.
                 language = gr.Radio(LANGUAGES, value="en", show_label=False, container=False, elem_id="lang-select")
+        link_note = gr.HTML(elem_id="share-note")
         with gr.Tabs(elem_id="tabs") as tabs:
             with gr.Tab("Data", id="data"):
                 data.build(ctx)
@@ -63,9 +67,9 @@ def build_app(hosted: bool = False, models: list[str] | None = None, default: st
             with gr.Tab("Generate", id="generate"):
                 g = generate.build(ctx, model_select)
             with gr.Tab("Decoding lab", id="lab"):
-                lab.build(ctx, model_select)
+                lb = lab.build(ctx, model_select)
             with gr.Tab("Compare", id="compare"):
-                compare.build(ctx, model_select, g["knobs"])
+                c = compare.build(ctx, model_select, g["knobs"])
             with gr.Tab("Evaluate", id="evaluate"):
                 e = evaluate.build(ctx, model_select)
             with gr.Tab("Internals", id="internals"):
@@ -90,6 +94,46 @@ def build_app(hosted: bool = False, models: list[str] | None = None, default: st
         demo.load(t["on_load"], None, t["job_outputs"], queue=False, api_visibility="private")
         demo.load(t["on_estimate"], t["form"], t["estimate"], api_visibility="private")
         demo.load(*g["clamp"], queue=False, api_visibility="private")
+
+        # ?present=1 and share links (?tab=lab&model=demo&prompt=…&temperature=0.7&seed=7): the page opens as asked.
+        present.change(None, present, None, js=PRESENT_JS, api_visibility="private")
+        targets = {"generate": g["share"], "lab": lb["share"], "compare": c["share"]}
+        opened = gr.State(None)
+        every = list(dict.fromkeys(comp for t in targets.values() for comp in t.values()))
+
+        def open_link(request: gr.Request):
+            params = dict(request.query_params)
+            values = {present: params.get("present", "").lower() in ("1", "true", "yes", "on")}
+            shared = read_share(params)
+            if shared.empty and not shared.ignored:
+                return values
+            values[opened] = shared.tab or "generate"
+            knobs, unfit = link_values(shared, targets[values[opened]])
+            ignored = shared.ignored + unfit
+            values |= knobs
+            if shared.model is not None:
+                known = {value for _, value in ctx.model_choices(ctx.session(request))}
+                if shared.model in known:
+                    values[model_select] = shared.model
+                else:
+                    ignored.insert(0, f"model '{shared.model}' is not available here, so the page keeps {ctx.label(ctx.default)}.")
+            values[tabs] = gr.update(selected=values[opened])
+            applied = [f"{name.replace('_', ' ')} {value}" for name, value in shared.knobs.items()
+                       if targets[values[opened]].get(name) in knobs]
+            opened_note = note(f"Opened from a shared link: the {TAB_NAMES[values[opened]]} tab"
+                               + (f" with {ctx.label(values[model_select])}" if model_select in values else "")
+                               + (f" ({', '.join(applied)})" if applied else "") + ".", "ok")
+            values[link_note] = opened_note + (note("Ignored from the link: " + " ".join(ignored), "warn") if ignored else "")
+            return values
+
+        def open_lab(request: gr.Request, tab, *values):
+            """A link to the lab shows its distribution at once: every student sees the same chart."""
+            if tab != "lab":
+                return [gr.skip()] * len(lb["outputs"])
+            return lb["show"](request, *values)
+
+        demo.load(open_link, None, [present, opened, link_note, model_select, tabs, *every], queue=False,
+                  api_visibility="private").then(open_lab, [opened, *lb["inputs"]], lb["outputs"], api_visibility="private")
         demo.unload(ctx.release)
 
         switch_js, load_js = page_js(list(TABS))
@@ -122,7 +166,7 @@ def launch(demo: gr.Blocks, *, host: str = "127.0.0.1", port: int | None = None,
     # serves only when told): without this, every download of a trained model is refused.
     ctx.runs_dir.mkdir(parents=True, exist_ok=True)
     allowed = [str(ctx.runs_dir), *kwargs.pop("allowed_paths", [])]
-    result = demo.launch(server_name=host, server_port=port, share=share, theme=theme(), css=CSS,
+    result = demo.launch(server_name=host, server_port=port, share=share, theme=theme(), css=CSS, js=PAGE_JS,
                          i18n=I18N, footer_links=["api", "gradio"], allowed_paths=allowed, **extra, **kwargs)
     if not kwargs.get("prevent_thread_lock"):
         # The server was stopped (Ctrl-C, or SIGTERM through app.py): a running job is saved, like Stop.

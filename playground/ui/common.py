@@ -10,14 +10,18 @@ from gradio.i18n import I18nData
 from playground.charts import show_token
 
 # Probability bins for the coloured-token views (HighlightedText categories and their colours).
-PROB_BINS = [(0.5, "p ≥ 50%", "#1a9850"), (0.2, "20–50%", "#91cf60"), (0.05, "5–20%", "#fee08b"),
-             (0.01, "1–5%", "#fc8d59"), (0.0, "p < 1%", "#d73027")]
+# HighlightedText paints each colour at 50 % opacity (and so does the legend, to match). The two unlikeliest
+# bins differ in hue, not only in shade — orange, then purple — so 1–5 % and < 1 % stay apart on a projector
+# and for red-green colour blindness (orange and red at half strength were two near-identical salmons);
+# Generate also underlines p < 1 %.
+PROB_BINS = [(0.5, "p ≥ 50%", "#1a9850"), (0.2, "20–50%", "#91cf60"), (0.05, "5–20%", "#fdd835"),
+             (0.01, "1–5%", "#f97316"), (0.0, "p < 1%", "#9333ea")]
 PROB_COLORS = {label: color for _, label, color in PROB_BINS}
 
 # Surprisal bins (nats = −ln p): the same colours, read the other way round.
 SURPRISAL_BINS = [(math.log(2), "< 0.7 nats", "#1a9850"), (math.log(5), "0.7–1.6", "#91cf60"),
-                  (math.log(20), "1.6–3", "#fee08b"), (math.log(100), "3–4.6", "#fc8d59"),
-                  (float("inf"), "> 4.6 nats", "#d73027")]
+                  (math.log(20), "1.6–3", "#fdd835"), (math.log(100), "3–4.6", "#f97316"),
+                  (float("inf"), "> 4.6 nats", "#9333ea")]
 SURPRISAL_COLORS = {label: color for _, label, color in SURPRISAL_BINS}
 
 
@@ -70,7 +74,8 @@ def token_label(text: str) -> str:
 
 
 def legend(bins, title) -> str:
-    chips = "".join(f'<span class="pg-chip" style="background:{c}">{esc(label)}</span>' for _, label, c in bins)
+    # "80": the 50 % opacity HighlightedText gives the same colours, so a chip looks like its tokens.
+    chips = "".join(f'<span class="pg-chip" style="background:{c}80">{esc(label)}</span>' for _, label, c in bins)
     return f'<div class="pg-legend"><b>{words(title)}</b> {chips}</div>'
 
 
@@ -102,4 +107,89 @@ CSS = """
 .pg-step textarea { font-size: 15px !important; }
 .pg-primary { min-height: 44px; }
 #generate-tokens .textfield, #eval-tokens .textfield { max-height: 340px; overflow-y: auto; }
+.pg-hidden { display: none !important; }
+/* A wide table scrolls inside its box instead of widening the page (Compare's seven columns on a phone): with
+   margin: auto the container would size to its content, and its widest content is a table. */
+.gradio-container { width: 100%; }
+#generate-tokens .token-container[data-tip] .token { cursor: help; }
+#generate-tokens .token-container.pg-rare .token { text-decoration: underline dotted 2px; text-underline-offset: 3px; }
+#generate-tokens .token-container.pg-picked .token { outline: 3px solid #312e81; outline-offset: 1px; }
+#pg-tip { position: fixed; z-index: 1000; display: none; pointer-events: none; max-width: min(420px, 92vw);
+          background: #1f2937; color: #f9fafb; padding: 8px 12px; border-radius: 8px; white-space: pre-wrap;
+          font: 13px/1.45 ui-monospace, Menlo, Consolas, monospace; box-shadow: 0 4px 14px rgba(0,0,0,.25); }
+/* Phones: plotly's toolbar would sit on the chart titles; pinch-zoom does its job there. */
+@media (max-width: 640px) { .js-plotly-plot .modebar-container { display: none !important; } }
+/* Presentation mode (the header's toggle, or ?present=1): large type for a projector, charts above the fold. */
+body.pg-present { --body-text-size: 19px; --prose-text-size: 19px; --block-label-text-size: 16px; --block-info-text-size: 15px;
+                  --block-title-text-size: 17px; --input-text-size: 19px; --button-large-text-size: 19px;
+                  --button-medium-text-size: 17px; --button-small-text-size: 15px; --checkbox-label-text-size: 16px;
+                  --section-header-text-size: 17px; --text-sm: 15px; --text-md: 17px; --text-lg: 19px; }
+body.pg-present .gradio-container { max-width: 100% !important; }
+body.pg-present #pg-header p, body.pg-present .pg-intro, body.pg-present #model-select .info-text { display: none; }
+#share-note:not(:has(.pg-note)) { display: none; }
+body.pg-present #pg-header h1 { font-size: 26px; }
+body.pg-present .pg-note, body.pg-present .pg-legend { font-size: 17px; }
+body.pg-present #generate-tokens .textfield, body.pg-present #eval-tokens .textfield { font-size: 20px; line-height: 1.7; }
+body.pg-present .js-plotly-plot .modebar-container { display: none !important; }
 """
+
+# Runs once when the page loads (launch(js=…)): the hover tip of Generate's tokens and the mark on the clicked one.
+# Listeners sit on the document, so they outlive gradio re-drawing the tokens.
+PAGE_JS = """
+() => {
+  const tip = document.createElement('div');
+  tip.id = 'pg-tip';
+  document.body.appendChild(tip);
+  const tokenOf = (e) => e.target.closest ? e.target.closest('#generate-tokens .token-container[data-tip]') : null;
+  let current = null;
+  const place = () => {
+    if (!current || !current.isConnected) { tip.style.display = 'none'; current = null; return; }
+    const r = current.getBoundingClientRect();
+    const x = Math.max(8, Math.min(r.left, window.innerWidth - tip.offsetWidth - 8));
+    const below = r.bottom + 6, above = r.top - tip.offsetHeight - 6;
+    tip.style.left = x + 'px';
+    tip.style.top = (below + tip.offsetHeight > window.innerHeight - 8 && above > 0 ? above : below) + 'px';
+  };
+  const show = (e) => {
+    current = tokenOf(e);
+    if (!current) { tip.style.display = 'none'; return; }
+    tip.textContent = current.dataset.tip;
+    tip.style.display = 'block';
+    place();
+  };
+  document.addEventListener('mouseover', show);
+  document.addEventListener('focusin', show);
+  document.addEventListener('scroll', place, true);  // the tip follows its token
+  document.addEventListener('click', (e) => {
+    const box = tokenOf(e);
+    if (!box) return;
+    document.querySelectorAll('#generate-tokens .pg-picked').forEach((b) => b.classList.remove('pg-picked'));
+    document.querySelectorAll('#generate-tokens .token-container[data-entry="' + box.dataset.entry + '"]')
+      .forEach((b) => b.classList.add('pg-picked'));
+  }, true);
+}
+"""
+
+# After Generate's tokens change: attach each token's tip (Generate's on_tips) to the spans HighlightedText drew.
+# It draws one span per non-blank line of a token, so a token holding a newline owns several spans.
+TOKEN_TIPS_JS = """
+(tokens, raw) => {
+  const root = document.querySelector('#generate-tokens');
+  if (!root) return;
+  let tips = [];
+  try { tips = JSON.parse(raw || '[]'); } catch (err) { tips = []; }
+  const owners = [];
+  (tokens || []).forEach((t, i) => String(Array.isArray(t) ? t[0] : t.token).split('\\n')
+    .forEach((piece) => { if (piece.trim()) owners.push(i); }));
+  root.querySelectorAll('.token-container').forEach((box, k) => {
+    const i = owners[k], entry = i === undefined ? null : tips[i];
+    box.classList.remove('pg-picked');
+    box.dataset.entry = i === undefined ? '' : String(i);
+    if (entry && entry.tip) box.dataset.tip = entry.tip; else delete box.dataset.tip;
+    box.classList.toggle('pg-rare', !!(entry && entry.rare));
+  });
+}
+"""
+
+# The header's Presentation mode toggle.
+PRESENT_JS = "(on) => { document.body.classList.toggle('pg-present', !!on); }"

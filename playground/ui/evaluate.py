@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import gradio as gr
 
 from playground import charts
 from playground.corpus import read_text_file
 from playground.evaluation import perplexity
-from playground.ui.common import SURPRISAL_BINS, SURPRISAL_COLORS, legend, stat_cards, surprisal_bin
+from playground.ui.common import SURPRISAL_BINS, SURPRISAL_COLORS, legend, note, stat_cards, surprisal_bin
 from playground.ui.i18n import I18N, tr
 from playground.ui.state import AppContext, friendly
 
@@ -17,14 +19,26 @@ EXAMPLE = ("MACBETH:\nTo-morrow, and to-morrow, and to-morrow,\nCreeps in this p
            "To the last syllable of recorded time;\n")
 
 
+MAX_COLOURED = 2000  # tokens in the coloured view; the chart shows every token
+
+
+def scored_line(file_, tokens: int) -> str:
+    """Which text was scored (a file wins over the text box) and how much of it each view shows."""
+    source = f"the file {Path(file_).name} (the text box is ignored while a file is attached)" if file_ else "the text box"
+    coloured = (f"the coloured tokens are the first {MAX_COLOURED:,} of {tokens:,}" if tokens > MAX_COLOURED
+                else f"all {tokens:,} tokens are coloured")
+    return f"Scored {source}: {coloured}; the chart shows every token."
+
+
 def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
     gr.Markdown("How surprised is a model by a text? **Perplexity** is e^(mean surprisal); **nats/char** compares models "
                 "with different tokenizers. Score the same text under the selected model and, optionally, a second one "
-                "— say, before and after fine-tuning — and see which tokens each found surprising.")
+                "— say, before and after fine-tuning — and see which tokens each found surprising.", elem_classes="pg-intro")
     with gr.Row(equal_height=False):
         with gr.Column(scale=3):
             text = gr.Textbox(EXAMPLE, label="Text", lines=7, elem_id="eval-text")
-            upload = gr.File(label="…or a text file", file_types=[".txt", ".md"], elem_id="eval-file", height=90)
+            # The label stays short: gradio draws it on one line, and a long one widens the page on a phone.
+            upload = gr.File(label="…or a file, scored instead of the text", file_types=[".txt", ".md"], elem_id="eval-file")
         with gr.Column(scale=2):
             second = gr.Dropdown([(NONE, NONE), *ctx.model_choices(None)], value=NONE, label="Second model (optional)",
                                  elem_id="eval-model-b", info="The first is the model selected at the top.")
@@ -59,10 +73,10 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
             other = list(results.values())[1]
             items.append(("second model's perplexity", f"{other.perplexity:,.2f}"))
         items = [(tr(session.language, k), v) for k, v in items]
-        shown = first.surprisal[:2000]
+        shown = first.surprisal[:MAX_COLOURED]
         highlighted = [(t, surprisal_bin(n)) for t, n in shown]
-        series = {k: r.surprisal[:2000] for k, r in results.items()}
-        return stat_cards(items), rows, highlighted, charts.surprisal_chart(series), ""
+        series = {k: r.surprisal for k, r in results.items()}  # the chart takes every token (in windows)
+        return stat_cards(items), rows, highlighted, charts.surprisal_chart(series), note(tr(session.language, scored_line(file_, first.tokens)), "info")
 
     run.click(on_eval, [text, upload, model_select, second, stride], [cards, table, tokens, plot, message], api_name="evaluate",
               concurrency_limit=2)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import json
+
 import gradio as gr
 
 from playground.errors import PlaygroundError
-from playground.generation import branch, generate, stream
 from playground.knobs import MAX_NEW_TOKENS, MAX_SEQUENCES, DecodingSettings
 from playground.models import context_length
-from playground.ui.common import PROB_BINS, PROB_COLORS, esc, legend, note, prob_bin, token_label
+from playground.generation import branch, generate, stream
+from playground.ui.common import PROB_BINS, PROB_COLORS, TOKEN_TIPS_JS, esc, legend, note, prob_bin, token_label
 from playground.ui.i18n import I18N, tr
 from playground.ui.knobs import Form, KnobPanel, bind, main_sliders
+from playground.ui.share import share_row, wire_share
 from playground.ui.state import AppContext, Session, friendly
 
 EXAMPLE_PROMPT = "ROMEO:\nBut soft, what light"
@@ -25,6 +28,25 @@ def max_new_tokens_limit(model_name: str) -> int:
 def tokens_view(prompt: str, steps) -> list[tuple[str, str | None]]:
     """HighlightedText value: the prompt uncoloured, then each generated token in its probability bin."""
     return [(prompt, None)] + [(s.token, prob_bin(s.prob)) for s in steps]
+
+
+TIP_ALTERNATIVES = 5
+
+
+def token_tip(step, lang: str = "en") -> str:
+    """What hovering a generated token shows: its probability and the likeliest alternatives at its position."""
+    lines = [f"{token_label(step.token)}   " + tr(lang, "p = {p} (raw model {raw})", p=f"{step.prob:.1%}",
+                                                  raw=f"{step.raw_prob:.1%}"), tr(lang, "top alternatives:")]
+    lines += [f"  {token_label(t.token)}   {t.prob:.1%}" + ("  " + tr(lang, "← chosen") if t.id == step.id else "")
+              for t in step.top[:TIP_ALTERNATIVES]]
+    return "\n".join(lines)
+
+
+def token_tips(steps, lang: str = "en") -> str:
+    """Hover data for tokens_view's entries (the prompt first, without a tip), as JSON for the page's script:
+    each entry's tip, and whether its p < 1 % (drawn underlined too: not told by colour alone)."""
+    entries = [{"tip": None, "rare": False}] + [{"tip": token_tip(s, lang), "rare": s.prob < 0.01} for s in steps]
+    return json.dumps(entries)
 
 
 def sequence_text(prompt: str, result, lang: str = "en") -> str:
@@ -75,7 +97,8 @@ def on_generate(ctx: AppContext, session: Session, form: dict):
 def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
     gr.Markdown("Type a prompt and generate. Every knob is applied exactly as `transformers`' `generate` applies it. "
                 "Below the text, each generated token is coloured by the probability it had when it was picked — "
-                "**click a token** to see what else the model considered and continue from there with another choice.")
+                "**hover a token** to see what else the model considered, **click it** to continue from there with "
+                "another choice.", elem_classes="pg-intro")
     with gr.Row(equal_height=False):
         with gr.Column(scale=5):
             prompt = gr.Textbox(EXAMPLE_PROMPT, label="Prompt", lines=4, elem_id="prompt",
@@ -86,6 +109,7 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
             output = gr.Textbox(label="Output", lines=10, max_lines=24, interactive=False, elem_id="generate-output",
                                 buttons=["copy"])
             info = gr.HTML(elem_id="generate-info")
+            share = share_row("generate")
         with gr.Column(scale=3):
             sliders = main_sliders("gen")
             # Clamped to the selected model's context when the page loads and whenever the model changes
@@ -105,8 +129,13 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
                     stop_text = gr.Textbox(label="Stop text", placeholder="e.g. \\n\\n", max_lines=1)
     gr.Markdown("### Tokens coloured by their probability")
     gr.HTML(legend(PROB_BINS, I18N("p of the chosen token:")))
-    tokens = gr.HighlightedText(label="Click a token", color_map=PROB_COLORS, show_legend=False, show_inline_category=False,
+    tokens = gr.HighlightedText(label="Hover a token for its probability and alternatives; click it to continue from there",
+                                color_map=PROB_COLORS, show_legend=False, show_inline_category=False,
                                 combine_adjacent=False, elem_id="generate-tokens", interactive=False)
+    # The hover tips travel beside the tokens (HighlightedText has no per-token tooltip); the page's script
+    # (common.PAGE_JS) shows them. Kept off screen: it is data, not a view.
+    tips = gr.Textbox("[]", visible=True, interactive=False, elem_id="generate-tips", elem_classes="pg-hidden",
+                      show_label=False, container=False)
     with gr.Row(equal_height=False):
         with gr.Column(scale=3):
             picked = gr.HTML(note(I18N("Generate, then click a token above."), "info"), elem_id="generate-picked")
@@ -131,10 +160,20 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
 
     model_select.change(on_model, [model_select, max_new], max_new, queue=False, api_visibility="undocumented")
 
-    go_btn.click(generate_event, form.inputs, [output, tokens, info], api_name="generate",
-                             concurrency_limit=4, concurrency_id="generate")
-    prompt.submit(generate_event, form.inputs, [output, tokens, info], concurrency_limit=4,
-                  concurrency_id="generate", api_visibility="undocumented")
+    def on_tips(request: gr.Request):
+        session = ctx.session(request)
+        result = session.generation
+        return token_tips(result.sequences[0].steps, session.language) if result is not None else "[]"
+
+    def then_tips(event) -> None:
+        """After the tokens change: their hover tips, then the page script attaches them (and clears the mark)."""
+        event.then(on_tips, None, tips, queue=False, api_visibility="undocumented").then(
+            None, [tokens, tips], None, js=TOKEN_TIPS_JS, api_visibility="undocumented")
+
+    then_tips(go_btn.click(generate_event, form.inputs, [output, tokens, info], api_name="generate",
+                           concurrency_limit=4, concurrency_id="generate"))
+    then_tips(prompt.submit(generate_event, form.inputs, [output, tokens, info], concurrency_limit=4,
+                            concurrency_id="generate", api_visibility="undocumented"))
 
     def on_stop(request: gr.Request):
         ctx.session(request).generation_stop.set()
@@ -174,9 +213,11 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
                 info_line(result, session.generation_model, ctx, session.language),
                 note(tr(session.language, "Continued from token {i} with your choice.", i=int(pos) + 1), "ok"))
 
-    branch_btn.click(on_branch, [prompt, model_select, position, alternatives], [output, tokens, info, picked],
-                     api_name="branch", concurrency_limit=4, concurrency_id="generate")
-    return {"knobs": knobs, "clamp": (on_model, [model_select, max_new], max_new)}
+    then_tips(branch_btn.click(on_branch, [prompt, model_select, position, alternatives], [output, tokens, info, picked],
+                               api_name="branch", concurrency_limit=4, concurrency_id="generate"))
+    targets = {"prompt": prompt, **knobs.fields}
+    wire_share("generate", share, model_select, targets)
+    return {"knobs": knobs, "clamp": (on_model, [model_select, max_new], max_new), "share": targets}
 
 
 def _remember(session: Session, result, model_name: str, settings: DecodingSettings) -> None:

@@ -16,6 +16,7 @@ from playground.errors import PlaygroundError
 from playground.ui.common import note, token_label
 from playground.ui.i18n import tr
 from playground.ui.knobs import Form, KnobPanel, bind, main_sliders
+from playground.ui.share import share_row, wire_share
 from playground.ui.state import AppContext, Session, friendly
 
 EXAMPLE_CONTEXT = LAB_CONTEXTS[0]  # peaked for the bundled demo model (see playground.decoding.LAB_CONTEXTS)
@@ -130,7 +131,7 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
                 "stood; ×1.25 means the stage kept 80 % of the mass). Each panel gives its entropy and *effective "
                 "choices* e^H — as uncertain as a fair pick among that many tokens. Move a slider and the chart follows. "
                 "Then **sample** from the final distribution, sweep the **temperature**, or **step**: append a token "
-                "and look at the next distribution.")
+                "and look at the next distribution.", elem_classes="pg-intro")
     with gr.Row(equal_height=False):
         with gr.Column(scale=2, min_width=300):
             context = gr.Textbox(EXAMPLE_CONTEXT, label="Context", lines=4, elem_id="lab-context", elem_classes="pg-step")
@@ -144,6 +145,7 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
                 top_n = gr.Slider(5, 30, value=12, step=1, label="Tokens to show", elem_id="lab-top-n")
             show = gr.Button("Show distribution", variant="primary", elem_id="lab-btn", elem_classes="pg-primary")
             info = gr.HTML(elem_id="lab-info")
+            share = share_row("lab")
         with gr.Column(scale=5):
             plot = gr.Plot(charts.stage_chart([], []), elem_id="lab-plot", show_label=False)
     gr.Markdown("### Step mode")
@@ -223,4 +225,6 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
     for button, handler, api_name in ((step_btn, append_token, "lab_step"), (sample_one, sample_token, "lab_sample_one")):
         button.click(friendly(message=5, outputs=6)(bind(ctx, handler, step_form)), step_form.inputs, [context, *outputs],
                      api_name=api_name, concurrency_limit=4, concurrency_id="lab")
-    return {}
+    targets = {"prompt": context, **knobs.fields, "seed": seed}
+    wire_share("lab", share, model_select, targets)
+    return {"share": targets, "show": show_event, "inputs": inputs, "outputs": outputs}

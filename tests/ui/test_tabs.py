@@ -48,11 +48,32 @@ def test_generate_streams_then_remembers_the_run(app, peaky_model_dir):
 def test_compare_adds_the_generate_knobs_as_yours(app, tiny_model_dir):
     ctx, session = app
     form = dict(prompt="The", model=str(tiny_model_dir), new_tokens=10, seed=0, include=True, yours={**KNOBS, "top_k": 3})
-    rows, chart, texts, message = on_compare(ctx, session, form)
+    updates = list(on_compare(ctx, session, form))
+    rows, chart, texts, message = updates[-1]
     assert [row[0] for row in rows] == [*PRESETS, "yours"] and all(row[-1] <= 10 for row in rows)
     assert message == "" and "yours" in texts
+    # A row more as each strategy finishes, the progress line naming the one that runs next.
+    assert [len(u[0]) for u in updates] == list(range(8))
+    assert "Running greedy" in updates[0][3] and "0 of 7 strategies" in updates[0][3]
+    assert "Running beam 4" in updates[1][3] and "1 of 7 strategies" in updates[1][3]
     with pytest.raises(PlaygroundError, match="Beam search is deterministic"):  # the Generate knobs are validated
-        on_compare(ctx, session, {**form, "yours": {**KNOBS, "num_beams": 2}})
+        list(on_compare(ctx, session, {**form, "yours": {**KNOBS, "num_beams": 2}}))
+
+
+def test_hover_tips_carry_each_tokens_probability_and_alternatives(app, peaky_model_dir):
+    import json
+
+    from playground.ui.generate import token_tips
+
+    ctx, session = app
+    list(on_generate(ctx, session, dict(prompt="Hello", model=str(peaky_model_dir), knobs={**KNOBS, "top_k": 0, "top_p": 1.0})))
+    steps = session.generation.sequences[0].steps
+    tips = json.loads(token_tips(steps))
+    assert len(tips) == 1 + len(steps) and tips[0] == {"tip": None, "rare": False}  # the prompt has none
+    first = tips[1]["tip"].splitlines()
+    assert f"p = {steps[0].prob:.1%}" in first[0] and first[1] == "top alternatives:" and len(first) == 2 + 5
+    assert sum("← chosen" in line for line in first) == (steps[0].id in [t.id for t in steps[0].top[:5]])
+    assert [t["rare"] for t in tips[1:]] == [s.prob < 0.01 for s in steps]
 
 
 def test_lab_shows_the_distribution_of_its_knobs(app, peaky_model_dir):
