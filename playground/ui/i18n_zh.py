@@ -331,6 +331,7 @@ ZH: dict[str, str] = {
     "…or a text file": "……或一个文本文件",
     "…or a text file (.txt, .md): when one is attached, it is scored instead of the text box":
         "……或一个文本文件（.txt、.md）：附上文件时，评估的是文件而不是上面的文本框",
+    "…or a file, scored instead of the text": "……或一个文件：附上时评估文件，而不是上面的文本",
     "Second model (optional)": "第二个模型（可选）",
     "The first is the model selected at the top.": "第一个模型是页面顶部选中的模型。",
     "(none)": "（无）",
