@@ -7,14 +7,15 @@ Each tab module only builds components and wires them to the engine (LLaMA-Facto
 from __future__ import annotations
 
 import os
+import threading
 
 import gradio as gr
 
 from playground.errors import PlaygroundError
 from playground.models import resolve
-from playground.ui import compare, data, evaluate, generate, internals, lab, runs, train
+from playground.ui import compare, data, engine, evaluate, generate, internals, lab, runs, train
 from playground.ui.common import CSS, PAGE_JS, PRESENT_JS, note
-from playground.ui.i18n import I18N, LANGUAGES, localize, page_js
+from playground.ui.i18n import I18N, LANGUAGES, localize, page_js, tr
 from playground.ui.share import TAB_NAMES, link_values, read_share
 from playground.ui.state import AppContext
 
@@ -103,6 +104,7 @@ def build_app(hosted: bool = False, models: list[str] | None = None, default: st
 
         def open_link(request: gr.Request):
             params = dict(request.query_params)
+            lang = ctx.session(request).language
             values = {present: params.get("present", "").lower() in ("1", "true", "yes", "on")}
             shared = read_share(params)
             if shared.empty and not shared.ignored:
@@ -120,10 +122,14 @@ def build_app(hosted: bool = False, models: list[str] | None = None, default: st
             values[tabs] = gr.update(selected=values[opened])
             applied = [f"{name.replace('_', ' ')} {value}" for name, value in shared.knobs.items()
                        if targets[values[opened]].get(name) in knobs]
-            opened_note = note(f"Opened from a shared link: the {TAB_NAMES[values[opened]]} tab"
-                               + (f" with {ctx.label(values[model_select])}" if model_select in values else "")
-                               + (f" ({', '.join(applied)})" if applied else "") + ".", "ok")
-            values[link_note] = opened_note + (note("Ignored from the link: " + " ".join(ignored), "warn") if ignored else "")
+            with_model = (tr(lang, " with {model}", model=tr(lang, ctx.label(values[model_select])))
+                          if model_select in values else "")
+            opened_note = note(tr(lang, "Opened from a shared link: the {tab} tab{model}{knobs}.",
+                                  tab=tr(lang, TAB_NAMES[values[opened]]), model=with_model,
+                                  knobs=f" ({', '.join(applied)})" if applied else ""), "ok")
+            told = " ".join(tr(lang, i) for i in ignored)  # each by its pattern; any other stays English
+            values[link_note] = opened_note + (note(tr(lang, "Ignored from the link: {items}", items=told), "warn")
+                                               if ignored else "")
             return values
 
         def open_lab(request: gr.Request, tab, *values):
@@ -150,35 +156,35 @@ def theme() -> gr.themes.Base:
                           font_mono=[gr.themes.Font(f) for f in ("ui-monospace", "Menlo", "Consolas", "monospace")])
 
 
-def launch(demo: gr.Blocks, *, host: str = "127.0.0.1", port: int | None = None, share: bool = False, **kwargs):
-    """Launch with the app's theme and CSS; hosted apps get an upload size limit."""
+def launch(demo: gr.Blocks, *, host: str = "127.0.0.1", port: int | None = None, share: bool = False,
+           warm_up: bool = True, **kwargs):
+    """Launch with the app's theme and CSS; hosted apps get an upload size limit.
+
+    The page is built and served before torch and transformers are imported (seconds on a small CPU: the
+    tabs reach the engine through playground.ui.engine); once the server is up, `warm_up` imports them
+    in the background, so the first Generate is quick too.
+    """
     ctx: AppContext = demo.ctx
     demo.queue(default_concurrency_limit=2)
-    # The page is served before transformers' model and Trainer classes are imported (seconds on a small
-    # CPU); import them in the background once the server is up, so the first Generate is quick too.
-    import threading
-
-    warm = threading.Timer(3.0, _warm_up)
-    warm.daemon = True
-    warm.start()
+    block = not kwargs.pop("prevent_thread_lock", False)
     extra = {"max_file_size": f"{ctx.max_upload_mb}mb"} if ctx.max_upload_mb else {}
     # Trained models and their zips live in the runs folder (by default under ~/.cache, which gradio
     # serves only when told): without this, every download of a trained model is refused.
     ctx.runs_dir.mkdir(parents=True, exist_ok=True)
     allowed = [str(ctx.runs_dir), *kwargs.pop("allowed_paths", [])]
     result = demo.launch(server_name=host, server_port=port, share=share, theme=theme(), css=CSS, js=PAGE_JS,
-                         i18n=I18N, footer_links=["api", "gradio"], allowed_paths=allowed, **extra, **kwargs)
-    if not kwargs.get("prevent_thread_lock"):
-        # The server was stopped (Ctrl-C, or SIGTERM through app.py): a running job is saved, like Stop.
-        ctx.stop_jobs()
+                         i18n=I18N, footer_links=["api", "gradio"], allowed_paths=allowed, prevent_thread_lock=True,
+                         **extra, **kwargs)
+    if warm_up:
+        threading.Thread(target=_warm_up, name="warm-up", daemon=True).start()
+    if block:
+        demo.block_thread()  # until Ctrl-C, or SIGTERM through app.py
+        ctx.stop_jobs()  # the server was stopped: a running job is saved, like Stop
     return result
 
 
 def _warm_up() -> None:
-    import transformers
-
-    transformers.GPT2LMHeadModel  # noqa: B018 - resolving the lazy attribute imports the modeling code
-    import playground.training  # noqa: F401 - Trainer
     from playground.estimate import machine_rate
 
+    engine.warm_up()
     machine_rate()  # the Train tab's time estimate: measured once, before anyone waits for it

@@ -8,7 +8,7 @@ from pathlib import Path
 import gradio as gr
 
 from playground import charts
-from playground.compare import iter_compare, strategy_names
+from playground.ui import engine
 from playground.ui.common import esc, progress_bar
 from playground.ui.i18n import tr
 from playground.ui.knobs import Form, KnobPanel, bind
@@ -38,13 +38,13 @@ def on_compare(ctx: AppContext, session: Session, form: dict):
     "yours") and yours (Generate's knobs, by name)."""
     model, tok = ctx.model(session, form["model"])
     own = KnobPanel.settings(form["yours"]).replace(num_return_sequences=1) if form["include"] else None
-    names = strategy_names(own)
+    names = engine.strategy_names(own)
     total = len(names)
     lang = session.language
     yield [], gr.skip(), "", progress_bar(0, tr(lang, "Running {name}…", name=names[0]),
                                           tr(lang, "{done} of {total} strategies", done=0, total=total))
     results = []
-    for r in iter_compare(model, tok, form["prompt"], max_new_tokens=int(form["new_tokens"]), seed=int(form["seed"] or 0),
+    for r in engine.iter_compare(model, tok, form["prompt"], max_new_tokens=int(form["new_tokens"]), seed=int(form["seed"] or 0),
                           own=own):
         results.append(r)
         done = len(results)

@@ -8,7 +8,7 @@ import gradio as gr
 
 from playground import charts
 from playground.corpus import read_text_file
-from playground.evaluation import perplexity
+from playground.ui import engine
 from playground.ui.common import SURPRISAL_BINS, SURPRISAL_COLORS, legend, note, stat_cards, surprisal_bin
 from playground.ui.i18n import I18N, tr
 from playground.ui.state import AppContext, friendly
@@ -62,7 +62,7 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
         results = {}
         for name in names:
             model, tok = ctx.model(session, name)
-            results[ctx.label(name) + (" (2)" if ctx.label(name) in results else "")] = perplexity(
+            results[ctx.label(name) + (" (2)" if ctx.label(name) in results else "")] = engine.perplexity(
                 model, tok, body, stride=int(stride_) or None)
         rows = [[k, round(r.perplexity, 2), round(r.loss, 4), round(r.nats_per_char, 4), r.tokens, r.characters]
                 for k, r in results.items()]

@@ -9,7 +9,7 @@ import gradio as gr
 from playground.errors import PlaygroundError
 from playground.knobs import MAX_NEW_TOKENS, MAX_SEQUENCES, DecodingSettings
 from playground.models import context_length
-from playground.generation import branch, generate, stream
+from playground.ui import engine
 from playground.ui.common import PROB_BINS, PROB_COLORS, TOKEN_TIPS_JS, esc, legend, note, prob_bin, token_label
 from playground.ui.i18n import I18N, tr
 from playground.ui.knobs import Form, KnobPanel, bind, main_sliders
@@ -80,9 +80,9 @@ def on_generate(ctx: AppContext, session: Session, form: dict):
     model, tok = ctx.model(session, model_name)
     if settings.num_beams > 1 or settings.num_return_sequences > 1:
         yield tr(session.language, "Generating…"), gr.skip(), gr.skip()
-        result = generate(model, tok, prompt_text, settings, stop_event=session.generation_stop)
+        result = engine.generate(model, tok, prompt_text, settings, stop_event=session.generation_stop)
     else:
-        live = stream(model, tok, prompt_text, settings, stop_event=session.generation_stop)
+        live = engine.stream(model, tok, prompt_text, settings, stop_event=session.generation_stop)
         text = prompt_text
         yield text, [], note(tr(session.language, "Generating…"), "info")
         for piece in live:
@@ -207,7 +207,7 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
         if session.generation is None or pos is None or choice in (None, ""):
             raise PlaygroundError("Click a generated token and pick an alternative first.")
         model, tok = ctx.model(session, session.generation_model)
-        result = branch(model, tok, session.generation, session.generation_settings, position=int(pos), token_id=int(choice))
+        result = engine.branch(model, tok, session.generation, session.generation_settings, position=int(pos), token_id=int(choice))
         _remember(session, result, session.generation_model, session.generation_settings)
         return (sequence_text(prompt_text, result, session.language), tokens_view(prompt_text, result.sequences[0].steps),
                 info_line(result, session.generation_model, ctx, session.language),

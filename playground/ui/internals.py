@@ -10,8 +10,9 @@ from __future__ import annotations
 import gradio as gr
 
 from playground import charts
-from playground.internals import MAX_BEAM_STEPS, MAX_BEAMS, MAX_TOKENS, beam_tree, inspect
+from playground.knobs import MAX_BEAM_STEPS, MAX_BEAMS, MAX_TOKENS
 from playground.errors import PlaygroundError
+from playground.ui import engine
 from playground.ui.common import esc, note, token_label
 from playground.ui.i18n import tr
 from playground.ui.state import AppContext, friendly
@@ -90,7 +91,7 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
     def on_look(text_, model_name, layer_, head_, focus_, request: gr.Request):
         session = ctx.session(request)
         model, tok = ctx.model(session, model_name)
-        result = inspect(model, tok, text_)
+        result = engine.inspect(model, tok, text_)
         heat_fig, lines_fig = attention_figures(result, layer_, head_, focus_)
         pairs = list(zip(result.tokens[1:], result.surprisal[1:]))
         label = ctx.label(model_name)
@@ -125,7 +126,7 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
     def on_beams(text_, model_name, beams_, steps_, request: gr.Request):
         session = ctx.session(request)
         model, tok = ctx.model(session, model_name)
-        tree = beam_tree(model, tok, text_, int(beams_), int(steps_))
+        tree = engine.beam_tree(model, tok, text_, int(beams_), int(steps_))
         prompt = tok.decode(tree.prompt_ids)
         fig = charts.beam_tree_chart(beam_nodes(tree), title=f"Beam search with {tree.num_beams} beams after “"
                                      f"{token_label(prompt[-30:])}”")

@@ -11,15 +11,17 @@ import time
 import gradio as gr
 
 from playground import charts
-from playground.decoding import LAB_CONTEXTS, MAX_SAMPLES, histogram, lab, lab_step, temperature_comparison
+from playground.assets import LAB_CONTEXTS
+from playground.knobs import MAX_SAMPLES
 from playground.errors import PlaygroundError
+from playground.ui import engine
 from playground.ui.common import note, token_label
 from playground.ui.i18n import tr
 from playground.ui.knobs import Form, KnobPanel, bind, main_sliders
 from playground.ui.share import share_row, wire_share
 from playground.ui.state import AppContext, Session, friendly
 
-EXAMPLE_CONTEXT = LAB_CONTEXTS[0]  # peaked for the bundled demo model (see playground.decoding.LAB_CONTEXTS)
+EXAMPLE_CONTEXT = LAB_CONTEXTS[0]  # peaked for the bundled demo model (see playground.assets.LAB_CONTEXTS)
 
 
 def stage_data(result) -> tuple[list[str], list[dict]]:
@@ -42,7 +44,7 @@ def temperature_figure(tok, result, sweep_t: float, references: tuple[float, ...
     logits: no forward pass, so the slider can sweep as fast as the browser asks."""
     top = result.stages[0].top
     ids = [t.id for t in top]
-    curves = temperature_comparison(result.logits, tok, (float(sweep_t), *references), 1)
+    curves = engine.temperature_comparison(result.logits, tok, (float(sweep_t), *references), 1)
 
     def data(c) -> dict:
         probs = c.probs[ids].tolist()
@@ -92,7 +94,7 @@ def _context(session: Session, text: str, model_name: str, tok):
 def refresh(ctx: AppContext, session: Session, form: dict):
     """Show distribution. `form`: context, model, knobs (by name), top_n, draws, seed, temps, sweep."""
     model, tok = ctx.model(session, form["model"])
-    result = lab(model, tok, _context(session, form["context"], form["model"], tok), _settings(form),
+    result = engine.lab(model, tok, _context(session, form["context"], form["model"], tok), _settings(form),
                  top_n=int(form["top_n"]), samples=int(form["draws"]))
     session.lab_model = form["model"]
     return _outputs(session, tok, result, form["temps"], form["sweep"])
@@ -104,7 +106,7 @@ def _step(ctx: AppContext, session: Session, form: dict, pick: bool):
     if pick and form["choice"] in (None, ""):
         raise PlaygroundError("Choose a token in the list first.")
     model, tok = ctx.model(session, session.lab_model or form["model"])
-    token_id, result = lab_step(model, tok, session.lab, _settings(form), int(form["choice"]) if pick else None,
+    token_id, result = engine.lab_step(model, tok, session.lab, _settings(form), int(form["choice"]) if pick else None,
                                 top_n=int(form["top_n"]), samples=int(form["draws"]))
     appended = tok.decode([token_id])
     outs = _outputs(session, tok, result, form["temps"], form["sweep"],
@@ -186,7 +188,7 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
         if session.lab is None:
             raise PlaygroundError("Press Show distribution first; then sample from it.")
         _, tok = ctx.model(session, session.lab_model or model_name)
-        hist = histogram(session.lab.final_probs, int(n_draws), int(seed_ or 0), tok, int(n), greedy=session.lab.greedy)
+        hist = engine.histogram(session.lab.final_probs, int(n_draws), int(seed_ or 0), tok, int(n), greedy=session.lab.greedy)
         return histogram_figure(hist), gr.skip()
 
     sample_btn.click(on_sample, [model_select, draws, seed, top_n], [hist_plot, info], api_name="lab_sample",

@@ -1,0 +1,40 @@
+"""Start-up: the page is built and served before torch, transformers or datasets are imported (issue 12).
+
+Checked in a fresh interpreter, because this test session has long imported all three.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+SCRIPT = r"""
+import json, socket, sys, urllib.request
+from playground.ui import build_app, launch
+
+demo = build_app(models=[sys.argv[1]])
+with socket.socket() as s:
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+launch(demo, port=port, prevent_thread_lock=True, quiet=True, warm_up=False)
+page = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=30).status
+heavy = sorted(m for m in ("torch", "transformers", "datasets") if m in sys.modules)
+from playground.ui import engine
+engine.generate  # the first use imports the engine module behind it
+print(json.dumps({"page": page, "heavy_before": heavy, "torch_after_use": "torch" in sys.modules}))
+demo.close()
+"""
+
+
+def test_page_is_served_before_torch_transformers_and_datasets_are_imported(tiny_model_dir, tmp_path):
+    env = {**os.environ, "HOME": str(tmp_path), "HF_HUB_OFFLINE": "1", "PLAYGROUND_CACHE": str(tmp_path / "cache")}
+    out = subprocess.run([sys.executable, "-c", SCRIPT, str(tiny_model_dir)], cwd=ROOT, env=env,
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-3000:]
+    result = json.loads(next(line for line in out.stdout.splitlines() if line.startswith("{")))
+    assert result == {"page": 200, "heavy_before": [], "torch_after_use": True}
