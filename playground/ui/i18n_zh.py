@@ -30,6 +30,9 @@ ZH: dict[str, str] = {
     "Presentation mode (large text; or add ?present=1 to the address)": "演示模式（大字号；也可以在网址后加 ?present=1）",
     "Presentation mode (or ?present=1)": "演示模式（或在网址后加 ?present=1）",
     "Copy share link": "复制分享链接",
+    "Opened from a shared link: the {tab} tab{model}{knobs}.": "已从分享链接打开“{tab}”标签页{model}{knobs}。",
+    " with {model}": "，模型为 {model}",
+    "Ignored from the link: {items}": "链接中被忽略的部分：{items}",
     "a link that opens this tab with this model, prompt, knobs and seed": "用这个模型、提示词、旋钮设置和随机种子打开本标签页的链接",
 
     # ---- shared knobs
@@ -420,6 +423,7 @@ PATTERNS: list[tuple[str, str]] = [
     (r"Block size (\d+) is above the model's context of (\d+) tokens; choose at most (\d+)\.",
      r"块大小 \1 超过了模型 \2 个词元的上下文长度；请选择不超过 \3 的值。"),
     (r"Choose a model first\.", r"请先选择一个模型。"),
+    (r"'(.+)' is not available here; choose a model from the list\.", r"这里不能使用“\1”；请从列表中选择一个模型。"),
     # the line under the model selector
     (r"Default: (.+), chosen at launch\.", r"默认：\1，启动时指定。"),
     (r"Using gpt2 \(124M\) from the local Hugging Face cache\.", r"使用本地 Hugging Face 缓存中的 gpt2（124M）。"),
@@ -448,6 +452,13 @@ PATTERNS: list[tuple[str, str]] = [
     (r"Scored the file (.+) \(the text box is ignored while a file is attached\): the coloured tokens are the first "
      r"([\d,]+) of ([\d,]+); the chart shows every token\.",
      r"已评估文件 \1（附有文件时忽略文本框）：着色的是 \3 个词元中的前 \2 个；图表显示每个词元。"),
+    # what a share link asked for and could not get (playground.ui.share)
+    (r"model '(.+)' is not available here, so the page keeps (.+)\.", r"模型“\1”在这里不可用，页面保留 \2。"),
+    (r"tab '(.+)' is not one of (.+)\.", r"标签页“\1”不是 \2 之一。"),
+    (r"the prompt is longer than ([\d,]+) characters\.", r"提示词超过了 \1 个字符。"),
+    (r"the (.+) tab has no (.+) knob\.", r"“\1”标签页没有 \2 这个旋钮。"),
+    (r"(.+) (\S+) is outside its slider \((\S+) to (\S+)\)\.", r"\1 \2 超出了滑块的范围（\3 到 \4）。"),
+    (r"(.+) must be a number, not '(.*)'\.", r"\1 必须是数字，而不是“\2”。"),
     # names in lists
     (r"(.+) \(bundled\)", r"\1（内置）"),
     (r"(.+) \(Hub\)", r"\1（Hub）"),

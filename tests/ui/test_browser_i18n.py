@@ -85,8 +85,11 @@ def test_an_english_browser_with_lang_in_the_address(pages, shots_dir):
     expect(page.get_by_role("tab", name="Decoding lab")).to_be_visible()  # English by default
     expect(page.locator("#lang-select input[value='en']")).to_be_checked()
 
-    page = pages("en-US", "?lang=zh-CN")
+    # A teacher's share link with ?lang=zh-CN: the page, and what the server says about the link, in Chinese.
+    page = pages("en-US", "?lang=zh-CN&tab=compare&seed=3&top_k=9999")
     expect(page.get_by_role("tab", name="模型内部")).to_be_visible()
+    expect(page.locator("#share-note")).to_contain_text("已从分享链接打开“对比”标签页")
+    expect(page.locator("#share-note")).to_contain_text("超出了滑块的范围")
     page.get_by_role("tab", name="评估", exact=True).click()
     expect(page.locator("#eval-btn")).to_have_text("评估")
     page.click("#eval-btn")

@@ -99,6 +99,9 @@ def test_messages_in_either_language_and_engine_errors_never_guessed():
     engine = "Could not load the model 'x': safetensors header is too large"
     assert error("zh-CN", engine) == f"{ZH['Error (in English):']} {engine}"  # any other: English, said so
     assert chinese("Temperatures must be numbers separated by commas, like 0.3, 1, 1.5 — not 'x'.").endswith("而不是“x”。")
+    assert tr("zh-CN", "the prompt is longer than 2,000 characters.") == "提示词超过了 2,000 个字符。"  # a share link's
+    assert tr("en", "Opened from a shared link: the {tab} tab{model}{knobs}.", tab="Compare", model="", knobs="") == \
+        "Opened from a shared link: the Compare tab."
     assert tr("zh-CN", "Scored the file a.txt (the text box is ignored while a file is attached): the coloured tokens are "
                        "the first 2,000 of 9,000; the chart shows every token.") == \
         "已评估文件 a.txt（附有文件时忽略文本框）：着色的是 9,000 个词元中的前 2,000 个；图表显示每个词元。"
