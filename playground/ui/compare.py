@@ -10,7 +10,7 @@ import gradio as gr
 from playground import charts
 from playground.ui import engine
 from playground.ui.common import esc, progress_bar
-from playground.ui.i18n import tr
+from playground.ui.i18n import headed, tr
 from playground.ui.knobs import Form, KnobPanel, bind
 from playground.ui.share import share_row, wire_share
 from playground.ui.state import AppContext, Session, friendly
@@ -41,8 +41,8 @@ def on_compare(ctx: AppContext, session: Session, form: dict):
     names = engine.strategy_names(own)
     total = len(names)
     lang = session.language
-    yield [], gr.skip(), "", progress_bar(0, tr(lang, "Running {name}…", name=names[0]),
-                                          tr(lang, "{done} of {total} strategies", done=0, total=total))
+    yield headed(lang, HEADERS, []), gr.skip(), "", progress_bar(0, tr(lang, "Running {name}…", name=names[0]),
+                                                                 tr(lang, "{done} of {total} strategies", done=0, total=total))
     results = []
     for r in engine.iter_compare(model, tok, form["prompt"], max_new_tokens=int(form["new_tokens"]), seed=int(form["seed"] or 0),
                           own=own):
@@ -50,8 +50,8 @@ def on_compare(ctx: AppContext, session: Session, form: dict):
         done = len(results)
         status = (progress_bar(done / total, tr(lang, "Running {name}…", name=names[done]),
                                tr(lang, "{done} of {total} strategies", done=done, total=total)) if done < total else "")
-        yield ([metric_row(r) for r in results], charts.compare_chart([r.to_dict() for r in results]),
-               texts_html(form["prompt"], results), status)
+        yield (headed(lang, HEADERS, [metric_row(r) for r in results]),
+               charts.compare_chart([r.to_dict() for r in results]), texts_html(form["prompt"], results), status)
 
 
 def write_csv(table, folder: Path) -> Path | None:

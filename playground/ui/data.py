@@ -12,7 +12,7 @@ from playground.corpus import Cleaning, ExampleSettings, line_token_lengths, loa
 from playground.errors import PlaygroundError
 from playground.tokenization import gpt2_tokenizer
 from playground.ui.common import note, stat_cards
-from playground.ui.i18n import error, tr
+from playground.ui.i18n import error, headed, tr
 from playground.ui.state import AppContext, CorpusChoice
 
 UPLOADED = "Uploaded files"
@@ -139,7 +139,7 @@ def build(ctx: AppContext) -> dict:
         ok = note(tr(session.language, "Ready: {label}. Preview with GPT-2's BPE: {n} training examples; the Train tab "
                      "uses these settings with its run's tokenizer.", label=label,
                      n=f"{s.train_examples:,}"), "ok")
-        return ok, cards, fig, rows
+        return ok, cards, fig, headed(session.language, ["token", "count"], rows)
 
     prepare_btn.click(on_prepare, [source, upload, cleaning, mode, block, stride, val_pct, text_field],
                       [message, stats, hist, top], concurrency_limit=2, api_name="prepare_corpus")

@@ -10,7 +10,7 @@ from playground import charts
 from playground.corpus import read_text_file
 from playground.ui import engine
 from playground.ui.common import SURPRISAL_BINS, SURPRISAL_COLORS, legend, note, stat_cards, surprisal_bin
-from playground.ui.i18n import I18N, tr
+from playground.ui.i18n import I18N, headed, tr
 from playground.ui.state import AppContext, friendly
 
 NONE = "(none)"
@@ -76,7 +76,8 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
         shown = first.surprisal[:MAX_COLOURED]
         highlighted = [(t, surprisal_bin(n)) for t, n in shown]
         series = {k: r.surprisal for k, r in results.items()}  # the chart takes every token (in windows)
-        return stat_cards(items), rows, highlighted, charts.surprisal_chart(series), note(tr(session.language, scored_line(file_, first.tokens)), "info")
+        scored = note(tr(session.language, scored_line(file_, first.tokens)), "info")
+        return stat_cards(items), headed(session.language, HEADERS, rows), highlighted, charts.surprisal_chart(series), scored
 
     run.click(on_eval, [text, upload, model_select, second, stride], [cards, table, tokens, plot, message], api_name="evaluate",
               concurrency_limit=2)

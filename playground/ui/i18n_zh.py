@@ -93,6 +93,8 @@ ZH: dict[str, str] = {
     "Prepare corpus": "准备语料",
     "Token lengths": "词元长度",
     "Most frequent tokens": "最常见的词元",
+    "token": "词元",
+    "count": "次数",
     "No file uploaded yet; drop one or more .txt, .md, .csv or .jsonl files above.":
         "还没有上传文件；请把一个或多个 .txt、.md、.csv 或 .jsonl 文件拖到上方。",
     "'{name}' is larger than {mb} MB, the limit here; upload a smaller file.":
@@ -323,6 +325,9 @@ ZH: dict[str, str] = {
     "Running {name}…": "正在运行 {name}……",
     "{done} of {total} strategies": "已完成 {done} / {total} 种策略",
     "Metrics": "指标",
+    "strategy": "策略",
+    "mean log-prob": "平均对数概率",
+    "repeated 3-grams": "重复 3-gram",
 
     # ---- Evaluate tab
     "How surprised is a model by a text? **Perplexity** is e^(mean surprisal); **nats/char** compares models with "
@@ -340,6 +345,9 @@ ZH: dict[str, str] = {
     "(none)": "（无）",
     "Stride (0 = half the context)": "步幅（0 = 上下文长度的一半）",
     "Scores": "得分",
+    "model": "模型",
+    "loss (nats/token)": "损失（奈特/词元）",
+    "nats/char": "奈特/字符",
     "Surprisal of each token under the first model:": "第一个模型下每个词元的惊奇度：",
     "Tokens coloured by surprisal": "按惊奇度着色的词元",
     "perplexity": "困惑度",
