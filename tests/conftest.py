@@ -27,6 +27,15 @@ def play_file() -> Path:
     return DATA / "macbeth.txt"
 
 
+def fast_config(play_file: Path, output, **kw):
+    """A from-scratch training run that takes seconds: a tiny GPT-2 with a 400-token BPE, block 32, batch 8."""
+    from playground.train_config import TrainConfig
+
+    values = dict(corpus=[str(play_file)], output=str(output), scratch="tiny", tokenizer="bpe:400",
+                  block_size=32, batch_size=8, max_steps=60, eval_every=20, seed=0, sample_tokens=8)
+    return TrainConfig(**(values | kw))
+
+
 def make_tiny_model(folder: Path, *, n_positions: int = 128, initializer_range: float = 0.02, seed: int = 0) -> Path:
     """A 2-layer, 64-wide GPT-2 with the real GPT-2 tokenizer, saved as a standard folder."""
     import torch

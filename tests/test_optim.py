@@ -12,6 +12,7 @@ from playground.models import scratch_model
 from playground.optim import build_muon_optimizer, group_parameters, muon_lr_scale
 from playground.train_config import MUON_LR, TrainConfig
 from playground.training import TrainingJob, lr_multiplier, read_metrics
+from tests.conftest import fast_config
 
 
 @pytest.fixture(autouse=True)
@@ -20,11 +21,8 @@ def private_cache(tmp_path_factory, monkeypatch):
 
 
 def fast(play_file, output, **kw) -> TrainConfig:
-    """tests/test_training.py's tiny from-scratch run: a tiny GPT-2 with a 400-token BPE, block 32, batch 8."""
-    values = dict(corpus=[str(play_file)], output=str(output), scratch="tiny", tokenizer="bpe:400",
-                  block_size=32, batch_size=8, max_steps=20, eval_every=10, seed=0, sample_tokens=8)
-    values.update(kw)
-    return TrainConfig(**values)
+    """The tests' tiny from-scratch run (conftest.fast_config), 20 steps with evaluations every 10."""
+    return fast_config(play_file, output, **({"max_steps": 20, "eval_every": 10} | kw))
 
 
 # --------------------------------------------------------------------------- parameter groups

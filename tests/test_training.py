@@ -14,6 +14,7 @@ from playground.errors import PlaygroundError
 from playground.train_config import TrainConfig
 from playground.runs import read_run, read_status
 from playground.training import TrainingJob, last_checkpoint, lr_multiplier, read_metrics
+from tests.conftest import fast_config
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -23,12 +24,7 @@ def private_cache(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("PLAYGROUND_CACHE", str(tmp_path_factory.getbasetemp() / "cache"))
 
 
-def fast(play_file, output, **kw) -> TrainConfig:
-    """A from-scratch tiny GPT-2 with a 400-token BPE: a few hundred steps a second here."""
-    values = dict(corpus=[str(play_file)], output=str(output), scratch="tiny", tokenizer="bpe:400",
-                  block_size=32, batch_size=8, max_steps=60, eval_every=20, seed=0, sample_tokens=8)
-    values.update(kw)
-    return TrainConfig(**values)
+fast = fast_config  # a tiny from-scratch run: a few hundred steps a second here
 
 
 def test_lr_multiplier():
