@@ -51,7 +51,7 @@ PEAK_TFLOPS = [
 def gpt2_config(name: str, block: int) -> GPT2Config:
     s = SCRATCH_SIZES[SIZES[name]] if name in SIZES else SCRATCH_SIZES[name]
     return GPT2Config(n_layer=s.n_layer, n_head=s.n_head, n_embd=s.n_embd, n_positions=max(block, s.n_positions),
-                      vocab_size=50257, resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0)
+                      vocab_size=50257, resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0, attn_implementation="sdpa")
 
 
 def flops_per_token(model: GPT2LMHeadModel, block: int, lora: bool) -> float:
@@ -70,7 +70,7 @@ def peak_tflops(override: float | None) -> float | None:
 
 def build(name: str, block: int, lora: bool, device: str, compile_: bool):
     torch.manual_seed(0)
-    model = GPT2LMHeadModel(gpt2_config(name, block), attn_implementation="sdpa").to(device)
+    model = GPT2LMHeadModel(gpt2_config(name, block)).to(device)
     model.config.use_cache = False
     if lora:
         from peft import LoraConfig, get_peft_model
