@@ -58,7 +58,8 @@ def _layout(fig: go.Figure, title: str, height: int = 380, **extra) -> go.Figure
         margin = extra.get("margin", dict(l=60, r=30, t=56, b=48))
         extra["margin"] = margin | dict(t=max(margin.get("t", 56), 76))
     # A wrapped title hangs from the top edge; centred in the margin its second line met the panels' titles.
-    top = dict(y=0.97, yanchor="top") if "<br>" in title else {}
+    # (pad: plotly measures the lines as if all were the headline's size, so the headline rose past the top.)
+    top = dict(y=0.97, yanchor="top", pad=dict(t=6)) if "<br>" in title else {}
     layout = dict(
         title=dict(text=title, x=0.01, xanchor="left", font=dict(size=15), **top),
         template="plotly_white", font=FONT, height=height,
@@ -303,12 +304,13 @@ def stage_chart(tokens: Sequence[str], stages: Sequence[dict], *, only_active: b
             ), row=1, col=col)
         fig.update_xaxes(range=[0, xmax * 1.3], tickformat=".0%", nticks=3, showgrid=True, tickfont=dict(size=9),
                          row=1, col=col)
-    # A legend that explains the marks (invisible dummy traces).
+    # A legend that explains the marks (invisible dummy traces), short enough for one row at 1280 px in
+    # presentation mode (text × 1.3): a second row would push the chart below the fold.
     fig.add_trace(go.Bar(x=[None], y=[None], marker_color=KEPT, name="kept (renormalised)"))
     fig.add_trace(go.Bar(x=[None], y=[None], name="cut (its p before the cut)",
                          marker=dict(color=CUT, line=dict(color=VERMILION, width=1),
                                      pattern=dict(shape="/", fgcolor=VERMILION, size=5, solidity=0.35))))
-    fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name="where the bar stood before this stage",
+    fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name="p before this stage",
                              marker=dict(symbol="line-ns", size=14, line=dict(color="#222", width=2))))
     fig.update_yaxes(autorange="reversed", tickfont=dict(family="ui-monospace, Menlo, monospace", size=12))
     fig.update_annotations(font=dict(size=12))
@@ -398,12 +400,14 @@ def temperature_chart(tokens: Sequence[str], sweep: dict | None, references: Seq
                                  marker=dict(symbol=symbols[i % len(symbols)], size=10, color=palette[i % len(palette)],
                                              line=dict(color="white", width=1)),
                                  hovertemplate="%{x}: %{y:.2%}<extra>T = " + f"{rt:g}" + "</extra>"))
-    fig.update_xaxes(tickfont=dict(family="ui-monospace, Menlo, monospace"))
+    # The legend at the figure's bottom edge and the margin grown to the rotated tokens (automargin): a legend
+    # placed a fraction of the plot below the axis covered the longest tokens, more so with larger text.
+    fig.update_xaxes(tickfont=dict(family="ui-monospace, Menlo, monospace"), automargin=True)
     fig.update_yaxes(title_text="probability", tickformat=".0%", range=[0, 1.08])
     head = "greedy: all on the top token" if t == 0 else choices_text(sweep["entropy"])
-    return _layout(fig, f"{title} {t:g} on the raw logits: {head}", height=400,
-                   legend=dict(orientation="h", yanchor="top", y=-0.28, xanchor="left", x=0.0),
-                   margin=dict(l=60, r=20, t=56, b=110))
+    return _layout(fig, f"{title} {t:g} on the raw logits: {head}", height=480,
+                   legend=dict(orientation="h", yref="container", yanchor="bottom", y=0.0, xanchor="left", x=0.0),
+                   margin=dict(l=60, r=20, t=56, b=16))
 
 
 # --------------------------------------------------------------------------- compare and evaluate

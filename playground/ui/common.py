@@ -167,6 +167,70 @@ PAGE_JS = """
     document.querySelectorAll('#generate-tokens .token-container[data-entry="' + box.dataset.entry + '"]')
       .forEach((b) => b.classList.add('pg-picked'));
   }, true);
+
+  // Presentation mode (body.pg-present) scales every plotly chart's text by CHART_SCALE: each font size
+  // charts.py set in the layout (titles, axes, legend, annotations, hover labels) and in the traces (bar
+  // labels), the page-wide default the others inherit, the margins that hold that text, and the height by as
+  // much as the plotting area lost to them, so it keeps its size. Gradio draws every new figure into a new
+  // element, so a chart is scaled when it appears (or when its tab is opened: a hidden chart measures its text
+  // as 0 px), and all of them when the mode changes; scale 1 puts the figure's own sizes back.
+  const CHART_SCALE = 1.3;
+  const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+  const times = (size, k) => (Array.isArray(size) ? size.map((s) => s * k) : size * k);
+  const fontSizes = (node, path, out) => {  // {'xaxis2.tickfont.size': 9, 'annotations[0].font.size': 12, …}
+    Object.entries(node).forEach(([key, value]) => {
+      const at = path ? path + '.' + key : key;
+      if (key === 'template') return;  // the theme's defaults: reached through the page-wide font
+      if (Array.isArray(value)) value.forEach((v, i) => { if (isObject(v)) fontSizes(v, at + '[' + i + ']', out); });
+      else if (isObject(value)) {
+        if (/font$/.test(key) && value.size !== undefined) out[at + '.size'] = value.size;
+        fontSizes(value, at, out);
+      }
+    });
+    return out;
+  };
+  const chartBase = (gd) => {  // the figure's own sizes, read before any scaling
+    if (gd._pgBase && gd._pgBase.layout === gd.layout) return gd._pgBase;
+    const full = gd._fullLayout, margin = gd.layout.margin || {}, fonts = fontSizes(gd.layout, '', {});
+    fonts['font.size'] = fonts['font.size'] ?? full.font.size;
+    const margins = Object.fromEntries(['l', 'r', 't', 'b'].map((side) => [side, margin[side] ?? full.margin[side]]));
+    gd._pgBase = { layout: gd.layout, fonts, margins, height: gd.layout.height ?? full.height,
+                   plotHeight: full._size.h, traces: gd.data.map((trace) => fontSizes(trace, '', {})), scale: 1 };
+    return gd._pgBase;
+  };
+  const scaleChart = (gd) => {
+    if (!window.Plotly || !gd._fullLayout || !gd.offsetParent) return;  // not drawn yet, or on a hidden tab
+    const base = chartBase(gd), k = document.body.classList.contains('pg-present') ? CHART_SCALE : 1;
+    if (base.scale === k) return;
+    base.scale = k;
+    base.traces.forEach((sizes, i) => {
+      const update = Object.fromEntries(Object.entries(sizes).map(([at, size]) => [at, [times(size, k)]]));
+      if (Object.keys(update).length) window.Plotly.restyle(gd, update, [i]);
+    });
+    const update = Object.fromEntries(Object.entries(base.fonts).map(([at, size]) => [at, times(size, k)]));
+    Object.entries(base.margins).forEach(([side, px]) => { update['margin.' + side] = Math.round(px * k); });
+    update.height = base.height;
+    // Larger margins (and legends and tick labels that push them further) took room from the plotting area:
+    // give it back, once plotly has grown the margins.
+    window.Plotly.relayout(gd, update).then(() => {
+      const lost = base.plotHeight - gd._fullLayout._size.h;
+      if (base.scale === k && k !== 1 && lost > 0) window.Plotly.relayout(gd, { height: base.height + lost });
+    });
+  };
+  let pending = 0;
+  const scaleCharts = () => {
+    pending = 0;
+    document.querySelectorAll('.js-plotly-plot').forEach(scaleChart);
+  };
+  const soon = () => { if (!pending) pending = requestAnimationFrame(scaleCharts); };
+  const shown = new ResizeObserver(soon);  // a chart on a tab being opened goes from 0 × 0 to its size
+  new MutationObserver(() => {
+    document.querySelectorAll('.js-plotly-plot').forEach((gd) => {
+      if (!gd._pgWatched) { gd._pgWatched = true; shown.observe(gd); }
+    });
+    soon();
+  }).observe(document.body, { childList: true, subtree: true });
+  new MutationObserver(soon).observe(document.body, { attributes: true, attributeFilter: ['class'] });
 }
 """
 

@@ -209,6 +209,86 @@ def test_presentation_mode_large_text_charts_above_the_fold(app_url, browser, sh
     page.close()
 
 
+# Each visible chart: the computed font sizes plotly drew its text at, and whether its title, tick labels and
+# legend stay inside it and clear of each other.
+CHART_TEXT = """
+() => [...document.querySelectorAll('.js-plotly-plot')].filter((g) => g.offsetParent).map((g) => {
+  const px = (sel) => { const e = g.querySelector(sel); return e ? parseFloat(getComputedStyle(e).fontSize) : null; };
+  const box = g.getBoundingClientRect(), rect = (e) => e.getBoundingClientRect();
+  const apart = (a, b) => a.bottom <= b.top + 1 || a.top >= b.bottom - 1 || a.right <= b.left + 1 || a.left >= b.right - 1;
+  const title = g.querySelector('.gtitle'), legend = g.querySelector('.legend');
+  const xticks = [...g.querySelectorAll('.xtick text')].map(rect), yticks = [...g.querySelectorAll('.ytick text')];
+  const t = title ? rect(title) : null;
+  return { id: g.parentElement.closest('[id]').id, xtick: px('.xtick text'), ytick: px('.ytick text'), title: px('.gtitle'),
+           legend: px('.legend text'), annotation: px('.annotation-text'), hover: g._fullLayout.hoverlabel.font.size,
+           yticks: yticks.length, ylabels: new Set(yticks.map((e) => e.textContent)).size,
+           titleInside: !t || (t.top >= box.top - 1 && t.left >= box.left - 1 && t.right <= box.right + 1),
+           legendClear: !legend || xticks.every((r) => apart(r, rect(legend))),
+           bottom: box.bottom };
+})
+"""
+
+
+def chart_text(page) -> dict:
+    return {c["id"]: c for c in page.evaluate(CHART_TEXT)}
+
+
+def test_presentation_mode_enlarges_chart_text_and_gives_it_back(app_url, browser, shot):
+    """The toggle scales every chart's text about 1.3x (and undoes it), charts drawn while it is on too; the
+    margins grow with it, so nothing is clipped and the stage chart still fits the first screen at 1280×720."""
+    from playwright.sync_api import expect
+
+    page = new_page(browser, app_url, width=1280, height=720)
+    open_tab(page, "Decoding lab")
+    page.click("#lab-btn")
+    expect(page.locator("#lab-info")).to_contain_text("tokens possible", timeout=60_000)
+    page.wait_for_selector("#lab-temp-plot .xtick text")
+    page.wait_for_timeout(500)
+    plain = chart_text(page)
+    stage = plain["lab-plot"]
+    assert stage["xtick"] == 9 and stage["ytick"] == 12 and stage["hover"] == 13, stage  # charts.py's sizes
+
+    page.locator("#present-toggle input").check()
+    page.wait_for_function("() => parseFloat(getComputedStyle(document.querySelector('#lab-plot .xtick text')).fontSize) > 9")
+    page.wait_for_timeout(500)  # the second pass that gives the plotting area back its height
+    page.evaluate("() => window.scrollTo(0, 0)")
+    shot(page, "lab-present-charts-1280.png")
+    big = chart_text(page)
+    for plot in ("lab-plot", "lab-hist", "lab-temp-plot"):
+        for text in ("xtick", "ytick", "title", "legend", "annotation", "hover"):
+            if plain[plot][text] is not None:
+                assert big[plot][text] >= 1.25 * plain[plot][text], (plot, text, plain[plot][text], big[plot][text])
+        assert big[plot]["titleInside"] and big[plot]["legendClear"], big[plot]
+        assert big[plot]["ylabels"] == plain[plot]["ylabels"], (plot, big[plot])  # no token label dropped
+    assert big["lab-plot"]["bottom"] <= 720, big["lab-plot"]  # the whole stage chart on the first screen
+    assert page.evaluate(LAYOUT_PROBLEMS) == []
+    page.locator("#lab-temp-plot").scroll_into_view_if_needed()
+    shot(page, "lab-present-charts-full-1280.png")
+
+    # A chart drawn while presentation mode is on (gradio draws each figure into a new element) is scaled too.
+    open_tab(page, "Evaluate")
+    page.click("#eval-btn")
+    page.wait_for_selector("#eval-plot .xtick text")
+    page.wait_for_function("() => parseFloat(getComputedStyle(document.querySelector('#eval-plot .xtick text')).fontSize) > 16")
+    evaluate = chart_text(page)["eval-plot"]
+    assert evaluate["xtick"] >= 1.25 * 13 and evaluate["titleInside"], evaluate
+    assert page.evaluate(LAYOUT_PROBLEMS) == []
+    shot(page, "evaluate-present-charts-1280.png")
+
+    # Off again: every size is charts.py's own.
+    page.locator("#present-toggle input").uncheck()
+    page.wait_for_function("() => parseFloat(getComputedStyle(document.querySelector('#eval-plot .xtick text')).fontSize) === 13")
+    open_tab(page, "Decoding lab")
+    page.wait_for_function("() => parseFloat(getComputedStyle(document.querySelector('#lab-plot .xtick text')).fontSize) === 9")
+    page.wait_for_timeout(300)
+    again = chart_text(page)
+    for plot in ("lab-plot", "lab-hist", "lab-temp-plot"):
+        assert {k: v for k, v in again[plot].items() if k != "bottom"} == \
+               {k: v for k, v in plain[plot].items() if k != "bottom"}, plot
+    assert page.locator("#lab-plot .js-plotly-plot").evaluate("g => g._fullLayout.height") == 110 + 26 * stage["ylabels"]
+    page.close()
+
+
 @pytest.mark.parametrize("width,height", [(390, 844), (1280, 720)])
 def test_nothing_clipped_and_no_toolbar_over_titles(app_url, browser, peaky_model_dir, shot, width, height):
     from playwright.sync_api import expect
