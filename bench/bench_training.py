@@ -12,6 +12,12 @@ train, last 10 % validation, nanoGPT's split) and reports the validation nats/ch
 A config is `size,tokenizer,block,batch,lr[,optimizer[,schedule]]`: optimizer `adamw` (default) or
 `muon[:MUON_LR]` (lr is then the AdamW rate of embeddings, norms and biases), schedule `cosine` (default),
 `wsd`, `linear` or `constant`. Each row carries the 1-minute load average before and after the run.
+
+    python bench/bench_training.py quickdemo --variants adamw muon   # the Train tab's quick demo, per optimizer
+
+`quickdemo` runs the quick-demo preset (playground.presets: tiny from scratch, corpus BPE 4 000, the bundled
+plays, held-out validation) once per variant, `OPTIMIZER[:MUON_LR][,LR][,SCHEDULE]`, for its 2-minute
+budget (or `--steps N`), and prints the last val loss (the Train tab's curve) of each.
 """
 
 from __future__ import annotations
@@ -151,6 +157,24 @@ def shakespeare(args) -> None:
     print(json.dumps({"best": best, "nanogpt_cpu_recipe_nats_per_char": 1.886}))
 
 
+def quickdemo(args) -> None:
+    from playground.presets import quick_demo_config
+
+    for spec in args.variants:
+        optimizer, *rest = spec.split(",")
+        optimizer, _, muon_lr = optimizer.partition(":")
+        lr = float(rest[0]) if rest and rest[0] else None
+        schedule = rest[1] if len(rest) > 1 else "cosine"
+        with tempfile.TemporaryDirectory() as d:
+            cfg = quick_demo_config(str(Path(d) / "run"), optimizer=optimizer, lr=lr, schedule=schedule,
+                                    muon_lr=float(muon_lr) if muon_lr else None,
+                                    **({"max_minutes": None, "max_steps": args.steps} if args.steps else {}))
+            load_before = os.getloadavg()[0]
+            final = TrainingJob(cfg).run()
+        print(json.dumps({"variant": spec, "steps": final["step"], "val_loss": round(final["val_loss"], 4),
+                          "load_1min": [round(load_before, 2), round(os.getloadavg()[0], 2)]}), flush=True)
+
+
 def main() -> None:
     p = argparse.ArgumentParser()
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -165,9 +189,12 @@ def main() -> None:
                    "on equal work, whatever else the machine is doing (then confirm the winner with --minutes)")
     s.add_argument("--configs", nargs="+", default=["mini,bpe:1024,128,32,2e-3"],
                    help="size,tokenizer,block,batch,lr per run")
+    q = sub.add_parser("quickdemo")
+    q.add_argument("--variants", nargs="+", default=["adamw", "muon"], help="OPTIMIZER[:MUON_LR][,LR][,SCHEDULE] per run")
+    q.add_argument("--steps", type=int, help="a step count instead of the preset's 2-minute budget")
     args = p.parse_args()
     torch.set_num_threads(max(1, os.cpu_count() or 1))
-    {"throughput": throughput, "shakespeare": shakespeare}[args.cmd](args)
+    {"throughput": throughput, "shakespeare": shakespeare, "quickdemo": quickdemo}[args.cmd](args)
 
 
 if __name__ == "__main__":

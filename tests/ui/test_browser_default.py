@@ -119,6 +119,7 @@ def test_default_paths_train_select_download_reload_resume_restart(browser, home
         expect(page.locator("#model-select input")).to_have_value(re.compile(r"tiny-\d{8}-\d{6} \(run\)"), timeout=5_000)
         selected_after = time.monotonic() - t_stopped
         assert selected_after < 2.0, selected_after
+        print(f"Stop -> model selected on every tab: {selected_after:.2f} s")  # a figure for the notes (pytest -s)
         run_name = page.locator("#model-select input").input_value().removesuffix(" (run)")
         expect(page.locator("#train-download")).to_be_visible()
         expect(page.locator("#train-start")).to_be_enabled()
@@ -174,6 +175,7 @@ def test_default_paths_train_select_download_reload_resume_restart(browser, home
         page = new_page(browser, app.url)
         open_tab(page, "Runs")
         expect(page.locator("#runs-table")).to_contain_text(run_name)
+        print(f"runs listed after the restart: {page.locator('#runs-table tbody tr').count()}")
         pick_option(page, "#runs-overlay", run_name)
         page.wait_for_function("() => [...document.querySelectorAll('#runs-plot .legendtext')]"
                                ".some(e => e.textContent.endsWith('· val'))")
