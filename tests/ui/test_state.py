@@ -142,8 +142,8 @@ def test_hosted_idle_sessions_are_closed_with_their_files(tmp_path, monkeypatch)
     assert set(ctx.sessions) == {"busy", "fresh"} and stale_corpus.exists()  # a job may read the cache
     busy.job.status = "done"
     assert ctx.reap(now) == ["busy"] and not stale_corpus.exists()
-    deadline = time.monotonic() + 10
-    while idle.workdir.exists() and time.monotonic() < deadline:
+    deadline = time.monotonic() + 30  # a background thread removes them: the folder first, then the uploads
+    while (idle.workdir.exists() or upload.exists()) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not idle.workdir.exists() and not upload.exists()
 
