@@ -94,6 +94,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", help="model name or folder (default: demo when present, else a local GPT-2)")
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--first-press-after", type=float, default=0.0, metavar="S",
+                        help="wait S seconds after the page answers before the first Generate (a person reads the page first)")
     parser.add_argument("--tree", type=Path, default=ROOT, help="the checkout whose app.py is started (default: this one)")
     args = parser.parse_args()
     model, described = pick_model(args.model)
@@ -105,9 +107,11 @@ def main() -> None:
         from gradio_client import Client
 
         client = Client(f"http://127.0.0.1:{proc.args[3]}/", verbose=False)
+        time.sleep(args.first_press_after)
         cold = time_to_first_token(client, model)
         warm = statistics.median(time_to_first_token(client, model) for _ in range(args.repeats))
-        print(f"Generate -> first streamed token: {cold:.2f} s on the first press (loads the model), "
+        print(f"Generate -> first streamed token: {cold:.2f} s on the first press, {args.first_press_after:g} s after "
+              f"the page (loads the model), "
               f"{warm * 1000:.0f} ms after (median of {args.repeats})")
         client.predict("To be, or not to be, that is the", model, *LAB, api_name="/lab")  # warm-up
         times = []
