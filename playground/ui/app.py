@@ -146,6 +146,7 @@ def build_app(hosted: bool = False, models: list[str] | None = None, default: st
         language.change(None, language, None, js=switch_js, api_visibility="private")
         demo.load(None, None, language, js=load_js, api_visibility="private")
         localize(demo)  # last: every label above, in both languages
+    engine.gate_events(demo)  # no event runs before the engine's libraries are imported (in one thread)
     return demo
 
 
@@ -187,4 +188,6 @@ def _warm_up() -> None:
     from playground.estimate import machine_rate
 
     engine.warm_up()
+    import playground.training  # noqa: F401 - Trainer, for the first Start (after the engine: see engine.warm_up)
+
     machine_rate()  # the Train tab's time estimate: measured once, before anyone waits for it

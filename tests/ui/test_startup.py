@@ -38,3 +38,35 @@ def test_page_is_served_before_torch_transformers_and_datasets_are_imported(tiny
     assert out.returncode == 0, out.stderr[-3000:]
     result = json.loads(next(line for line in out.stdout.splitlines() if line.startswith("{")))
     assert result == {"page": 200, "heavy_before": [], "torch_after_use": True}
+
+
+def test_every_engine_name_the_tabs_call_is_the_engine_function():
+    from playground.ui import engine
+
+    for name, module in engine._HOME_OF.items():  # a name of engine.py's own (an import) would shadow it
+        assert getattr(engine, name).__module__ == module, name
+
+
+def test_events_wait_for_the_engine_imports_and_keep_their_kind(monkeypatch):
+    import asyncio
+    import inspect
+
+    from playground.ui import engine
+
+    calls = []
+    monkeypatch.setattr(engine, "warm_up", lambda: calls.append("warm"))
+
+    def plain(x, request=None):
+        return x + 1
+
+    def gen(x):
+        yield x
+
+    async def coro(x):
+        return x * 2
+
+    wrapped = [engine._after_warm_up(f) for f in (plain, gen, coro)]
+    assert inspect.signature(wrapped[0]) == inspect.signature(plain)  # gradio injects gr.Request by it
+    assert inspect.isgeneratorfunction(wrapped[1]) and inspect.iscoroutinefunction(wrapped[2])
+    assert wrapped[0](1) == 2 and list(wrapped[1](3)) == [3] and asyncio.run(wrapped[2](4)) == 8
+    assert calls == ["warm"] * 3
