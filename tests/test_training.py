@@ -222,16 +222,17 @@ def _cli(*args, cwd=ROOT, timeout=300, launcher=None):
     return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
 
 
-def test_cli_train_and_eval(play_file, tmp_path):
+def test_cli_train_and_eval(play_file, tmp_path, capsys):
+    from playground.cli import main
+
     out = tmp_path / "cli"
     r = _cli("train", "--corpus", str(play_file), "--scratch", "tiny", "--tokenizer", "bpe:400", "--output", str(out),
              "--block-size", "32", "--batch-size", "8", "--max-steps", "12", "--eval-every", "6")
     assert r.returncode == 0, r.stderr
     final = json.loads(r.stdout)
     assert final["step"] == 12 and "val_loss" in final
-    r = _cli("eval", "--model", str(out), "--text-file", str(play_file), "--json")
-    assert r.returncode == 0, r.stderr
-    res = json.loads(r.stdout)
+    assert main(["eval", "--model", str(out), "--text-file", str(play_file), "--json"]) == 0  # in-process: no imports
+    res = json.loads(capsys.readouterr().out)
     assert set(res) == {"loss", "perplexity", "tokens", "characters", "nats_per_char"}
     assert res["characters"] == len(play_file.read_text(encoding="utf-8"))
 
@@ -376,7 +377,7 @@ def test_a_signal_saves_the_model_so_far(sig, play_file, tmp_path):
     assert read_run(out).status == "stopped" and last_checkpoint(out) is not None
 
 
-def test_killed_run_resumes_to_a_clean_record(play_file, tmp_path):
+def test_killed_run_resumes_to_a_clean_record(play_file, tmp_path, capsys):
     """kill -9 after a checkpoint, then --resume: no duplicated steps, nothing past --max-steps."""
     import signal
 
@@ -392,10 +393,10 @@ def test_killed_run_resumes_to_a_clean_record(play_file, tmp_path):
         proc.send_signal(signal.SIGKILL)
         proc.wait(30)
     assert read_run(out).status == "interrupted" and not (out / "playground.json").exists()
-    r = _cli(*args)  # a plain run is told to resume, in one sentence
-    assert r.returncode == 2 and "pass --resume" in r.stderr
-    r = _cli(*args, "--resume")
-    assert r.returncode == 0, r.stderr
+    from playground.cli import main  # the rest in this process, as `python -m playground` runs it
+
+    assert main(args) == 2 and "pass --resume" in capsys.readouterr().err  # a plain run is told to resume
+    assert main([*args, "--resume"]) == 0
     _assert_clean_metrics(read_metrics(out), 200)
     assert json.loads((out / "playground.json").read_text())["final_metrics"]["step"] == 200
 
