@@ -15,7 +15,7 @@ from playground.errors import PlaygroundError
 from playground.models import resolve
 from playground.ui import compare, data, engine, evaluate, generate, internals, lab, runs, train
 from playground.ui.common import CSS, PAGE_JS, PRESENT_JS, note
-from playground.ui.i18n import I18N, LANGUAGES, localize, page_js, tr
+from playground.ui.i18n import ENGLISH_KEY, I18N, LANGUAGES, localize, localize_figure, page_js, tr
 from playground.ui.share import TAB_NAMES, link_values, read_share
 from playground.ui.state import AppContext
 
@@ -143,7 +143,16 @@ def build_app(hosted: bool = False, models: list[str] | None = None, default: st
         demo.unload(ctx.release)
 
         switch_js, load_js = page_js(list(TABS))
-        language.change(None, language, None, js=switch_js, api_visibility="private")
+        plots = [b for b in demo.blocks.values() if isinstance(b, gr.Plot)]
+
+        def redraw_charts(lang, *shown):
+            """The charts on the page in the language just chosen (a page opening in Chinese sets the switch
+            too, so its empty charts' notes become Chinese here): the browser does not translate a figure."""
+            return [gr.skip() if s is None or (lang == "en" and ENGLISH_KEY not in s.plot)  # never translated
+                    else localize_figure(s.plot, lang) for s in shown]
+
+        language.change(None, language, None, js=switch_js, api_visibility="private").then(
+            redraw_charts, [language, *plots], plots, queue=False, show_progress="hidden", api_visibility="private")
         demo.load(None, None, language, js=load_js, api_visibility="private")
         localize(demo)  # last: every label above, in both languages
     engine.gate_events(demo)  # no event runs before the engine's libraries are imported (in one thread)

@@ -10,7 +10,7 @@ import gradio as gr
 from playground import charts
 from playground.ui import engine
 from playground.ui.common import esc, progress_bar
-from playground.ui.i18n import headed, tr
+from playground.ui.i18n import headed, localize_figure, tr
 from playground.ui.knobs import Form, KnobPanel, bind
 from playground.ui.share import share_row, wire_share
 from playground.ui.state import AppContext, Session, friendly
@@ -51,7 +51,7 @@ def on_compare(ctx: AppContext, session: Session, form: dict):
         status = (progress_bar(done / total, tr(lang, "Running {name}…", name=names[done]),
                                tr(lang, "{done} of {total} strategies", done=done, total=total)) if done < total else "")
         yield (headed(lang, HEADERS, [metric_row(r) for r in results]),
-               charts.compare_chart([r.to_dict() for r in results]), texts_html(form["prompt"], results), status)
+               localize_figure(charts.compare_chart([r.to_dict() for r in results]), lang), texts_html(form["prompt"], results), status)
 
 
 def write_csv(table, folder: Path) -> Path | None:

@@ -12,7 +12,7 @@ from playground.corpus import Cleaning, ExampleSettings, line_token_lengths, loa
 from playground.errors import PlaygroundError
 from playground.tokenization import gpt2_tokenizer
 from playground.ui.common import note, stat_cards
-from playground.ui.i18n import error, headed, tr
+from playground.ui.i18n import error, headed, localize_figure, tr
 from playground.ui.state import AppContext, CorpusChoice
 
 UPLOADED = "Uploaded files"
@@ -134,7 +134,7 @@ def build(ctx: AppContext) -> dict:
         if mode_ == "blocks" and len(lengths) < MIN_DOCUMENTS_FOR_HISTOGRAM:
             # A few long documents make a pointless histogram: show tokens per line instead.
             lengths, unit = line_token_lengths(corpus, tokenizer, MAX_LINES), "line"
-        fig = charts.length_histogram(lengths, unit=unit, block_size=int(block_))
+        fig = localize_figure(charts.length_histogram(lengths, unit=unit, block_size=int(block_)), session.language)
         rows = [[charts.show_token(t), c] for t, c in s.top_tokens]
         ok = note(tr(session.language, "Ready: {label}. Preview with GPT-2's BPE: {n} training examples; the Train tab "
                      "uses these settings with its run's tokenizer.", label=label,

@@ -10,7 +10,7 @@ from playground import charts
 from playground.corpus import read_text_file
 from playground.ui import engine
 from playground.ui.common import SURPRISAL_BINS, SURPRISAL_COLORS, legend, note, stat_cards, surprisal_bin
-from playground.ui.i18n import I18N, headed, tr
+from playground.ui.i18n import I18N, headed, localize_figure, tr
 from playground.ui.state import AppContext, friendly
 
 NONE = "(none)"
@@ -77,7 +77,8 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
         highlighted = [(t, surprisal_bin(n)) for t, n in shown]
         series = {k: r.surprisal for k, r in results.items()}  # the chart takes every token (in windows)
         scored = note(tr(session.language, scored_line(file_, first.tokens)), "info")
-        return stat_cards(items), headed(session.language, HEADERS, rows), highlighted, charts.surprisal_chart(series), scored
+        return stat_cards(items), headed(session.language, HEADERS, rows), highlighted, \
+            localize_figure(charts.surprisal_chart(series), session.language), scored
 
     run.click(on_eval, [text, upload, model_select, second, stride], [cards, table, tokens, plot, message], api_name="evaluate",
               concurrency_limit=2)

@@ -14,22 +14,22 @@ from playground.knobs import MAX_BEAM_STEPS, MAX_BEAMS, MAX_TOKENS
 from playground.errors import PlaygroundError
 from playground.ui import engine
 from playground.ui.common import esc, note, token_label
-from playground.ui.i18n import tr
+from playground.ui.i18n import localize_figure, tr
 from playground.ui.state import AppContext, friendly
 
 EXAMPLE = "GLOUCESTER:\nI thank you, my lord.\n\nKING EDWARD IV:\nI thank you, good Gloucester; I thank you all."
 
 
-def attention_figures(result, layer: int, head: int, focus: int) -> tuple:
+def attention_figures(result, layer: int, head: int, focus: int, lang: str = "en") -> tuple:
     """Heatmap and lines of one head (1-based sliders; head 0 = the mean over heads, focus 0 = every token)."""
     layer = min(max(int(layer), 1), result.layers)
     head = min(max(int(head), 0), result.heads)
     weights = result.attention(layer - 1, head - 1 if head else None)
     which = f"layer {layer}, " + (f"head {head}" if head else f"mean of the {result.heads} heads")
     focus = int(focus) - 1 if focus and 0 < int(focus) <= len(result.tokens) else None
-    return (charts.attention_heatmap(result.tokens, weights, title=f"Attention weights — {which}"),
-            charts.attention_lines(result.tokens, weights, focus=focus,
-                                   title="Who looks at whom" + (f" — token {focus + 1} only" if focus is not None else "")))
+    return (localize_figure(charts.attention_heatmap(result.tokens, weights, title=f"Attention weights — {which}"), lang),
+            localize_figure(charts.attention_lines(result.tokens, weights, focus=focus, title="Who looks at whom"
+                                                   + (f" — token {focus + 1} only" if focus is not None else "")), lang))
 
 
 def lens_rows(result) -> list[list[dict]]:
@@ -92,13 +92,14 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
         session = ctx.session(request)
         model, tok = ctx.model(session, model_name)
         result = engine.inspect(model, tok, text_)
-        heat_fig, lines_fig = attention_figures(result, layer_, head_, focus_)
+        lang = session.language
+        heat_fig, lines_fig = attention_figures(result, layer_, head_, focus_, lang)
         pairs = list(zip(result.tokens[1:], result.surprisal[1:]))
         label = ctx.label(model_name)
-        surprisal_fig = charts.surprisal_chart({label: pairs}, title="Surprisal of each token given the ones before it")
-        lens_fig = charts.logit_lens_chart(result.tokens, lens_rows(result))
+        surprisal_fig = localize_figure(charts.surprisal_chart({label: pairs}, title="Surprisal of each token given the "
+                                                               "ones before it"), lang)
+        lens_fig = localize_figure(charts.logit_lens_chart(result.tokens, lens_rows(result)), lang)
         mean = sum(n for _, n in pairs) / len(pairs) if pairs else None
-        lang = session.language
         bits = [tr(lang, "{n} tokens", n=len(result.tokens)), tr(lang, "{n} layers × {h} heads", n=result.layers, h=result.heads)]
         if mean is not None:
             bits.append(tr(lang, "mean surprisal {s} nats", s=f"{mean:.2f}"))
@@ -113,10 +114,10 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
                api_name="internals", concurrency_limit=2, concurrency_id="internals")
 
     @friendly(message=2, outputs=3)
-    def on_pick(result, layer_, head_, focus_):
+    def on_pick(result, layer_, head_, focus_, request: gr.Request):
         if result is None:
             raise PlaygroundError("Press Look inside first; then choose a layer and head.")
-        return (*attention_figures(result, layer_, head_, focus_), gr.skip())
+        return (*attention_figures(result, layer_, head_, focus_, ctx.session(request).language), gr.skip())
 
     # Layer, head and token redraw from the kept weights: no forward pass.
     gr.on([layer.release, head.release, focus.release], on_pick, [result_state, layer, head, focus], [heat, lines, info],
@@ -128,8 +129,8 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
         model, tok = ctx.model(session, model_name)
         tree = engine.beam_tree(model, tok, text_, int(beams_), int(steps_))
         prompt = tok.decode(tree.prompt_ids)
-        fig = charts.beam_tree_chart(beam_nodes(tree), title=f"Beam search with {tree.num_beams} beams after “"
-                                     f"{token_label(prompt[-30:])}”")
+        fig = localize_figure(charts.beam_tree_chart(beam_nodes(tree), title=f"Beam search with {tree.num_beams} beams "
+                                                     f"after “{token_label(prompt[-30:])}”"), session.language)
         return fig, finals_html(tree, prompt), note(tree.notice, "warn") if tree.notice else ""
 
     beam_btn.click(on_beams, [text, model_select, beams, steps], [tree_plot, finals, beam_message], api_name="beam_tree",

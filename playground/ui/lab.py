@@ -16,7 +16,7 @@ from playground.knobs import MAX_SAMPLES
 from playground.errors import PlaygroundError
 from playground.ui import engine
 from playground.ui.common import note, token_label
-from playground.ui.i18n import tr
+from playground.ui.i18n import localize_figure, tr
 from playground.ui.knobs import Form, KnobPanel, bind, main_sliders
 from playground.ui.share import share_row, wire_share
 from playground.ui.state import AppContext, Session, friendly
@@ -33,13 +33,13 @@ def stage_data(result) -> tuple[list[str], list[dict]]:
     return [t.token for t in top], stages
 
 
-def histogram_figure(hist) -> object:
-    return charts.sample_histogram([c.to_dict() for c in hist.counts], draws=hist.draws, other_count=hist.other_count,
+def histogram_figure(hist, lang: str = "en") -> object:
+    return localize_figure(charts.sample_histogram([c.to_dict() for c in hist.counts], draws=hist.draws, other_count=hist.other_count,
                                    other_expected=hist.other_expected, other_tokens=hist.other_tokens,
-                                   title=f"{hist.draws:,} draws from the final distribution (seed {hist.seed})")
+                                   title=f"{hist.draws:,} draws from the final distribution (seed {hist.seed})"), lang)
 
 
-def temperature_figure(tok, result, sweep_t: float, references: tuple[float, ...]) -> object:
+def temperature_figure(tok, result, sweep_t: float, references: tuple[float, ...], lang: str = "en") -> object:
     """The raw top-N bars at `sweep_t` (and markers at the reference temperatures), from the lab's own
     logits: no forward pass, so the slider can sweep as fast as the browser asks."""
     top = result.stages[0].top
@@ -50,7 +50,8 @@ def temperature_figure(tok, result, sweep_t: float, references: tuple[float, ...
         probs = c.probs[ids].tolist()
         return {"temperature": c.temperature, "entropy": c.entropy, "probs": probs, "rest": max(0.0, 1.0 - sum(probs))}
 
-    return charts.temperature_chart([t.token for t in top], data(curves[0]), [data(c) for c in curves[1:]])
+    return localize_figure(charts.temperature_chart([t.token for t in top], data(curves[0]), [data(c) for c in curves[1:]]),
+                           lang)
 
 
 def parse_temperatures(text: str) -> tuple[float, ...]:
@@ -72,15 +73,15 @@ def _outputs(session: Session, tok, result, temps_text: str, sweep_t: float, ext
     """Stage chart, histogram, temperature chart, the step-mode choices and the info line for a LabResult."""
     session.lab = result
     tokens, stages = stage_data(result)
-    fig = charts.stage_chart(tokens, stages)
-    tfig = temperature_figure(tok, result, sweep_t, parse_temperatures(temps_text))
+    fig = localize_figure(charts.stage_chart(tokens, stages), session.language)
+    tfig = temperature_figure(tok, result, sweep_t, parse_temperatures(temps_text), session.language)
     choices = [(f"{token_label(t.token)}  {t.prob:.1%}", str(t.id)) for t in result.final if t.prob > 0]
     final, lang = result.stages[-1], session.language
     text = (tr(lang, "{n} context tokens", n=len(result.context_ids)) + " · "
             + tr(lang, "{n} tokens possible after every knob", n=f"{final.kept:,}")
             + (" · " + tr(lang, "greedy: generate takes the top token") if result.greedy else ""))
     msg = (note(result.notice, "warn") if result.notice else "") + (note(extra_note, "ok") if extra_note else "") + note(text, "info")
-    return fig, histogram_figure(result.histogram), tfig, gr.update(choices=choices, value=choices[0][1] if choices else None), msg
+    return fig, histogram_figure(result.histogram, session.language), tfig, gr.update(choices=choices, value=choices[0][1] if choices else None), msg
 
 
 def _context(session: Session, text: str, model_name: str, tok):
@@ -189,7 +190,7 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
             raise PlaygroundError("Press Show distribution first; then sample from it.")
         _, tok = ctx.model(session, session.lab_model or model_name)
         hist = engine.histogram(session.lab.final_probs, int(n_draws), int(seed_ or 0), tok, int(n), greedy=session.lab.greedy)
-        return histogram_figure(hist), gr.skip()
+        return histogram_figure(hist, session.language), gr.skip()
 
     sample_btn.click(on_sample, [model_select, draws, seed, top_n], [hist_plot, info], api_name="lab_sample",
                      concurrency_limit=4, concurrency_id="lab")
@@ -200,7 +201,7 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
         if session.lab is None:
             raise PlaygroundError("Press Show distribution first; then sweep its temperature.")
         _, tok = ctx.model(session, session.lab_model or model_name)
-        return temperature_figure(tok, session.lab, sweep_t, parse_temperatures(temps_text)), gr.skip()
+        return temperature_figure(tok, session.lab, sweep_t, parse_temperatures(temps_text), session.language), gr.skip()
 
     # The lab kept its logits: each slider position is a softmax, not a forward pass, so redraw while dragging.
     gr.on([sweep.input, sweep.release], on_sweep, [model_select, sweep, temps], [temp_plot, info], api_name="lab_temperature",
@@ -216,7 +217,7 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
         refs = parse_temperatures(temps_text)
         for i in range(0, 41, 2):
             t = i / 20
-            yield temperature_figure(tok, session.lab, t, refs), t, gr.skip()
+            yield temperature_figure(tok, session.lab, t, refs, session.language), t, gr.skip()
             time.sleep(0.12)
 
     animate.click(on_animate, [model_select, temps], [temp_plot, sweep, info], show_progress="hidden",

@@ -17,7 +17,7 @@ from playground.errors import PlaygroundError
 from playground.train_config import TrainConfig
 from playground.ui import train
 from playground.ui.common import note
-from playground.ui.i18n import error, headed, tr
+from playground.ui.i18n import error, headed, localize_figure, tr
 from playground.ui.state import AppContext
 
 HEADERS = ["run", "base / size", "status", "steps", "best val loss", "started"]
@@ -185,8 +185,8 @@ def build(ctx: AppContext, model_select: gr.Dropdown, train_parts: dict, tabs: g
                 runs.append(runs_lib.find_run(root, name))
             except PlaygroundError:
                 continue  # deleted meanwhile: the next refresh drops it from the list
-        fig = charts.runs_chart([{"name": r.name, "records": curves(r)} for r in runs], x=x, log_scale=log,
-                                smoothing=smooth_)
+        fig = localize_figure(charts.runs_chart([{"name": r.name, "records": curves(r)} for r in runs], x=x, log_scale=log,
+                                                smoothing=smooth_), ctx.session(request).language)
         rows = runs_lib.differing_settings(runs) if len(runs) > 1 else []
         setting = tr(ctx.session(request).language, "setting")
         return fig, gr.update(value=rows, headers=[setting, *[r.name for r in runs]] if len(runs) > 1 else [setting])

@@ -21,7 +21,7 @@ from playground.models import SCRATCH_SIZES, model_label
 from playground.tokenization import parse_tokenizer_spec
 from playground.train_config import TrainConfig, defaults_for
 from playground.ui.common import fmt_seconds, note, progress_bar
-from playground.ui.i18n import I18N, error, headed, tr
+from playground.ui.i18n import I18N, error, headed, localize_figure, tr
 from playground.ui.state import ACTIVE, AppContext, Session
 
 TICK_SECONDS = 1.5
@@ -232,7 +232,8 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
         job = session.job
         snap = job.snapshot() if job is not None else None
         finished = session.pending is None and (snap is None or snap.status in ("done", "stopped", "failed"))
-        fig = charts.loss_chart(snap.records if snap else [], log_scale=log, smoothing=smooth_)
+        fig = localize_figure(charts.loss_chart(snap.records if snap else [], log_scale=log, smoothing=smooth_),
+                              session.language)
         rows = headed(session.language, SAMPLE_HEADERS,
                      [[s["step"], s["sample"]] for s in reversed(snap.samples)] if snap else [])
         if not finished:
@@ -256,7 +257,7 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
     def redraw(log, smooth_, request: gr.Request):
         session = ctx.session(request)
         records = session.job.snapshot().records if session.job is not None else []
-        return charts.loss_chart(records, log_scale=log, smoothing=smooth_)
+        return localize_figure(charts.loss_chart(records, log_scale=log, smoothing=smooth_), session.language)
 
     gr.on([log_scale.change, smoothing.release], redraw, [log_scale, smoothing], plot, show_progress="hidden",
           api_visibility="undocumented")
@@ -287,7 +288,7 @@ def attached_outputs(ctx: AppContext, session: Session) -> tuple:
     samples = headed(session.language, SAMPLE_HEADERS,
                     [[r["step"], r["sample"]] for r in reversed(records) if "sample" in r])
     return (gr.Timer(active=True), gr.update(interactive=False), gr.update(interactive=True), gr.update(visible=False),
-            charts.loss_chart(records), samples, render_status(ctx, session))
+            localize_figure(charts.loss_chart(records), session.language), samples, render_status(ctx, session))
 
 
 def _refused(ctx: AppContext, session: Session, message: str) -> tuple:

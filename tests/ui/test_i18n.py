@@ -126,3 +126,144 @@ def test_the_api_answers_in_the_asking_browsers_language(app_url, accept, expect
     client = Client(app_url, verbose=False, headers={"Accept-Language": accept})
     message, *_ = client.predict("Uploaded files", [], [], "blocks", 64, 0, 10, "", api_name="/prepare_corpus")
     assert expected in message and "pg-error" in message
+
+
+# --------------------------------------------------------------------------- charts
+
+STAGES = [{"name": n, "active": True, "kept": k, "probs": p, "entropy": h, "kept_mass": m} for n, k, p, h, m in [
+    ("raw", 50257, [0.5, 0.3, 0.2], 1.0, 1.0), ("repetition_penalty", 50257, [0.5, 0.3, 0.2], 1.0, 1.0),
+    ("no_repeat_ngram", 50257, [0.5, 0.3, 0.2], 1.0, 1.0), ("temperature", 50257, [0.6, 0.3, 0.1], 0.9, 1.0),
+    ("top_k", 2, [0.667, 0.333, 0.0], 0.6, 0.9), ("top_p", 2, [0.667, 0.333, 0.0], 0.6, 1.0),
+    ("min_p", 2, [0.667, 0.333, 0.0], 0.6, 1.0), ("typical", 2, [0.667, 0.333, 0.0], 0.6, 1.0),
+    ("final", 2, [0.667, 0.333, 0.0], 0.6, 1.0)]]
+WORDS = ["cut", " 的", "kept"]  # tokens that read like the charts' own words must stay themselves
+RECORDS = [{"step": s, "train_loss": 9.0 - s, "tokens": 100 * s, "elapsed": 6.0 * s, "epoch": 0.1 * s} for s in (1, 2)] + \
+    [{"step": 2, "val_loss": 6.5, "val_perplexity": 665.1, "tokens": 200, "elapsed": 12.0, "epoch": 0.2}]
+REASONS = ["ranked 1 of 6: one of the 3 beams that continue",
+           "ranked 5 of the 6 candidates; only the 3 best unfinished ones continue",
+           "ended with the end-of-text token '<|endoftext|>'; joins the finished beams with score -1.234",
+           "reached the length limit; joins the finished beams with score -2.000",
+           "ended with the end-of-text token '\\n', but ranked 4, below the top 3",
+           "reached the length limit, but 3 finished beams already score higher",
+           "finished, then pushed out by better finished beams",
+           "still running when beam search stopped: it could no longer beat the finished beams",
+           "final beam 1: score -0.300 = -0.600 / 2", "final beam 2: score -0.250 = -0.500 / 2^1.5"]
+STATUSES = ["running", "pruned", "finished", "finished", "pruned", "pruned", "pruned", "stopped", "final", "final"]
+
+
+def chart_figures():
+    """(name, figure) from every builder of playground.charts, empty and drawn, with the titles the UI gives."""
+    from playground import charts as c
+
+    nodes = [{"id": 0, "parent": None, "step": 0, "token": "你", "logprob": 0.0, "cum_logprob": 0.0, "status": "root", "reason": ""}]
+    nodes += [{"id": i, "parent": 0 if i < 8 else 1, "step": 1 if i < 8 else 2, "token": ["prompt", "step", " 3"][i % 3],
+               "logprob": -0.5, "cum_logprob": -0.5 * i, "status": s, "reason": r}
+              for i, (s, r) in enumerate(zip(STATUSES, REASONS), 1)]
+    lens = [[{"top": [(t, 0.5), ("好", 0.1)], "next_prob": 0.2 if i < 2 else None} for i, t in enumerate(WORDS)]] * 3
+    counts = [{"token": t, "count": 50 - i, "expected": 48.0} for i, t in enumerate(WORDS)]
+    sweep = {"temperature": 0.7, "entropy": 1.2, "probs": [0.5, 0.3, 0.1]}
+    refs = [{"temperature": 1.5, "entropy": 2.5, "probs": [0.3, 0.2, 0.2]}, {"temperature": 0.3, "entropy": 12.5, "probs": [0.9, 0, 0]}]
+    w = [[1.0, 0.0, 0.0], [0.7, 0.3, 0.0], [0.5, 0.01, 0.49]]
+    runs = [{"name": "r1", "records": RECORDS}, {"name": "r2", "records": RECORDS}]
+    pairs = list(zip(WORDS, (1.0, 3.0, 2.0)))
+    yield from [
+        ("loss", c.loss_chart([])), ("loss", c.loss_chart(RECORDS, smoothing=0.6)), ("runs", c.runs_chart([])),
+        *[(f"runs {x}", c.runs_chart(runs, x=x)) for x in c.RUN_X_AXES],
+        ("histogram", c.length_histogram([])), ("histogram", c.length_histogram([3, 5, 200] * 400, block_size=128)),
+        ("histogram", c.length_histogram([3, 5, 200], unit="line", block_size=128)),
+        ("stages", c.stage_chart([], [])), ("stages", c.stage_chart(WORDS, STAGES)),
+        ("samples", c.sample_histogram([], draws=0)),
+        ("samples", c.sample_histogram(counts, draws=1000, other_count=10, other_expected=10.0, other_tokens=4,
+                                       title="1,000 draws from the final distribution (seed 7)")),
+        ("samples", c.sample_histogram(counts, draws=1000, other_count=600, other_expected=600.0,
+                                       title="1,000 draws from the final distribution (seed 7)")),
+        ("temperature", c.temperature_chart([], None)), ("temperature", c.temperature_chart(WORDS, sweep, refs)),
+        ("temperature", c.temperature_chart(WORDS, {"temperature": 0, "entropy": 0.0, "probs": [1.0, 0, 0]})),
+        ("compare", c.compare_chart([])),
+        ("compare", c.compare_chart([{"name": "greedy", "distinct_1": 0.5, "distinct_2": 0.6, "repeat_3gram_rate": 0.1,
+                                      "perplexity": 2.0}, {"name": "top-k 50", "distinct_1": 0.8, "perplexity": 900.0}])),
+        ("surprisal", c.surprisal_chart({})), ("surprisal", c.surprisal_chart({"m1": pairs}, title=
+                                                                              "Surprisal of each token given the ones before it")),
+        ("surprisal", c.surprisal_chart({"m1": pairs * 300, "m2": pairs * 300})),
+        ("attention", c.attention_heatmap([], [])), ("attention", c.attention_heatmap(WORDS, w, title="Attention weights — layer 3, head 2")),
+        ("attention", c.attention_heatmap(WORDS, w, title="Attention weights — layer 3, mean of the 12 heads")),
+        ("lines", c.attention_lines([], [])), ("lines", c.attention_lines(WORDS, w, title="Who looks at whom")),
+        ("lines", c.attention_lines(WORDS, w, focus=2, title="Who looks at whom — token 3 only")),
+        ("lens", c.logit_lens_chart([], [])), ("lens", c.logit_lens_chart(WORDS, lens)),
+        ("beam", c.beam_tree_chart([])), ("beam", c.beam_tree_chart(nodes, title="Beam search with 3 beams after “你好”")),
+    ]
+
+
+# English that stays in the Chinese charts: knob and metric names, code names, symbols.
+KEPT_ENGLISH = {"top-k", "top-p", "min-p", "typical-p", "softmax", "n-gram", "3-gram", "distinct-1", "distinct-2", "logits", "ln_f",
+                "log", "token", "generate", "Logit", "logit", "key", "query", "r1", "r2", "m1", "m2", "greedy"}
+
+
+def chart_text(fig) -> list[str]:
+    """What a reader reads on a chart: title, axis and colour-bar titles, legend, annotations, hover templates."""
+    layout = fig.layout
+    texts = [layout.title.text, layout.legend.title.text, *[a.text for a in layout.annotations]]
+    texts += [getattr(layout, k).title.text for k in layout.to_plotly_json() if k[1:5] == "axis"]
+    for t in fig.data:
+        texts += [t.name, t.hovertemplate, getattr(getattr(t, "colorbar", None), "title", None) and t.colorbar.title.text]
+        texts += [c[-1] for c in (t.customdata or []) if not isinstance(c, str) and t.type != "heatmap"]  # sentences
+    return [re.sub(r"%\{[^}]*\}|<[^>]*>", " ", t) for t in texts if isinstance(t, str)]
+
+
+def same(a, b) -> bool:
+    import json
+
+    return json.loads(a.to_json()) == json.loads(b.to_json())
+
+
+def values(fig) -> list:
+    import json
+
+    return [(t.get("x"), t.get("y"), t.get("z")) for t in json.loads(fig.to_json())["data"]]
+
+
+def test_every_chart_reads_in_chinese_and_switches_back():
+    from playground.ui.i18n import localize_figure
+
+    names = set()
+    for name, fig in chart_figures():
+        names.add(name)
+        zh = localize_figure(fig, "zh-CN")
+        english = {w for text in chart_text(zh) for w in re.findall(r"[\w\-]+", text, re.ASCII) if re.search("[A-Za-z]{2}", w)}
+        english -= KEPT_ENGLISH
+        assert not english, f"{name}: {sorted(english)} in {chart_text(zh)}"
+        assert CJK.search(zh.layout.title.text), name
+        # The same figure otherwise: data, token texts, numbers and names untouched; English again on the way back.
+        assert values(zh) == values(fig) or name in ("lens", "samples", "temperature")  # their rows, "(other tokens)"
+        assert same(localize_figure(zh, "en"), fig) and same(localize_figure(fig, "en"), fig)
+        assert same(localize_figure(localize_figure(zh.to_json(), "zh-CN"), "zh-CN"), zh)  # a gr.Plot's value: JSON
+    assert {"loss", "runs", "histogram", "stages", "samples", "temperature", "compare", "surprisal", "attention", "lines",
+            "lens", "beam"} <= names
+
+
+def test_chart_text_keeps_token_texts_and_values():
+    from playground import charts
+    from playground.ui.i18n import localize_figure
+
+    figures = dict(chart_figures())  # the last of each name
+    stages = localize_figure(figures["stages"], "zh-CN")
+    assert stages.layout.title.text == "下一个词元的分布，逐个旋钮<br><sub>所有阶段共用同一个概率刻度</sub>"
+    assert "<b>原始 softmax</b><br><sub>保留 50,257 个</sub><br><sub>1.00 奈特 ≈ 2.7 个选择</sub>" in \
+        [a.text for a in stages.layout.annotations]
+    assert list(stages.data[0].y) == ["cut", "␣的", "kept"]  # tokens on the axis stay themselves
+    assert "剪掉" in stages.data[-5].text  # the bars' own word "cut" (top-k's cut token) is translated
+    lens = localize_figure(figures["lens"], "zh-CN")
+    assert list(lens.data[0].y) == ["嵌入层", "第 1 个模块之后", "第 2 个模块之后"]
+    assert list(lens.data[0].text[0]) == ["cut", "␣的", "kept"]
+    assert lens.data[0].customdata[1][0].startswith("第 1 个模块之后，在“cut”之后<br>cut  50.0%")
+    beam = localize_figure(figures["beam"], "zh-CN")
+    nodes = {t.name: t for t in beam.data if t.name}
+    assert list(nodes["提示词"].text) == ["提示词"] and beam.layout.xaxis.ticktext[0] == "提示词"
+    assert {c[0] for c in nodes["被剪枝"].customdata} == {"step", "␣3", "prompt"}  # token texts, not translated
+    assert nodes["最终的束（generate 返回的结果）"].customdata[0][3] == "第 1 个最终束：得分 -0.300 = -0.600 / 2"
+    heat = localize_figure(charts.attention_heatmap(["prompt", "step"], [[1, 0], [0.5, 0.5]]), "zh-CN")
+    assert list(heat.data[0].x) == ["prompt", "step"] and heat.layout.title.text == "注意力权重"
+    samples = localize_figure(charts.sample_histogram([{"token": "cut", "count": 5, "expected": 4.0}], draws=9, other_count=4,
+                                                      other_expected=5.0, title="9 draws from the final distribution (seed 7)"), "zh-CN")
+    assert samples.layout.title.text.startswith("从最终分布中抽样 9 次（种子 7）<br><sub>图中 1 个词元得到了 56% 的抽样；")
+    assert list(samples.data[0].x) == ["cut", "（其他词元）"]
