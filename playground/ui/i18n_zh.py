@@ -9,6 +9,9 @@ string and its Chinese replacement. Terms follow Chinese ML teaching: 词元 (to
 
 from __future__ import annotations
 
+import re
+import string
+
 ZH: dict[str, str] = {
     # ---- header and tabs
     "# GPT-2 Playground\nTrain a small language model, then take its next-token distribution apart, knob by knob.":
@@ -484,6 +487,165 @@ ZH: dict[str, str] = {
         "束搜索停止时仍在进行：它已不可能胜过已完成的束",
 }
 
+# The engine's error sentences (PlaygroundError, playground/*.py), as str.format templates: each {field} stands for a
+# value (a file name, a number, a list) and is kept as it is. Compiled into PATTERNS below; tests/ui/test_i18n.py
+# reads every sentence the engine can raise from the source and fails on one without its Chinese here.
+SENTENCES: list[tuple[str, str]] = [
+    # corpus files and settings (playground.corpus)
+    ("The seed must be a whole number from 0 to {max} (2**32 - 1), not {seed}.",
+     "随机种子必须是 0 到 {max}（2**32 - 1）之间的整数，而不是 {seed}。"),
+    ("Unknown example mode '{mode}'; use 'blocks' or 'lines'.", "未知的样本模式“{mode}”；请使用 'blocks' 或 'lines'。"),
+    ("Validation fraction must be in (0, 0.5], not {value}.", "验证集比例必须在 (0, 0.5] 之内，而不是 {value}。"),
+    ("The file '{name}' looks like UTF-16 text without a byte-order mark; re-save it as UTF-8 (or UTF-16 with a BOM).",
+     "文件“{name}”看起来是没有字节顺序标记（BOM）的 UTF-16 文本；请另存为 UTF-8（或带 BOM 的 UTF-16）。"),
+    ("'{path}' is a folder, not a file; pass the files inside it (for example {folder}/*.txt).",
+     "“{path}”是文件夹而不是文件；请给出其中的文件（例如 {folder}/*.txt）。"),
+    ("The file '{path}' does not exist; check the path.", "文件“{path}”不存在；请检查路径。"),
+    ("The file '{name}' is not valid {encoding} (byte {offset}); re-save it as UTF-8 text.",
+     "文件“{name}”不是有效的 {encoding}（第 {offset} 个字节）；请另存为 UTF-8 文本。"),
+    ("The file '{name}' ends in the middle of a character; re-save it as UTF-8 text.",
+     "文件“{name}”在一个字符的中间结束；请另存为 UTF-8 文本。"),
+    ("'{name}' has no column '{field}'; its columns are: {columns}.", "“{name}”没有“{field}”这一列；它的列是：{columns}。"),
+    ("'{name}' has no text column; name one of {columns} as the text field.",
+     "“{name}”没有文本列；请从 {columns} 中指定一列作为文本列。"),
+    ("Line {number} of '{name}' is not valid JSON ({error} at column {column}); fix or remove that line.",
+     "“{name}”的第 {number} 行不是有效的 JSON（第 {column} 列：{error}）；请修正或删除这一行。"),
+    ("Line {number} of '{name}' is a JSON {kind}, not an object with a text field; write one object per line, like "
+     "{{\"text\": \"...\"}}.",
+     "“{name}”的第 {number} 行是一个 JSON {kind}，而不是带文本字段的对象；请每行写一个对象，例如 {{\"text\": \"...\"}}。"),
+    ("'{name}' is not valid JSON ({error} at line {line}, column {column}); fix the file or save it as JSON Lines.",
+     "“{name}”不是有效的 JSON（第 {line} 行第 {column} 列：{error}）；请修正文件，或另存为 JSON Lines。"),
+    ("'{name}' must be a list of objects with a text field, like [{{\"text\": \"...\"}}].",
+     "“{name}”必须是带文本字段的对象列表，例如 [{{\"text\": \"...\"}}]。"),
+    ("'{name}' holds no list of records; write a list of objects like [{{\"text\": \"...\"}}] or one object per line "
+     "(JSON Lines).", "“{name}”中没有记录列表；请写成对象列表，例如 [{{\"text\": \"...\"}}]，或每行一个对象（JSON Lines）。"),
+    ("Could not read '{name}' as {kind}: {error}", "无法把“{name}”当作 {kind} 读取：{error}"),
+    ("No corpus file given; upload or name at least one text file.", "没有给出语料文件；请上传或指定至少一个文本文件。"),
+    ("The corpus holds no text: every document in it is blank; add some text.", "语料中没有文本：每篇文档都是空的；请添加一些文本。"),
+    ("The corpus holds no text: every record in it is blank; add some text.", "语料中没有文本：每条记录都是空的；请添加一些文本。"),
+    ("The corpus has {n} tokens, too short for a train and a validation block of {block} tokens; add text or choose a "
+     "block size of at most {most}.",
+     "语料只有 {n} 个词元，不够组成一个训练块和一个验证块（每块 {block} 个词元）；请添加文本，或把块大小设为不超过 {most}。"),
+    ("The corpus is shorter than one block of {block} tokens; choose a smaller block size.",
+     "语料比一个块（{block} 个词元）还短；请选择更小的块大小。"),
+    ("Line-by-line mode needs at least two non-blank lines or records; add text.", "逐行模式至少需要两行（或两条记录）非空文本；请添加文本。"),
+    # decoding, generation, evaluation, internals
+    ("The model produces non-finite values (NaN or infinity) instead of probabilities, so its weights are broken; "
+     "retrain it (a lower learning rate usually helps) or pick another model.",
+     "模型输出的是非有限值（NaN 或无穷大）而不是概率，说明它的权重已损坏；请重新训练（调低学习率通常有用），或选择另一个模型。"),
+    ("The number of samples must be between 1 and {max}, not {n}.", "抽样次数必须在 1 到 {max} 之间，而不是 {n}。"),
+    ("top-n must be at least 1, not {n}.", "top-n 至少为 1，而不是 {n}。"),
+    ("Token id {id} is not in this model's vocabulary of {n} tokens.", "词元 id {id} 不在这个模型的词表（{n} 个词元）中。"),
+    ("Stride must be between 1 and the model's context ({context}), not {stride}.",
+     "步幅必须在 1 和模型的上下文长度（{context}）之间，而不是 {stride}。"),
+    ("The text to evaluate is empty; paste or upload some text.", "要评估的文本是空的；请粘贴或上传一些文本。"),
+    ("{n} new tokens leave no room for a prompt in this model's {context}-token context; ask for fewer new tokens.",
+     "{n} 个新词元占满了这个模型 {context} 个词元的上下文，没有留给提示词的位置；请减少新词元数。"),
+    ("Streaming shows one sequence as it is sampled: use 1 beam and 1 returned sequence, or generate without streaming.",
+     "流式输出只能边采样边显示一个序列：请使用 1 个束、返回 1 个序列，或者不用流式输出来生成。"),
+    ("There is no sequence {i}; the result has {n}.", "没有第 {i} 个序列；结果中只有 {n} 个。"),
+    ("Position {i} is outside the generated text (0 to {n}).", "位置 {i} 超出了生成的文本（0 到 {n}）。"),
+    ("The Internals tab reads GPT-2's layout (transformer.h, transformer.ln_f); this model is a {kind}.",
+     "“模型内部”标签页读取的是 GPT-2 的结构（transformer.h、transformer.ln_f）；这个模型是 {kind}。"),
+    ("Layer must be between 1 and {n}, not {layer}.", "层必须在 1 到 {n} 之间，而不是 {layer}。"),
+    ("Head must be between 1 and {n}, not {head}.", "注意力头必须在 1 到 {n} 之间，而不是 {head}。"),
+    ("The beam tree shows 2 to {max} beams, not {n}.", "束搜索树显示 2 到 {max} 个束，而不是 {n}。"),
+    ("The beam tree shows 1 to {max} steps, not {n}.", "束搜索树显示 1 到 {max} 步，而不是 {n}。"),
+    # decoding knobs (playground.knobs)
+    ("{name} must be a whole number, not {value}.", "{name} 必须是整数，而不是 {value}。"),
+    ("{name} must be a finite number, not {value}.", "{name} 必须是有限的数，而不是 {value}。"),
+    ("no-repeat-ngram size must be 0 (off) or more, not {n}.", "禁止重复的 n-gram 长度必须大于或等于 0（0 = 关闭），而不是 {n}。"),
+    ("Number of beams must be between 1 and {max}, not {n}.", "束数必须在 1 到 {max} 之间，而不是 {n}。"),
+    ("Number of returned sequences must be between 1 and {max}, not {n}.", "返回的序列数必须在 1 到 {max} 之间，而不是 {n}。"),
+    ("Stop texts must be non-empty strings.", "停止文本必须是非空字符串。"),
+    # models, tokenizers, runs, saving
+    ("Unknown from-scratch size '{size}'; choose one of {sizes}.", "未知的从零训练规模“{size}”；请从 {sizes} 中选择。"),
+    ("The bundled demo model is missing from {folder}; reinstall the playground.", "内置的演示模型不在 {folder} 中；请重新安装本演练场。"),
+    ("The folder '{name}' holds no model (no config.json); pick a folder written by training or save_pretrained.",
+     "文件夹“{name}”里没有模型（没有 config.json）；请选择由训练或 save_pretrained 写出的文件夹。"),
+    ("Unknown model '{name}': use one of {names} or a folder holding a GPT-2 checkpoint.",
+     "未知的模型“{name}”：请使用 {names} 之一，或一个存有 GPT-2 检查点的文件夹。"),
+    ("Cannot download '{name}': the Hugging Face Hub is unreachable and the model is not in the local cache; connect to "
+     "the internet once (it is then cached), or pass a local model folder.",
+     "无法下载“{name}”：连不上 Hugging Face Hub，本地缓存中也没有这个模型；请联网一次（之后就会缓存下来），或者给出本地模型文件夹。"),
+    ("Could not load the model '{name}': {error}", "无法加载模型“{name}”：{error}"),
+    ("The weights file of the model '{name}' is damaged or incomplete ({error}); download or save the model again.",
+     "模型“{name}”的权重文件已损坏或不完整（{error}）；请重新下载或保存这个模型。"),
+    ("The model '{name}' has non-finite weights (NaN or infinity), so every output would be NaN; retrain it (a lower "
+     "learning rate usually helps) or pick another model.",
+     "模型“{name}”的权重中有非有限值（NaN 或无穷大），所以每个输出都会是 NaN；请重新训练（调低学习率通常有用），或选择另一个模型。"),
+    ("Unknown precision '{precision}'; use auto, fp32, fp16 or bf16.", "未知的精度“{precision}”；请使用 auto、fp32、fp16 或 bf16。"),
+    ("fp16 mixed precision needs a CUDA GPU; use fp32 (or auto) on this machine.", "fp16 混合精度需要 CUDA GPU；在这台机器上请使用 fp32（或 auto）。"),
+    ("A BPE vocabulary needs at least 258 tokens (256 bytes + <|endoftext|>), not {n}; choose a larger size such as "
+     "bpe:2000.", "BPE 词表至少需要 258 个词元（256 个字节 + <|endoftext|>），而不是 {n}；请选择更大的规模，例如 bpe:2000。"),
+    ("Unknown tokenizer '{spec}'; use 'gpt2' or 'bpe:VOCAB' (for example bpe:4000).",
+     "未知的分词器“{spec}”；请使用 'gpt2' 或 'bpe:词表大小'（例如 bpe:4000）。"),
+    ("There is no run called '{name}' any more; refresh the list.", "已经没有名为“{name}”的训练记录了；请刷新列表。"),
+    ("'{name}' has no finished model to download yet; wait for it to be saved.", "“{name}”还没有可以下载的完成模型；请等它保存完毕。"),
+    ("'{name}' is not a training run; nothing was deleted.", "“{name}”不是一次训练记录；没有删除任何东西。"),
+    ("'{name}' is still training; stop it first, then delete it.", "“{name}”仍在训练；请先停止它，再删除。"),
+    ("Cannot write to the output folder '{folder}' ({error}); choose a writable folder.", "无法写入输出文件夹“{folder}”（{error}）；请选择一个可写的文件夹。"),
+    # training settings and runs (playground.train_config, train_plan, training)
+    ("Choose exactly one of a pretrained model (--model) or a from-scratch size (--scratch).",
+     "请在预训练模型（--model）和从零训练的规模（--scratch）之中只选一个。"),
+    ("A pretrained model keeps its own tokenizer; --tokenizer applies only with --scratch.",
+     "预训练模型使用它自带的分词器；--tokenizer 只在 --scratch 时有效。"),
+    ("LoRA adapts a pretrained model; train from scratch without --lora.", "LoRA 用于调整预训练模型；从零训练时请不要加 --lora。"),
+    ("No corpus file given; pass at least one --corpus FILE.", "没有给出语料文件；请至少传入一个 --corpus 文件。"),
+    ("No output folder given; pass --output DIR.", "没有给出输出文件夹；请传入 --output 文件夹。"),
+    ("Learning rate must be a positive number, not {lr}.", "学习率必须是正数，而不是 {lr}。"),
+    ("Batch size must be at least 1, not {n}.", "批大小至少为 1，而不是 {n}。"),
+    ("Gradient accumulation must be at least 1, not {n}.", "梯度累积至少为 1，而不是 {n}。"),
+    ("Unknown schedule '{name}'; use linear, cosine, constant or wsd.", "未知的学习率调度“{name}”；请使用 linear、cosine、constant 或 wsd。"),
+    ("Unknown optimizer '{name}'; use adamw or muon.", "未知的优化器“{name}”；请使用 adamw 或 muon。"),
+    ("Muon is for training from scratch (--scratch); fine-tune a pretrained model with --optimizer adamw.",
+     "Muon 用于从零训练（--scratch）；微调预训练模型请用 --optimizer adamw。"),
+    ("--muon-lr applies only with --optimizer muon.", "--muon-lr 只在 --optimizer muon 时有效。"),
+    ("Muon's learning rate must be a positive number, not {lr}.", "Muon 的学习率必须是正数，而不是 {lr}。"),
+    ("Warm-up steps cannot be negative ({n}).", "预热步数不能为负（{n}）。"),
+    ("Weight decay cannot be negative ({value}).", "权重衰减不能为负（{value}）。"),
+    ("Gradient clipping norm cannot be negative ({value}).", "梯度裁剪范数不能为负（{value}）。"),
+    ("Epochs must be a number above 0 and at most {max}, not {n}.", "训练轮数必须大于 0 且不超过 {max}，而不是 {n}。"),
+    ("Max steps must be between 1 and {max} (for a longer run use a time budget), not {n}.",
+     "最大步数必须在 1 到 {max} 之间（训练更久请用时间预算），而不是 {n}。"),
+    ("The time budget must be positive, not {n} minutes.", "时间预算必须是正数，而不是 {n} 分钟。"),
+    ("Evaluate-every must be at least 1 step, not {n}.", "评估间隔至少为 1 步，而不是 {n}。"),
+    ("Block size must be at least 8 tokens, not {n}.", "块大小至少为 8 个词元，而不是 {n}。"),
+    ("Stride must be at least 1, not {n}.", "步幅至少为 1，而不是 {n}。"),
+    ("Dropout must be in [0, 1), not {value}.", "Dropout 必须在 [0, 1) 之内，而不是 {value}。"),
+    ("LoRA rank must be at least 1, not {n}.", "LoRA 的秩至少为 1，而不是 {n}。"),
+    ("Stride {stride} is larger than the block size {block}; choose at most {most}.", "步幅 {stride} 大于块大小 {block}；请选择不超过 {most} 的值。"),
+    ("The output path '{out}' is a file; choose a folder.", "输出路径“{out}”是一个文件；请选择文件夹。"),
+    ("The output folder '{out}' holds a run with a checkpoint at step {step}; pass --resume to continue it or choose a "
+     "new folder.", "输出文件夹“{out}”里有一次训练，检查点在第 {step} 步；请加 --resume 继续它，或选择新的文件夹。"),
+    ("The run in '{out}' finished without a checkpoint to resume from; train into a new folder instead.",
+     "“{out}”中的训练已经结束，没有可以继续的检查点；请改为训练到新的文件夹。"),
+    ("The output folder '{out}' is not empty; pass --resume to continue that run or choose a new folder.",
+     "输出文件夹“{out}”不是空的；请加 --resume 继续那次训练，或选择新的文件夹。"),
+    ("Batch size {batch} is more than the corpus's {n} training examples; choose at most {most}, or a smaller block size.",
+     "批大小 {batch} 超过了语料的 {n} 个训练样本；请选择不超过 {most} 的值，或更小的块大小。"),
+    ("This training job has already been started; make a new job to train again.", "这个训练任务已经启动过了；要再次训练，请新建一个任务。"),
+    ("Training diverged at step {step} (the loss became {loss}); lower the learning rate (now {lr}) or the weight decay "
+     "(now {wd}) and train again.",
+     "训练在第 {step} 步发散（损失变成了 {loss}）；请调低学习率（当前为 {lr}）或权重衰减（当前为 {wd}），再重新训练。"),
+    ("Training failed: {error}", "训练失败：{error}"),
+    ("Interrupted before the model was saved; resume from the last checkpoint.", "模型保存之前就被中断了；请从最后一个检查点继续训练。"),
+    # hosted limits (playground.limits)
+    ("PLAYGROUND_SIZES names unknown sizes ({names}); use {sizes}.", "PLAYGROUND_SIZES 中有未知的规模（{names}）；请使用 {sizes}。"),
+    ("The hosted limit {name} must be positive, not {value}.", "托管限制 {name} 必须是正数，而不是 {value}。"),
+    ("This shared app trains from scratch only {sizes}; choose one of those (or run the playground on your own machine "
+     "for '{size}').", "这个共享应用只能从零训练 {sizes}；请从中选择（要训练“{size}”，请在你自己的机器上运行本演练场）。"),
+    ("This shared app fine-tunes only {models} or a model trained in this session; '{model}' is too large for it.",
+     "这个共享应用只能微调 {models} 或本次会话训练的模型；“{model}”对它来说太大了。"),
+    ("A step of {n} tokens (batch × accumulation × block) is more than this shared app's {max}; lower the batch size or "
+     "the block size.", "每步 {n} 个词元（批大小 × 梯度累积 × 块大小）超过了这个共享应用的上限 {max}；请调低批大小或块大小。"),
+    ("The text has {n} characters; this shared app scores at most {max} at a time — evaluate a shorter excerpt.",
+     "文本有 {n} 个字符；这个共享应用一次最多评估 {max} 个——请评估更短的片段。"),
+    ("This shared app's disk budget ({mb} MB) is used up by other sessions' files; try again in a few minutes, when idle "
+     "sessions are cleared.", "这个共享应用的磁盘预算（{mb} MB）已被其他会话的文件用完；请过几分钟、空闲会话被清理后再试。"),
+]
+
+
 # (English as a regular expression over the whole string, Chinese with \1… for its groups)
 PATTERNS: list[tuple[str, str]] = [
     # the UI's own error sentences that name what was wrong
@@ -624,3 +786,19 @@ PATTERNS: list[tuple[str, str]] = [
      r"resume it or delete it; pick several below to overlay their curves\.",
      r"所有训练记录：本次会话的训练（会话结束时删除）。选一条可以使用它的模型、下载、继续训练或删除；在下方选几条可以叠加它们的曲线。"),
 ]
+
+
+def _pattern(english: str, chinese: str) -> tuple[str, str]:
+    """A SENTENCES pair as a PATTERNS pair: the English escaped, each {field} a group (a repeated one must repeat)."""
+    regex, seen = "", set()
+    for text, field, _, _ in string.Formatter().parse(english):
+        regex += re.escape(text)
+        if field is not None:
+            regex += f"(?P={field})" if field in seen else f"(?P<{field}>.+)"
+            seen.add(field)
+    chinese = chinese.replace("\\", "\\\\").replace("{{", "\0").replace("}}", "\1")
+    chinese = re.sub(r"\{(\w+)\}", r"\\g<\1>", chinese).replace("\0", "{").replace("\1", "}")
+    return regex, chinese
+
+
+PATTERNS += [_pattern(english, chinese) for english, chinese in SENTENCES]

@@ -3,8 +3,10 @@ untranslated in the built app, and what the server writes in the page's language
 
 from __future__ import annotations
 
+import ast
 import re
 import string
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -96,8 +98,10 @@ def test_messages_in_either_language_and_engine_errors_never_guessed():
     assert error("zh-CN", known) == ZH[known] and error("en", known) == known
     assert error("zh-CN", "Stride must be between 1 and the block size (128), not 512.") == \
         "步幅必须在 1 和块大小（128）之间，而不是 512。"  # a common engine sentence, by its pattern
-    engine = "Could not load the model 'x': safetensors header is too large"
+    engine = "A sentence the engine may write one day."
     assert error("zh-CN", engine) == f"{ZH['Error (in English):']} {engine}"  # any other: English, said so
+    assert error("zh-CN", "Could not load the model 'x': safetensors header is too large") == \
+        "无法加载模型“x”：safetensors header is too large"  # the library's own words stay as they came
     assert chinese("Temperatures must be numbers separated by commas, like 0.3, 1, 1.5 — not 'x'.").endswith("而不是“x”。")
     assert tr("zh-CN", "the prompt is longer than 2,000 characters.") == "提示词超过了 2,000 个字符。"  # a share link's
     assert tr("en", "Opened from a shared link: the {tab} tab{model}{knobs}.", tab="Compare", model="", knobs="") == \
@@ -267,3 +271,97 @@ def test_chart_text_keeps_token_texts_and_values():
                                                       other_expected=5.0, title="9 draws from the final distribution (seed 7)"), "zh-CN")
     assert samples.layout.title.text.startswith("从最终分布中抽样 9 次（种子 7）<br><sub>图中 1 个词元得到了 56% 的抽样；")
     assert list(samples.data[0].x) == ["cut", "（其他词元）"]
+
+
+# --------------------------------------------------------------------------- the engine's error sentences
+
+SAMPLE = "7"  # what each {value} of a template becomes here: the patterns take any value
+WORDS_OF = {"what": ("document", "record"), "which": ("corpus", "validation file")}  # values the sentence spells out
+
+
+def templates(node) -> list[str]:
+    """The sentences a string literal or f-string can be, each value replaced by SAMPLE (or its WORDS_OF)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if not isinstance(node, ast.JoinedStr):
+        return []
+    out = [""]
+    for v in node.values:
+        words = WORDS_OF.get(getattr(v.value, "id", None), (SAMPLE,)) if isinstance(v, ast.FormattedValue) else (v.value,)
+        out = [o + w for o in out for w in words]
+    return out
+
+
+def error_sentences(root: Path) -> dict[str, str]:
+    """{sentence: where} for every sentence a PlaygroundError (or a failed run's status) can carry, read from the
+    source under `root`: the literal given, or what a variable, a helper's return or a checks table holds."""
+    trees = [(p, ast.parse(p.read_text(encoding="utf-8"))) for p in sorted(root.rglob("*.py"))]
+    constants, functions = {}, {}
+    for _, tree in trees:
+        for node in ast.walk(tree):
+            for child in ast.iter_child_nodes(node):
+                child.parent = node
+            if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name) and templates(node.value):
+                constants[node.targets[0].id] = templates(node.value)
+            if isinstance(node, ast.FunctionDef):
+                functions.setdefault(node.name, []).append(node)
+
+    def enclosing(node):
+        while node is not None and not isinstance(node, ast.FunctionDef):
+            node = getattr(node, "parent", None)
+        return node
+
+    def sources(arg, at) -> list[str]:
+        if templates(arg):
+            return templates(arg)
+        if isinstance(arg, ast.BinOp) and isinstance(arg.op, ast.Add):  # f"…" + ("…" if … else "…")
+            return [a + b for a in sources(arg.left, at) for b in sources(arg.right, at)]
+        if isinstance(arg, ast.IfExp):
+            return sources(arg.body, at) + sources(arg.orelse, at)
+        if isinstance(arg, ast.Call):  # a helper that words it: self._diverged_message()
+            name = getattr(arg.func, "attr", getattr(arg.func, "id", None))
+            return [s for f in functions.get(name, []) for r in ast.walk(f) if isinstance(r, ast.Return) and r.value
+                    for n in ast.walk(r.value) for s in templates(n) if " " in s and not isinstance(n.parent, ast.JoinedStr)]
+        fn = enclosing(at)
+        if not isinstance(arg, ast.Name) or fn is None:
+            return []
+        if arg.id in [a.arg for a in fn.args.args]:  # def bad(message): raise PlaygroundError(message)
+            return [s for c in ast.walk(enclosing(fn.parent)) if isinstance(c, ast.Call) and getattr(c.func, "id", None) == fn.name
+                    for s in sources(c.args[0], c)]
+        for node in ast.walk(fn):
+            if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == arg.id for t in node.targets):
+                return sources(node.value, node)  # problem = _json_line_error(…)
+            if isinstance(node, ast.For) and isinstance(node.target, ast.Tuple) and isinstance(node.iter, ast.Name):
+                names = [getattr(e, "id", None) for e in node.target.elts]  # for ok, message in checks
+                if arg.id in names:
+                    tables = [a.value for a in ast.walk(fn) if isinstance(a, ast.Assign) and getattr(a.targets[0], "id", None) == node.iter.id]
+                    return [s for table in tables for row in table.elts for s in templates(row.elts[names.index(arg.id)])]
+        return constants.get(arg.id, [])
+
+    found = {}
+    for path, tree in trees:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and node.args and (getattr(node.func, "id", None) == "PlaygroundError"
+                                                             or getattr(node.func, "attr", None) == "_fail"):
+                if ast.unparse(node.args[0]) == "str(e)":  # a PlaygroundError passed on: its sentence is read where raised
+                    continue
+                where = f"{path.relative_to(root.parent)}:{node.lineno}"
+                for sentence in sources(node.args[0], node) or [f"<not read: {ast.unparse(node.args[0])}>"]:
+                    found.setdefault(sentence, where)
+    return found
+
+
+def test_every_error_sentence_of_the_engine_has_its_chinese():
+    """A new English error without its Chinese (i18n_zh.SENTENCES, or a pattern) fails here, not in front of a class."""
+    sentences = error_sentences(Path(__file__).parents[2] / "playground")
+    assert len(sentences) > 120
+    assert "Could not load the model '7': 7" in sentences and "Stop texts must be non-empty strings." in sentences
+    missing = [f"{where}: {s}" for s, where in sentences.items() if not CJK.search(error("zh-CN", s).replace(ZH["Error (in English):"], ""))]
+    assert missing == []
+    assert error("zh-CN", "The file 'notes.txt' is empty; choose a file with some text in it.") == \
+        "文件“notes.txt”是空的；请选择有文本内容的文件。"
+    assert error("zh-CN", "The corpus has 10 tokens, too short for a train and a validation block of 64 tokens; add text or "
+                          "choose a block size of at most 2.") == \
+        "语料只有 10 个词元，不够组成一个训练块和一个验证块（每块 64 个词元）；请添加文本，或把块大小设为不超过 2。"
+    assert error("zh-CN", "'a.json' must be a list of objects with a text field, like [{\"text\": \"...\"}].") == \
+        "“a.json”必须是带文本字段的对象列表，例如 [{\"text\": \"...\"}]。"
