@@ -42,6 +42,7 @@ def test_a_chinese_browser_gets_the_chinese_page(pages, shots_dir):
     expect(page.locator("#corpus-source")).to_contain_text("莎士比亚（38 部戏剧）")  # a choice
     expect(page.locator("#data-prepare")).to_have_text("准备语料")
     expect(page.locator("#lang-select input[value='zh-CN']")).to_be_checked()
+    expect(page.locator("#data-hist .gtitle")).to_have_text("每篇文档的词元数")  # an empty chart, redrawn in Chinese
 
     page.get_by_role("tab", name="训练", exact=True).click()
     expect(page.locator("#train-source")).to_contain_text("从零训练")
@@ -62,7 +63,10 @@ def test_a_chinese_browser_gets_the_chinese_page(pages, shots_dir):
     expect(page.locator("#lab-btn")).to_have_text("显示分布")
     page.click("#lab-btn")
     expect(page.locator("#lab-info")).to_contain_text("经过所有旋钮后还剩", timeout=90_000)
+    expect(page.locator("#lab-plot .gtitle")).to_contain_text("下一个词元的分布，逐个旋钮")  # the chart's own text
+    expect(page.locator("#lab-plot .legend")).to_contain_text("保留（重新归一化）")
     shot(page, shots_dir, "lab-zh.png")
+    page.locator("#lab-plot").screenshot(path=str(shots_dir / "lab-chart-zh.png"))  # to look at its glyphs
 
     page.get_by_role("tab", name="训练记录", exact=True).click()
     expect(page.locator("#runs-table")).to_contain_text("最佳验证损失")  # column names, written by the server
@@ -73,6 +77,7 @@ def test_a_chinese_browser_gets_the_chinese_page(pages, shots_dir):
     expect(page.get_by_role("tab", name="Decoding lab")).to_be_visible()
     assert tab_names(page) == ["Data", "Train", "Runs", "Generate", "Decoding lab", "Compare", "Evaluate", "Internals"]
     page.get_by_role("tab", name="Decoding lab", exact=True).click()
+    expect(page.locator("#lab-plot .gtitle")).to_contain_text("Next-token distribution, knob by knob")  # redrawn
     expect(page.locator("#lab-btn")).to_have_text("Show distribution")
     page.click("#lab-btn")
     expect(page.locator("#lab-info")).to_contain_text("tokens possible after every knob", timeout=90_000)
