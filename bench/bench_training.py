@@ -9,9 +9,9 @@
 tokens/s (target: ratio >= 0.95). `shakespeare` reads ../shared/data/tinyshakespeare.txt (first 90 %
 train, last 10 % validation, nanoGPT's split) and reports the validation nats/char reached by
 `python -m playground train`-equivalent runs with a 3.6-minute budget (nanoGPT's CPU recipe: 1.886).
-A config is `size,tokenizer,block,batch,lr[,optimizer[,schedule]]`: optimizer `adamw` (default) or
-`muon[:MUON_LR]` (lr is then the AdamW rate of embeddings, norms and biases), schedule `cosine` (default),
-`wsd`, `linear` or `constant`. Each row carries the 1-minute load average before and after the run.
+A config is `size,tokenizer,block,batch,lr[,optimizer[,schedule[,precision]]]`: optimizer `adamw` (default)
+or `muon[:MUON_LR]` (lr is then the AdamW rate of embeddings, norms and biases), schedule `cosine` (default),
+`wsd`, `linear` or `constant`, precision `auto` (default: bf16 on a CPU with native bf16), `fp32` or `bf16`. Each row carries the 1-minute load average before and after the run.
 
     python bench/bench_training.py quickdemo --variants adamw muon   # the Train tab's quick demo, per optimizer
 
@@ -38,7 +38,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import torch  # noqa: E402
 from transformers import TrainerCallback  # noqa: E402
 
-from playground.models import scratch_model  # noqa: E402
+from playground.models import pick_precision, scratch_model  # noqa: E402
 from playground.train_config import TrainConfig  # noqa: E402
 from playground.training import TrainingJob  # noqa: E402
 
@@ -136,19 +136,20 @@ def shakespeare(args) -> None:
         size, tokenizer, block, batch, lr, *rest = spec.split(",")
         optimizer, _, muon_lr = (rest[0] if rest else "adamw").partition(":")  # adamw: the earlier runs' recipe
         schedule = rest[1] if len(rest) > 1 else "cosine"
+        precision = rest[2] if len(rest) > 2 else "auto"
         out = work / spec.replace(",", "_").replace(":", "")
         cfg = TrainConfig(corpus=[str(work / "train.txt")], val_files=[str(work / "val.txt")], output=str(out),
                           scratch=size, tokenizer=tokenizer, block_size=int(block), batch_size=int(batch), lr=float(lr),
                           optimizer=optimizer, muon_lr=float(muon_lr) if muon_lr else None,
                           max_minutes=None if args.steps else args.minutes, max_steps=args.steps,
-                          schedule=schedule, warmup=50, seed=1337, dropout=0.0)
+                          schedule=schedule, precision=precision, warmup=50, seed=1337, dropout=0.0)
         load_before = os.getloadavg()[0]
         t0 = time.monotonic()
         final = TrainingJob(cfg).run()
         train_min = (time.monotonic() - t0) / 60
         model, tok = load_model(str(out), device="cpu")
         res = perplexity(model, tok, text[cut:])
-        row = {"config": spec, "train_minutes": round(train_min, 2), "steps": final["step"],
+        row = {"config": spec, "precision": pick_precision(precision), "train_minutes": round(train_min, 2), "steps": final["step"],
                "val_loss_per_token": round(res.loss, 4), "val_nats_per_char": round(res.nats_per_char, 4),
                "load_1min": [round(load_before, 2), round(os.getloadavg()[0], 2)]}
         results.append(row)

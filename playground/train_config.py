@@ -108,7 +108,8 @@ class TrainConfig:
     seed: int = 42
     """Seeds the initialisation, the validation split, the data order and the samples."""
     precision: Literal["auto", "fp32", "fp16", "bf16"] = "auto"
-    """auto: bf16 on GPUs that have it, fp16 on other CUDA GPUs, fp32 elsewhere."""
+    """auto: bf16 on GPUs that have it, fp16 on other CUDA GPUs, bf16 on CPUs with native bf16 (AVX512-BF16,
+    AMX), fp32 elsewhere."""
     compile: bool = False
     """torch.compile the model: faster steps on a GPU after a minute or more of compiling (off: no wait)."""
     lora: bool = False

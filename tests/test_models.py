@@ -5,7 +5,8 @@ import torch
 from transformers import GPT2LMHeadModel
 
 from playground.errors import PlaygroundError
-from playground.models import SCRATCH_SIZES, load_model, pick_device, resolve, scratch_model
+from playground import models
+from playground.models import SCRATCH_SIZES, cpu_has_bf16, load_model, pick_device, pick_precision, resolve, scratch_model
 
 
 def test_load_local_folder(tiny_model_dir):
@@ -49,6 +50,25 @@ def test_device_prefers_cuda_then_mps_then_cpu(monkeypatch, cuda, mps, expected)
     monkeypatch.setattr(torch.cuda, "is_available", lambda: cuda)
     monkeypatch.setattr(torch.backends.mps, "is_available", lambda: mps)
     assert pick_device() == torch.device(expected)
+
+
+CPUINFO = "processor\t: 0\nflags\t\t: fpu sse2 avx2 avx512f avx512bw {extra}\nbugs\t\t: spectre_v1 avx512_bf16_fake\n"
+
+
+@pytest.mark.parametrize("extra, native", [("", False), ("avx512_bf16", True), ("amx_tile amx_bf16", True)])
+def test_cpu_bf16_is_read_from_the_flags_line(extra, native):
+    assert cpu_has_bf16(CPUINFO.format(extra=extra)) is native  # AVX-512 alone emulates bf16: not native
+
+
+@pytest.mark.parametrize("cuda, bf16_gpu, native_cpu, expected", [
+    (True, True, False, "bf16"), (True, False, True, "fp16"), (False, False, True, "bf16"), (False, False, False, "fp32")])
+def test_auto_precision_prefers_gpu_then_native_cpu_bf16(monkeypatch, cuda, bf16_gpu, native_cpu, expected):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: cuda)
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda: bf16_gpu)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)
+    monkeypatch.setattr(models, "cpu_has_bf16", lambda: native_cpu)
+    assert pick_precision("auto") == expected
+    assert pick_precision("fp32") == "fp32"
 
 
 def test_a_loaded_model_sits_on_the_picked_device(tiny_model_dir):
