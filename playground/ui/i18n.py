@@ -95,10 +95,14 @@ def localize_figure(fig, lang: str):
 
     A translated figure keeps its English in `layout.meta`, so the same function turns it back (English) or
     into the other language: the language switch redraws the charts on the page from what the page holds.
-    Takes a go.Figure or its dict/JSON form (a gr.Plot's value); returns a new go.Figure.
+    Takes a go.Figure or its dict/JSON form (a gr.Plot's value); returns a new go.Figure (an English go.Figure
+    as it is).
     """
     import plotly.graph_objects as go
 
+    if isinstance(fig, go.Figure) and lang != "zh-CN" and not (isinstance(fig.layout.meta, dict)
+                                                              and ENGLISH_KEY in fig.layout.meta):
+        return fig  # English already: the figure as charts.py drew it
     if hasattr(fig, "to_plotly_json"):
         fig = fig.to_plotly_json()
     elif isinstance(fig, str):
