@@ -58,9 +58,10 @@ def save_small_png(png: bytes, path: Path) -> None:
     img.quantize(colors=256, method=Image.Quantize.MEDIANCUT).save(path, optimize=True)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser():
-    """Debian's chromium driven by Python playwright (`.ci/run` installs it with apt-get)."""
+    """Debian's chromium driven by Python playwright (`.ci/run` installs it with apt-get): one for the whole
+    run (each page gets its own context: no cookies or storage shared between tests)."""
     if not Path(CHROMIUM).exists():
         pytest.fail("Debian's chromium is missing: apt-get install -y chromium (as .ci/run does)")
     from playwright.sync_api import expect, sync_playwright
@@ -72,8 +73,23 @@ def browser():
         browser.close()
 
 
+_open_pages: list = []
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _close_pages():
+    """A module's pages closed when it ends: an open page keeps polling the app (the Train tab's timer) and
+    drawing, which costs the rest of the run CPU."""
+    yield
+    while _open_pages:
+        page = _open_pages.pop()
+        if not page.is_closed():
+            page.context.close()
+
+
 def new_page(browser, url: str, width: int = 1280, height: int = 900):
     page = browser.new_page(viewport={"width": width, "height": height}, device_scale_factor=1, accept_downloads=True)
+    _open_pages.append(page)
     page.set_default_timeout(60_000)
     page.goto(url)
     page.wait_for_selector("#model-select")
@@ -100,4 +116,9 @@ def pick_option(page, selector: str, name: str) -> None:
 def shot(page, folder: Path, name: str) -> None:
     page.wait_for_timeout(400)  # let plotly finish its transition
     page.evaluate("() => document.querySelectorAll('.toast-wrap').forEach(e => e.remove())")  # no stray toasts
-    save_small_png(page.screenshot(full_page=True), folder / name)
+    png = page.screenshot(full_page=True)
+    if os.environ.get("PLAYGROUND_SCREENSHOTS"):
+        save_small_png(png, folder / name)  # the committed ones: small
+    else:  # a temporary folder: as taken (quantizing costs ~0.3 s a shot, some 30 per run)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(png)
