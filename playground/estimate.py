@@ -5,7 +5,8 @@ and backward, plus 12 × layers × width × block for attention) at the rate the
 a per-token overhead that dominates small models on a CPU (element-wise ops, the optimizer, Python).
 Rate and overhead were separated once on the development machine (2 CPU cores) by two probes whose
 FLOPs differ 7× (a tiny GPT-2 with a 4 000- and a 50 257-token vocabulary); on another machine one
-short probe (the first, about a second) scales both by how much faster or slower it is.
+short probe (the first, about a second) scales both by how much faster or slower it is; the probe runs in
+the precision a run will use there (`pick_precision("auto")`), so bf16 on a CPU that has it is counted in.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from playground.models import PRETRAINED, SCRATCH_SIZES
+from playground.models import PRETRAINED, SCRATCH_SIZES, pick_precision
 
 # Shapes of the catalog models, so an estimate never downloads one: (layers, width, vocabulary).
 PRETRAINED_SHAPES = {"gpt2": (12, 768, 50257), "gpt2-medium": (24, 1024, 50257),
@@ -66,9 +67,14 @@ def _probe(device: str, vocab: int) -> float:
         model = GPT2LMHeadModel(config).to(device)
         batch = torch.randint(0, vocab, (p["batch"], p["block"]), device=device)
     opt = torch.optim.AdamW(model.parameters(), lr=1e-4)
+    # Timed in the precision a run on this device trains in (bf16 autocast halves a step on a CPU with bf16).
+    precision = pick_precision("auto")
+    autocast = torch.autocast(torch.device(device).type, dtype=torch.bfloat16 if precision == "bf16" else torch.float16,
+                              enabled=precision != "fp32")
 
     def step():
-        loss = model(input_ids=batch, labels=batch).loss
+        with autocast:
+            loss = model(input_ids=batch, labels=batch).loss
         loss.backward()
         opt.step()
         opt.zero_grad(set_to_none=True)
