@@ -97,8 +97,11 @@ def new_page(browser, url: str, width: int = 1280, height: int = 900):
 
 
 def open_tab(page, name: str) -> None:
-    page.get_by_role("tab", name=name, exact=True).click()
-    page.wait_for_timeout(300)
+    from playwright.sync_api import expect
+
+    tab = page.get_by_role("tab", name=name, exact=True)
+    tab.click()
+    expect(tab).to_have_attribute("aria-selected", "true")  # then playwright's own waits cover the panel's parts
 
 
 def set_number(page, selector: str, value) -> None:
@@ -114,10 +117,11 @@ def pick_option(page, selector: str, name: str) -> None:
 
 
 def shot(page, folder: Path, name: str) -> None:
-    page.wait_for_timeout(400)  # let plotly finish its transition
+    committed = bool(os.environ.get("PLAYGROUND_SCREENSHOTS"))
+    page.wait_for_timeout(400 if committed else 100)  # let plotly finish its transition
     page.evaluate("() => document.querySelectorAll('.toast-wrap').forEach(e => e.remove())")  # no stray toasts
     png = page.screenshot(full_page=True)
-    if os.environ.get("PLAYGROUND_SCREENSHOTS"):
+    if committed:
         save_small_png(png, folder / name)  # the committed ones: small
     else:  # a temporary folder: as taken (quantizing costs ~0.3 s a shot, some 30 per run)
         folder.mkdir(parents=True, exist_ok=True)

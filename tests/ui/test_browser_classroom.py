@@ -60,11 +60,11 @@ def go_to_tab(page, name: str) -> None:
     """A tab by its name, also at phone width, where gradio folds the tabs that do not fit into a menu."""
     tab = page.get_by_role("tab", name=name, exact=True)
     if tab.count() and tab.is_visible():
-        tab.click()
+        open_tab(page, name)
     else:
         page.click('#tabs button[aria-label="More tabs"]')
         page.locator("#tabs .overflow-dropdown button", has_text=name).first.click()
-    page.wait_for_timeout(300)
+        page.wait_for_timeout(300)
 
 
 def link(base: str, **params) -> str:
