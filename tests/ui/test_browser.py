@@ -68,8 +68,8 @@ def test_a_whole_session(page, shot):
         "() => +((document.querySelector('#train-status').innerText.match(/step (\\d+)/) || [0, 0])[1]) >= 25",
         timeout=120_000)
     steps_seen = page.locator("#train-status").inner_text()
-    page.wait_for_timeout(2000)  # the timer redraws: the step count moves on
-    assert page.locator("#train-status").inner_text() != steps_seen
+    page.wait_for_function("seen => document.querySelector('#train-status').innerText !== seen", arg=steps_seen,
+                           timeout=10_000)  # the timer redraws: the step count moves on
     shot(page, "train.png")
     page.click("#train-stop")
     expect(page.locator("#train-status")).to_contain_text("Stopped", timeout=60_000)
