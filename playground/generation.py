@@ -12,8 +12,10 @@ knobs give exactly the token ids of `torch.manual_seed(seed); model.generate(...
 
 Runs may overlap (the app serves several users at once), so none touches torch's process-wide generator:
 a sampling run draws each token from its own `torch.Generator` seeded with the run's seed (`_Draw`, after
-all of generate's own processors) with the same call `generate` makes, and generate then runs greedy
-over the decided scores. The ids are those of the plain seeded run, and no run's draws depend on another's.
+all of generate's own processors) as `generate` would, and generate then runs greedy over the decided
+scores. The ids are those of the plain seeded run, and no run's draws depend on another's. That also lets
+several runs with the same knobs share one generate call (`run_batch`; `playground.batching` merges the
+app's concurrent requests): each request's rows are drawn from its own generator.
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ from transformers import (
 
 if TYPE_CHECKING:  # importing PreTrainedModel loads all of modeling_utils (seconds): type hints only
     from transformers import PreTrainedModel, PreTrainedTokenizerBase
+
+    from playground.batching import Batcher
 
 from playground.decoding import (
     TokenProb,
@@ -158,51 +162,161 @@ class _Finite(LogitsProcessor):
 
 
 class _Draw(LogitsProcessor):
-    """Sampling with this run's own generator: the last processor draws each row's next token exactly as
-    generate would (`torch.multinomial(softmax(scores), 1)`), but from `generator`, and hands generate
-    scores that leave it no choice (0 for the drawn token, -inf for the rest). The scores it was given
-    are kept in `scores`: they are what the step records describe."""
+    """Sampling with each request's own generator: the last processor draws each row's next token exactly
+    as generate would (`torch.multinomial(softmax(scores), 1)`), but each request's rows (a slice of the
+    batch) from that request's generator, and hands generate scores that leave it no choice (0 for the drawn
+    token, -inf for the rest). The scores it was given are kept in `scores`: they are what the step records
+    describe.
 
-    def __init__(self, generator: torch.Generator):
-        self.generator = generator
+    multinomial draws one sample as argmax(probs / q), q ~ Exp(1) drawn from the generator (ATen's fast
+    path; tests/test_batching.py checks it against multinomial itself). Here only q is drawn request by
+    request, from each request's generator, the same number of draws in the same order as alone; the rest
+    runs once for the batch (multinomial's checks are _Finite's)."""
+
+    def __init__(self, parts: list[tuple[slice, torch.Generator]]):
+        self.parts = parts
         self.scores: list[torch.FloatTensor] = []
 
     def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
         self.scores.append(scores)
-        drawn = torch.multinomial(torch.softmax(scores, dim=-1), num_samples=1, generator=self.generator)  # (R, 1)
+        probs = torch.softmax(scores, dim=-1)
+        q = torch.empty_like(probs)
+        for rows, generator in self.parts:
+            q[rows].exponential_(1, generator=generator)
+        drawn = (probs / q).argmax(-1, keepdim=True)  # (R, 1)
         return torch.full_like(scores, float("-inf")).scatter_(1, drawn, 0.0)
 
 
 # --------------------------------------------------------------------------- the engine
 
 
+@dataclass(eq=False)
+class Request:
+    """One caller's part of a batched generate call: its prompt, seed, number of rows (returned sequences),
+    stop texts, stop events, and the streamer that hears its one row's tokens (None: not streamed)."""
+
+    context: list[int]
+    seed: int
+    rows: int = 1
+    stops: tuple[str, ...] = ()
+    events: tuple = ()
+    streamer: object | None = None
+
+
+class _Rows(StoppingCriteria):
+    """The batch's rows, request by request: a stopping criterion that ends a request's rows only (its stop
+    event or stop text), and the streamer generate feeds, which hands each request its own row's tokens.
+
+    A request is over once all its rows are: stopped here, or ended by <|endoftext|> (generate then pads
+    them). `lengths` keeps how many tokens it had then, which is where the same request alone would have
+    ended (generate runs until every row is over); its streamer ends right after that last token."""
+
+    def __init__(self, tokenizer, requests: list[Request], slices: list[slice], prompt_len: int):
+        self.requests, self.slices, self.prompt_len = requests, slices, prompt_len
+        self.texts = [_StopTexts(tokenizer, r.stops, prompt_len) if r.stops else None for r in requests]
+        self.eos = tokenizer.eos_token_id
+        self.done: torch.BoolTensor | None = None  # (rows,) over: stopped here or by <|endoftext|>
+        self.lengths: list[int | None] = [None] * len(requests)
+        self.streaming = [r.streamer is not None for r in requests]
+
+    def __call__(self, input_ids: torch.LongTensor, scores, **kwargs) -> torch.BoolTensor:
+        stop = torch.zeros(input_ids.shape[0], dtype=torch.bool, device=input_ids.device)
+        for k, (request, rows, texts) in enumerate(zip(self.requests, self.slices, self.texts)):
+            if self.lengths[k] is not None or any(e is not None and e.is_set() for e in request.events):
+                stop[rows] = True
+            elif texts is not None:
+                stop[rows] = texts(input_ids[rows], scores)
+        over = stop | (input_ids[:, -1] == self.eos)
+        self.done = over if self.done is None else self.done | over
+        for k, rows in enumerate(self.slices):
+            if self.lengths[k] is None and bool(self.done[rows].all()):
+                self.lengths[k] = input_ids.shape[1] - self.prompt_len
+        return stop
+
+    def put(self, value: torch.Tensor) -> None:  # the prompts (rows, P) first, then each step's tokens (rows,)
+        for k, (request, rows) in enumerate(zip(self.requests, self.slices)):
+            if self.streaming[k]:
+                request.streamer.put(value[rows])
+                if self.lengths[k] is not None:  # that was its last token
+                    self.streaming[k] = False
+                    request.streamer.end()
+
+    def end(self) -> None:
+        for k, request in enumerate(self.requests):
+            if self.streaming[k]:
+                self.streaming[k] = False
+                request.streamer.end()
+
+
 def _run(model, tokenizer, context_ids: list[int], settings: DecodingSettings, seed: int, *, top_n: int,
          streamer=None, events: tuple = ()) -> list[SequenceResult]:
+    """One request: beam search on its own, everything else as a batch of one (`run_batch`)."""
+    rows = settings.num_return_sequences
+    if settings.num_beams == 1:
+        request = Request(context_ids, seed, rows, settings.stops, events, streamer)
+        return run_batch(model, tokenizer, settings, [request], top_n=top_n)[0]
     criteria = StoppingCriteriaList([_Cancelled(*events)])
     if settings.stops:
         criteria.append(_StopTexts(tokenizer, settings.stops, len(context_ids)))
     ids = torch.tensor([context_ids], device=model.device)
-    config = generation_config(settings, tokenizer)
-    processors = LogitsProcessorList()
+    out = model.generate(ids, attention_mask=torch.ones_like(ids), generation_config=generation_config(settings, tokenizer),
+                         logits_processor=LogitsProcessorList([_Finite()]), stopping_criteria=criteria, streamer=streamer)
+    return _records(model, out, tokenizer, len(context_ids), settings.stops, top_n)
+
+
+def run_batch(model, tokenizer, settings: DecodingSettings, requests: list[Request], *, top_n: int) -> list[list[SequenceResult]]:
+    """Sampling or greedy (one beam) for several requests as ONE generate call: the requests share the model,
+    the knobs in `settings` (all but seed, stop texts and rows: each request's own) and their prompt length;
+    each gets its own sequences, with step records.
+
+    Prompts of one length only, so that no row is padded. Even so a row's logits may differ from its run
+    alone in the last bits: BLAS picks its matrix-product kernel by the number of rows (~2e-7 here; plain
+    generate does the same between batch sizes). A left-padded row differs by ~1e-6, and repetition penalty and
+    no-repeat n-grams would see its pads. A drawn token changes only if its draw lands that close to a
+    boundary between tokens: the tests and a check of 200 seeded runs found the same ids batched and alone.
+    """
+    prompt_len = len(requests[0].context)
+    if any(len(r.context) != prompt_len for r in requests):
+        raise ValueError("a batch's prompts must have one length")
+    slices, start = [], 0
+    for r in requests:
+        slices.append(slice(start, start + r.rows))
+        start += r.rows
+    ids = torch.tensor([r.context for r in requests for _ in range(r.rows)], device=model.device)
+    # generate would draw from torch's process-wide generator, which overlapping runs share. Instead it runs
+    # greedy over scores already decided: every processor it would apply, in its order (built by its own
+    # _get_logits_processor), then our draw. A fresh generator seeded with a request's seed draws exactly
+    # what the default one draws after torch.manual_seed(seed). The processors work row by row (no padding),
+    # so one pass over the batch is each request's pass alone.
+    processors = logits_processors(model, tokenizer, settings.replace(num_return_sequences=1), prompt_len)
+    processors.append(_Finite())
     draw = None
     if settings.sampling:
-        # generate would draw from torch's process-wide generator, which overlapping runs share. Instead it
-        # runs greedy over scores already decided: every processor it would apply, in its order (built by its
-        # own _get_logits_processor), then our draw. A fresh generator seeded with `seed` draws exactly what
-        # the default one draws after torch.manual_seed(seed).
-        processors.extend(logits_processors(model, tokenizer, settings, len(context_ids)))
-        draw = _Draw(torch.Generator(device=model.device).manual_seed(seed))
-        off = dict(temperature=0.0, repetition_penalty=1.0, no_repeat_ngram_size=0, num_return_sequences=1)
-        config = generation_config(settings.replace(**off), tokenizer)
-        ids = ids.repeat(settings.num_return_sequences, 1)  # what generate does for several samples
-    processors.append(_Finite())
-    if draw is not None:
+        draw = _Draw([(rows, torch.Generator(device=model.device).manual_seed(r.seed)) for r, rows in zip(requests, slices)])
         processors.append(draw)
+    off = dict(temperature=0.0, repetition_penalty=1.0, no_repeat_ngram_size=0, num_return_sequences=1)
+    config = generation_config(settings.replace(**off), tokenizer)
+    batch = _Rows(tokenizer, requests, slices, prompt_len)
+    streamed = any(r.streamer is not None for r in requests)
     out = model.generate(ids, attention_mask=torch.ones_like(ids), generation_config=config, logits_processor=processors,
-                         stopping_criteria=criteria, streamer=streamer)
-    if draw is not None:
-        out.scores = tuple(draw.scores)  # what each token was drawn from, not the no-choice scores generate saw
-    return _records(model, out, tokenizer, len(context_ids), settings.stops, top_n)
+                         stopping_criteria=StoppingCriteriaList([batch]), streamer=batch if streamed else None)
+    scores = tuple(draw.scores) if draw is not None else out.scores  # what each token was picked from
+    results = []
+    for r, rows, length in zip(requests, slices, batch.lengths):
+        T = len(scores) if length is None else length
+        part = _Part(out.sequences[rows, : prompt_len + T], tuple(x[rows] for x in scores[:T]), tuple(x[rows] for x in out.logits[:T]))
+        results.append(_records(model, part, tokenizer, prompt_len, r.stops, top_n))
+    return results
+
+
+@dataclass
+class _Part:
+    """One request's rows of a batched generate's output, as _records reads it."""
+
+    sequences: torch.LongTensor
+    scores: tuple
+    logits: tuple
+    beam_indices = None
 
 
 @torch.inference_mode()
@@ -286,14 +400,17 @@ def generate(
     *,
     top_n: int = 10,
     stop_event: threading.Event | None = None,
+    batcher: Batcher | None = None,
 ) -> GenerationResult:
     """Generate `settings.num_return_sequences` continuations of `prompt`, with step records.
 
-    Setting `stop_event` (from another thread) ends generation after the current token.
+    Setting `stop_event` (from another thread) ends generation after the current token. With a `batcher`
+    (`playground.batching`), the run may share one generate call with other callers' runs: the same ids.
     """
     context, notice = _prepare(model, tokenizer, prompt, settings)
     seed = resolve_seed(settings.seed)
-    sequences = _run(model, tokenizer, context, settings, seed, top_n=top_n, events=(stop_event,))
+    run = batcher.run if batcher is not None else _run
+    sequences = run(model, tokenizer, context, settings, seed, top_n=top_n, events=(stop_event,))
     return GenerationResult(sequences, context, seed, notice, cancelled=bool(stop_event and stop_event.is_set()))
 
 
@@ -302,13 +419,15 @@ class GenerationStream:
     full GenerationResult with step records. Closing the iterator early (or setting `stop_event`)
     stops generation after the current token."""
 
-    def __init__(self, model, tokenizer, prompt: str, settings: DecodingSettings, top_n: int, stop_event):
+    def __init__(self, model, tokenizer, prompt: str, settings: DecodingSettings, top_n: int, stop_event,
+                 batcher: Batcher | None = None):
         if settings.num_beams > 1 or settings.num_return_sequences > 1:
             raise PlaygroundError("Streaming shows one sequence as it is sampled: use 1 beam and 1 returned sequence, or generate without streaming.")
         self.settings, self.stop_event = settings, stop_event
         self.context, self.notice = _prepare(model, tokenizer, prompt, settings)
         self.seed = resolve_seed(settings.seed)
         self.result: GenerationResult | None = None
+        self._run = batcher.run if batcher is not None else _run
         self._halt = threading.Event()  # our own stop: a stop text appeared, or the reader went away
         self._error: BaseException | None = None
         self._streamer = TextIteratorStreamer(tokenizer, skip_prompt=True, **_DECODE)
@@ -316,8 +435,8 @@ class GenerationStream:
 
     def _work(self, model, tokenizer, top_n: int) -> None:
         try:
-            seqs = _run(model, tokenizer, self.context, self.settings, self.seed, top_n=top_n,
-                        streamer=self._streamer, events=(self.stop_event, self._halt))
+            seqs = self._run(model, tokenizer, self.context, self.settings, self.seed, top_n=top_n,
+                             streamer=self._streamer, events=(self.stop_event, self._halt))
             cancelled = bool(self.stop_event and self.stop_event.is_set())
             self.result = GenerationResult(seqs, self.context, self.seed, self.notice, cancelled)
         except BaseException as e:  # re-raised in the reader's thread
@@ -362,9 +481,10 @@ def stream(
     *,
     top_n: int = 10,
     stop_event: threading.Event | None = None,
+    batcher: Batcher | None = None,
 ) -> GenerationStream:
     """Like `generate`, for one sequence, yielding text as it comes (TextIteratorStreamer + a thread)."""
-    return GenerationStream(model, tokenizer, prompt, settings, top_n, stop_event)
+    return GenerationStream(model, tokenizer, prompt, settings, top_n, stop_event, batcher)
 
 
 def branch(
