@@ -22,6 +22,7 @@ import anyio
 # Each name a tab calls, and the engine module that defines it.
 _HOMES = {
     "playground.generation": ("generate", "stream", "branch"),
+    "playground.batching": ("BATCHER",),
     "playground.decoding": ("lab", "lab_step", "histogram", "temperature_comparison"),
     "playground.compare": ("compare", "iter_compare", "strategy_names"),
     "playground.evaluation": ("perplexity",),

@@ -17,6 +17,9 @@ from playground.ui.share import share_row, wire_share
 from playground.ui.state import AppContext, Session, friendly
 
 EXAMPLE_PROMPT = "ROMEO:\nBut soft, what light"
+# Generate and Branch requests that may run at once: enough for concurrent presses to reach the batcher
+# together (one generate call for all of them) instead of queueing in gradio.
+GENERATE_CONCURRENCY = 20
 
 
 def max_new_tokens_limit(model_name: str) -> int:
@@ -72,7 +75,8 @@ def on_generate(ctx: AppContext, session: Session, form: dict):
     """Generate: the text as it streams, then the coloured tokens and the info line.
 
     `form`: prompt, model, knobs (named after DecodingSettings' fields). Beams and several sequences
-    are not streamed.
+    are not streamed. Runs go through the engine's batcher: users who press Generate at the same moment
+    with the same model and knobs share one generate call (README, "Load").
     """
     session.generation_stop.clear()
     settings = KnobPanel.settings(form["knobs"])
@@ -80,9 +84,9 @@ def on_generate(ctx: AppContext, session: Session, form: dict):
     model, tok = ctx.model(session, model_name)
     if settings.num_beams > 1 or settings.num_return_sequences > 1:
         yield tr(session.language, "Generating…"), gr.skip(), gr.skip()
-        result = engine.generate(model, tok, prompt_text, settings, stop_event=session.generation_stop)
+        result = engine.generate(model, tok, prompt_text, settings, stop_event=session.generation_stop, batcher=engine.BATCHER)
     else:
-        live = engine.stream(model, tok, prompt_text, settings, stop_event=session.generation_stop)
+        live = engine.stream(model, tok, prompt_text, settings, stop_event=session.generation_stop, batcher=engine.BATCHER)
         text = prompt_text
         yield text, [], note(tr(session.language, "Generating…"), "info")
         for piece in live:
@@ -171,9 +175,9 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
             None, [tokens, tips], None, js=TOKEN_TIPS_JS, api_visibility="undocumented")
 
     then_tips(go_btn.click(generate_event, form.inputs, [output, tokens, info], api_name="generate",
-                           concurrency_limit=4, concurrency_id="generate"))
-    then_tips(prompt.submit(generate_event, form.inputs, [output, tokens, info], concurrency_limit=4,
-                            concurrency_id="generate", api_visibility="undocumented"))
+                           concurrency_limit=GENERATE_CONCURRENCY, concurrency_id="generate"))
+    then_tips(prompt.submit(generate_event, form.inputs, [output, tokens, info],
+                            concurrency_limit=GENERATE_CONCURRENCY, concurrency_id="generate", api_visibility="undocumented"))
 
     def on_stop(request: gr.Request):
         ctx.session(request).generation_stop.set()
@@ -214,7 +218,7 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
                 note(tr(session.language, "Continued from token {i} with your choice.", i=int(pos) + 1), "ok"))
 
     then_tips(branch_btn.click(on_branch, [prompt, model_select, position, alternatives], [output, tokens, info, picked],
-                               api_name="branch", concurrency_limit=4, concurrency_id="generate"))
+                               api_name="branch", concurrency_limit=GENERATE_CONCURRENCY, concurrency_id="generate"))
     targets = {"prompt": prompt, **knobs.fields}
     wire_share("generate", share, model_select, targets)
     return {"knobs": knobs, "clamp": (on_model, [model_select, max_new], max_new), "share": targets}
