@@ -300,38 +300,34 @@ def run_batch(model, tokenizer, settings: DecodingSettings, requests: list[Reque
     streamed = any(r.streamer is not None for r in requests)
     out = model.generate(ids, attention_mask=torch.ones_like(ids), generation_config=config, logits_processor=processors,
                          stopping_criteria=StoppingCriteriaList([batch]), streamer=batch if streamed else None)
-    scores = tuple(draw.scores) if draw is not None else out.scores  # what each token was picked from
-    results = []
-    for r, rows, length in zip(requests, slices, batch.lengths):
-        T = len(scores) if length is None else length
-        part = _Part(out.sequences[rows, : prompt_len + T], tuple(x[rows] for x in scores[:T]), tuple(x[rows] for x in out.logits[:T]))
-        results.append(_records(model, part, tokenizer, prompt_len, r.stops, top_n))
-    return results
+    if draw is not None:
+        out.scores = tuple(draw.scores)  # what each token was drawn from, not the no-choice scores generate saw
+    # The records of all rows at once (a few large tensor operations rather than many small ones), then each
+    # request's rows, ended where the request ended.
+    rows_steps = _steps(model, out, tokenizer, prompt_len, top_n)
+    return [[_finish(tokenizer, ids[:length], steps[:length], r.stops) for ids, steps in rows_steps[rows]]
+            for r, rows, length in zip(requests, slices, batch.lengths)]
 
 
-@dataclass
-class _Part:
-    """One request's rows of a batched generate's output, as _records reads it."""
-
-    sequences: torch.LongTensor
-    scores: tuple
-    logits: tuple
-    beam_indices = None
+def _records(model, out, tokenizer, prompt_len: int, stops: tuple[str, ...], top_n: int) -> list[SequenceResult]:
+    """Each sequence, ended and cut (`_finish`), with its step records."""
+    return [_finish(tokenizer, ids, steps, stops) for ids, steps in _steps(model, out, tokenizer, prompt_len, top_n)]
 
 
 @torch.inference_mode()
-def _records(model, out, tokenizer, prompt_len: int, stops: tuple[str, ...], top_n: int, chunk: int = 32) -> list[SequenceResult]:
-    """Step records from generate's own scores (processed) and logits (raw)."""
+def _steps(model, out, tokenizer, prompt_len: int, top_n: int, chunk_rows: int = 64) -> list[tuple[list[int], list[Step]]]:
+    """Each row's generated ids and step records, from generate's own scores (processed) and logits (raw)."""
     gen = out.sequences[:, prompt_len:]  # (R, T)
     R, T = gen.shape
     if T == 0:
-        return [SequenceResult("", [], []) for _ in range(R)]
+        return [([], []) for _ in range(R)]
+    chunk = max(1, chunk_rows // R)
     # Beam search keeps one score row per beam; beam_indices says which beam each token came from (-1 after
     # a beam's end: those positions follow its <|endoftext|> and are dropped by _finish).
     beams = out.beam_indices[:, :T].clamp(min=0) if getattr(out, "beam_indices", None) is not None else None
     rows = beams if beams is not None else torch.arange(R, device=gen.device)[:, None].expand(R, T)
     probs_l, raw_l, ent_l, topv_l, topi_l = [], [], [], [], []
-    for t0 in range(0, T, chunk):  # chunks bound the extra memory to `chunk` steps
+    for t0 in range(0, T, chunk):  # chunks bound the extra memory to `chunk_rows` rows' distributions
         t1 = min(T, t0 + chunk)
         # The chosen tokens' log-probabilities by generate's own bookkeeping (beams included), under the
         # distribution each was picked from and under the model's raw softmax. Normalised here, row by row:
@@ -355,15 +351,12 @@ def _records(model, out, tokenizer, prompt_len: int, stops: tuple[str, ...], top
     vocab = sorted({i for row in gen_ids for i in row} | {i for row in topi for step in row for i in step})
     text_of = dict(zip(vocab, token_texts(tokenizer, vocab)))
 
-    sequences = []
-    for r in range(R):
-        steps = [
-            Step(text_of[tok], tok, prob[r][t], raw_prob[r][t], entropy[r][t],
-                 [TokenProb(text_of[i], i, p) for i, p in zip(topi[r][t], topv[r][t]) if p > 0], raw_logprob[r][t])
-            for t, tok in enumerate(gen_ids[r])
-        ]
-        sequences.append(_finish(tokenizer, gen_ids[r], steps, stops))
-    return sequences
+    return [
+        (gen_ids[r], [Step(text_of[tok], tok, prob[r][t], raw_prob[r][t], entropy[r][t],
+                           [TokenProb(text_of[i], i, p) for i, p in zip(topi[r][t], topv[r][t]) if p > 0], raw_logprob[r][t])
+                      for t, tok in enumerate(gen_ids[r])])
+        for r in range(R)
+    ]
 
 
 def _finish(tokenizer, ids: list[int], steps: list[Step], stops: tuple[str, ...]) -> SequenceResult:
