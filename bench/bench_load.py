@@ -6,8 +6,9 @@ Starts the app in this process (`build_app` + `launch`, on 127.0.0.1 and a free 
 starts N gradio_client clients (each its own browser session) that press Generate `--rounds` times in a
 row, all at once, each asking for `--tokens` new tokens (the app streams them; a request ends with the
 final text). Prints, per N, the generations per second over the wall time, the median and p95 latency of
-one request (press to final text, queueing included), and the errors. Each N gets at most `--limit`
-seconds; requests not finished by then count as errors.
+one request (press to final text, queueing included), the errors and, where the app batches
+(`playground.batching`), the requests in each generate call. Each N gets at most `--limit` seconds;
+requests not finished by then count as errors.
 
 The model is a GPT-2 built here (4 layers x 256, GPT-2's 50 257-token vocabulary and tokenizer, the
 `mini` from-scratch shape) unless --model names a folder: the Hub is never asked.
@@ -114,6 +115,15 @@ def run_level(url: str, model: str, n: int, rounds: int, tokens: int, limit: flo
             "p95": percentile(latencies, 95) if latencies else float("nan")}
 
 
+def batches() -> list[int]:
+    """Requests per generate call so far, where the app batches them (a checkout from before has no batcher)."""
+    try:
+        from playground.batching import BATCHER
+    except ImportError:
+        return []
+    return list(BATCHER.batches)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", default="5,10,20", help="comma-separated numbers of simultaneous clients")
@@ -144,9 +154,12 @@ def main() -> None:
               f"{os.cpu_count()} CPUs; load average before {os.getloadavg()[0]:.2f}")
         print(f"{'clients':>7} {'ok':>4} {'errors':>6} {'wall s':>7} {'gen/s':>6} {'p50 s':>6} {'p95 s':>6}")
         for n in (int(x) for x in args.clients.split(",")):
+            done_before = len(batches())
             r = run_level(url, model, n, args.rounds, args.tokens, args.limit, args.seeded)
+            sizes = batches()[done_before:]
             print(f"{r['n']:>7} {r['ok']:>4} {len(r['errors']):>6} {r['wall']:>7.1f} {r['throughput']:>6.2f} "
-                  f"{r['p50']:>6.2f} {r['p95']:>6.2f}", flush=True)
+                  f"{r['p50']:>6.2f} {r['p95']:>6.2f}" + (f"   batches: {len(sizes)}, requests each {sizes}" if sizes else ""),
+                  flush=True)
             for e in sorted(set(r["errors"]))[:3]:
                 print(f"        error: {e}")
         print(f"load average after (1/5/15 min): {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
