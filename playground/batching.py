@@ -14,7 +14,9 @@ few tens of milliseconds), then runs the batch for everyone that is waiting (up 
 callers that arrive meanwhile wait, and when the batch ends one of them runs the next. Each request keeps
 its own generator, stop texts, stop events and streamer, so it gets the ids and text it gets alone. A
 request whose rows end early (a stop text, Stop, <|endoftext|>) ends its stream at once; its step records
-come when the batch's generate returns. Beam search runs alone, unbatched.
+come when the batch's generate returns. Beam search runs alone, unbatched. At most `max_calls` generate
+calls run at once (batches of different groups, beam searches), each of at most `max_row_tokens` rows x
+new tokens: the memory the app allowed before batching (4 requests at once, each up to 8 x 512).
 """
 
 from __future__ import annotations
@@ -31,8 +33,11 @@ from playground.knobs import DecodingSettings
 # starts without them makes them wait for all of it. Neither delay is one a person notices.
 WINDOW_S = 0.03
 MAX_WAIT_S = 0.2
-MAX_ROWS = 32  # rows per generate call: each keeps its scores and logits (~0.4 MB per token each, GPT-2 vocab)
-MAX_ROW_TOKENS = 32 * 512  # rows x new tokens per call: bounds those records' memory (~13 GB at GPT-2's vocab)
+MAX_ROWS = 32  # rows per generate call
+# Rows x new tokens per call: each row keeps ~0.6 MB of scores and logits per token (GPT-2's vocabulary), so
+# a call holds at most what one request of 8 sequences x 512 tokens holds alone (~2.5 GB).
+MAX_ROW_TOKENS = 8 * 512
+MAX_CALLS = 4  # generate calls at once (batches of different groups, beam searches): bounds memory the same way
 
 
 @dataclass(eq=False)
@@ -53,8 +58,9 @@ class Batcher:
     """Merges concurrent generations of one model with the same knobs into one generate call."""
 
     def __init__(self, *, window: float = WINDOW_S, max_wait: float = MAX_WAIT_S, max_rows: int = MAX_ROWS,
-                 max_row_tokens: int = MAX_ROW_TOKENS):
+                 max_row_tokens: int = MAX_ROW_TOKENS, max_calls: int = MAX_CALLS):
         self.window, self.max_wait, self.max_rows, self.max_row_tokens = window, max_wait, max_rows, max_row_tokens
+        self._calls = threading.Semaphore(max_calls)
         self._lock = threading.Lock()
         self._groups: dict[tuple, _Group] = {}
         self.batches: list[int] = []  # requests per generate call so far (the last 1 000), for tests and benchmarks
@@ -62,7 +68,8 @@ class Batcher:
     def run(self, model, tokenizer, context_ids: list[int], settings: DecodingSettings, seed: int, *, top_n: int,
             streamer=None, events: tuple = ()) -> list[SequenceResult]:
         if settings.num_beams > 1:
-            return _run(model, tokenizer, context_ids, settings, seed, top_n=top_n, streamer=streamer, events=events)
+            with self._calls:
+                return _run(model, tokenizer, context_ids, settings, seed, top_n=top_n, streamer=streamer, events=events)
         shared = settings.replace(seed=None, stops=(), num_return_sequences=1)
         # Objects, not ids, in the key: a model freed and another loaded at its address must not share a group.
         key = (model, tokenizer, shared, top_n, len(context_ids))
@@ -99,7 +106,8 @@ class Batcher:
 
     def _run_next(self, key, group: _Group, model, tokenizer, settings: DecodingSettings, top_n: int) -> None:
         """Run the group's oldest waiting requests (the caller's own first) as one batch, then hand the
-        group to the next waiting caller, if any."""
+        group to the next waiting caller, if any. Requests that come while it waits for a free call join it."""
+        self._calls.acquire()
         with self._lock:
             batch, rows = [], 0
             for w in group.waiting:
@@ -118,6 +126,7 @@ class Batcher:
             for w in batch:
                 w.error = e
         finally:
+            self._calls.release()
             with self._lock:
                 if group.waiting:
                     group.waiting[0].turn.set()  # it runs the next batch

@@ -201,3 +201,28 @@ def test_an_error_reaches_every_request_of_the_batch_and_the_group_goes_on(peaky
     assert batcher.waiting() == 0
     again = batcher.run(model, tok, ids, DecodingSettings(max_new_tokens=5), 1, top_n=5)
     assert _same(again, _alone(model, tok, ids, DecodingSettings(max_new_tokens=5), 1))
+
+
+def test_generate_calls_at_once_are_bounded_and_requests_join_the_waiting_ones(peaky_model, prompts):
+    """With one call allowed, a group whose call must wait gathers the requests that come meanwhile."""
+    model, tok = peaky_model
+    ids, _, short = prompts
+    settings = DecodingSettings(max_new_tokens=6, **KNOBS)
+    batcher = Batcher(window=0, max_calls=1)
+    blocker, results = _Blocker(), {}
+
+    def run(name, context, seed, streamer=None):
+        results[name] = batcher.run(model, tok, list(context), settings, seed, top_n=5, streamer=streamer)
+
+    threads = [threading.Thread(target=run, args=("first", ids, 0), kwargs=dict(streamer=blocker))]
+    threads[0].start()
+    assert blocker.holding.wait(60)
+    for k in (1, 2):  # another group (a shorter prompt): waits for the call, the second one with the first
+        threads.append(threading.Thread(target=run, args=(f"short{k}", short, k)))
+        threads[-1].start()
+        _wait_for(lambda: batcher.waiting() == k, f"{k} waiting")
+    blocker.release.set()
+    for t in threads:
+        t.join(60)
+    assert batcher.batches == [1, 2] and batcher.waiting() == 0
+    assert _same(results["short2"], _alone(model, tok, short, settings, 2, top_n=5))

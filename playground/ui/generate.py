@@ -17,8 +17,8 @@ from playground.ui.share import share_row, wire_share
 from playground.ui.state import AppContext, Session, friendly
 
 EXAMPLE_PROMPT = "ROMEO:\nBut soft, what light"
-# Generate and Branch requests that may run at once: enough for concurrent presses to reach the batcher
-# together (one generate call for all of them) instead of queueing in gradio.
+# Generate requests that may run at once: enough for concurrent presses to reach the batcher together (one
+# generate call for all of them) instead of queueing in gradio; the batcher bounds the generate calls.
 GENERATE_CONCURRENCY = 20
 
 
@@ -218,7 +218,7 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
                 note(tr(session.language, "Continued from token {i} with your choice.", i=int(pos) + 1), "ok"))
 
     then_tips(branch_btn.click(on_branch, [prompt, model_select, position, alternatives], [output, tokens, info, picked],
-                               api_name="branch", concurrency_limit=GENERATE_CONCURRENCY, concurrency_id="generate"))
+                               api_name="branch", concurrency_limit=4, concurrency_id="branch"))  # not batched
     targets = {"prompt": prompt, **knobs.fields}
     wire_share("generate", share, model_select, targets)
     return {"knobs": knobs, "clamp": (on_model, [model_select, max_new], max_new), "share": targets}
