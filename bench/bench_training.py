@@ -9,9 +9,9 @@
 tokens/s (target: ratio >= 0.95). `shakespeare` reads ../shared/data/tinyshakespeare.txt (first 90 %
 train, last 10 % validation, nanoGPT's split) and reports the validation nats/char reached by
 `python -m playground train`-equivalent runs with a 3.6-minute budget (nanoGPT's CPU recipe: 1.886).
-A config is `size,tokenizer,block,batch,lr[,optimizer[,schedule[,precision]]]`: optimizer `adamw` (default)
+A config is `size,tokenizer,block,batch,lr[,optimizer[,schedule[,precision[,dropout]]]]`: optimizer `adamw` (default)
 or `muon[:MUON_LR]` (lr is then the AdamW rate of embeddings, norms and biases), schedule `cosine` (default),
-`wsd`, `linear` or `constant`, precision `auto` (default: bf16 on a CPU with native bf16), `fp32` or `bf16`. Each row carries the 1-minute load average before and after the run.
+`wsd`, `linear` or `constant`, precision `auto` (default: bf16 on a CPU with native bf16), `fp32` or `bf16`, dropout (default: the product's, 0 from scratch). Each row carries the 1-minute load average before and after the run.
 
     python bench/bench_training.py quickdemo --variants adamw muon   # the Train tab's quick demo, per optimizer
 
@@ -122,7 +122,14 @@ def throughput(args) -> None:
 
 def shakespeare(args) -> None:
     from playground.evaluation import perplexity
-    from playground.models import load_model
+    from playground.models import SCRATCH_SIZES, ScratchSize, load_model
+    from playground.train_config import SCRATCH_DEFAULTS
+
+    for shape in args.shape:  # e.g. wide=2,3,192: explored here before a shape earns a place in the catalog
+        name, _, dims = shape.partition("=")
+        layers, heads, width = map(int, dims.split(","))
+        SCRATCH_SIZES[name] = ScratchSize(layers, heads, width, 1024, "bench only")
+        SCRATCH_DEFAULTS[name] = SCRATCH_DEFAULTS["tiny"]  # what --configs leaves unset (weight decay, warm-up)
 
     if not SHARED.exists():
         sys.exit(f"{SHARED} not found: this benchmark needs ../shared/data/tinyshakespeare.txt")
@@ -137,12 +144,13 @@ def shakespeare(args) -> None:
         optimizer, _, muon_lr = (rest[0] if rest else "adamw").partition(":")  # adamw: the earlier runs' recipe
         schedule = rest[1] if len(rest) > 1 else "cosine"
         precision = rest[2] if len(rest) > 2 else "auto"
+        dropout = float(rest[3]) if len(rest) > 3 else None  # None: the product's default (0 from scratch)
         out = work / spec.replace(",", "_").replace(":", "")
         cfg = TrainConfig(corpus=[str(work / "train.txt")], val_files=[str(work / "val.txt")], output=str(out),
                           scratch=size, tokenizer=tokenizer, block_size=int(block), batch_size=int(batch), lr=float(lr),
                           optimizer=optimizer, muon_lr=float(muon_lr) if muon_lr else None,
                           max_minutes=None if args.steps else args.minutes, max_steps=args.steps,
-                          schedule=schedule, precision=precision, warmup=50, seed=1337, dropout=0.0)
+                          schedule=schedule, precision=precision, warmup=50, seed=1337, dropout=dropout)
         load_before = os.getloadavg()[0]
         t0 = time.monotonic()
         final = TrainingJob(cfg).run()
@@ -190,11 +198,13 @@ def main() -> None:
                    "on equal work, whatever else the machine is doing (then confirm the winner with --minutes)")
     s.add_argument("--configs", nargs="+", default=["mini,bpe:1024,128,32,2e-3"],
                    help="size,tokenizer,block,batch,lr per run")
+    s.add_argument("--shape", action="append", default=[], metavar="NAME=LAYERS,HEADS,WIDTH",
+                   help="a from-scratch shape outside the catalog, usable as a size in --configs (this run only)")
     q = sub.add_parser("quickdemo")
     q.add_argument("--variants", nargs="+", default=["adamw", "muon"], help="OPTIMIZER[:MUON_LR][,LR][,SCHEDULE] per run")
     q.add_argument("--steps", type=int, help="a step count instead of the preset's 2-minute budget")
     args = p.parse_args()
-    torch.set_num_threads(max(1, os.cpu_count() or 1))
+    torch.set_num_threads(int(os.environ.get("BENCH_THREADS", 0)) or max(1, os.cpu_count() or 1))
     {"throughput": throughput, "shakespeare": shakespeare, "quickdemo": quickdemo}[args.cmd](args)
 
 
