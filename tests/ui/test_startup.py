@@ -49,6 +49,7 @@ def test_every_engine_name_the_tabs_call_is_the_engine_function():
 
 def test_events_wait_for_the_engine_imports_and_keep_their_kind(monkeypatch):
     import asyncio
+    import concurrent.futures
     import inspect
 
     from playground.ui import engine
@@ -68,5 +69,8 @@ def test_events_wait_for_the_engine_imports_and_keep_their_kind(monkeypatch):
     wrapped = [engine._after_warm_up(f) for f in (plain, gen, coro)]
     assert inspect.signature(wrapped[0]) == inspect.signature(plain)  # gradio injects gr.Request by it
     assert inspect.isgeneratorfunction(wrapped[1]) and inspect.iscoroutinefunction(wrapped[2])
-    assert wrapped[0](1) == 2 and list(wrapped[1](3)) == [3] and asyncio.run(wrapped[2](4)) == 8
+    # In a thread of its own: the session's browser (playwright's sync API) keeps an event loop in this one.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        awaited = pool.submit(asyncio.run, wrapped[2](4)).result()
+    assert wrapped[0](1) == 2 and list(wrapped[1](3)) == [3] and awaited == 8
     assert calls == ["warm"] * 3
