@@ -294,8 +294,7 @@ def pick_precision(requested: str = "auto") -> str:
     if requested == "auto":
         if cuda:
             return "bf16" if torch.cuda.is_bf16_supported() else "fp16"
-        mps = getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available()
-        return "bf16" if not mps and cpu_has_bf16() else "fp32"
+        return "bf16" if pick_device().type == "cpu" and cpu_has_bf16() else "fp32"
     if requested == "fp16" and not cuda:
         raise PlaygroundError("fp16 mixed precision needs a CUDA GPU; use fp32 (or auto) on this machine.")
     return requested
