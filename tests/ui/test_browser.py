@@ -85,8 +85,11 @@ def test_a_whole_session(page, shot):
     page.click("#generate-btn")
     expect(page.locator("#generate-info")).to_contain_text("seed", timeout=60_000)
     seen = page.evaluate("() => { clearInterval(window.__poll); return [...window.__seen]; }")
-    assert len(seen) >= 3, seen  # the text grew in pieces, not all at once
-    assert max(seen, key=len).startswith("MACBETH:")
+    final = max(seen, key=len)
+    assert final.startswith("MACBETH:")
+    # The text grew in pieces: the page showed it unfinished before it was whole. (How many pieces the 5 ms
+    # poll catches depends on the machine's load: a busy browser draws several stream updates at once.)
+    assert any(len(s) < len(final) and final.startswith(s) for s in seen), seen
     # Click a generated token, pick another alternative, continue from there.
     page.locator("#generate-tokens .token.highlighted").nth(2).click()
     expect(page.locator("#generate-picked")).to_contain_text("picked with p =")
