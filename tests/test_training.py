@@ -226,12 +226,13 @@ def test_cli_train_and_eval(play_file, tmp_path, capsys):
     from playground.cli import main
 
     out = tmp_path / "cli"
-    r = _cli("train", "--corpus", str(play_file), "--scratch", "tiny", "--tokenizer", "bpe:400", "--output", str(out),
-             "--block-size", "32", "--batch-size", "8", "--max-steps", "12", "--eval-every", "6")
-    assert r.returncode == 0, r.stderr
-    final = json.loads(r.stdout)
+    # In this process, as `python -m playground` calls main: the real `python -m playground train` process is
+    # the Ctrl-C test's and the two-process test's (a third interpreter here cost ~10 s of imports).
+    assert main(["train", "--corpus", str(play_file), "--scratch", "tiny", "--tokenizer", "bpe:400", "--output", str(out),
+                 "--block-size", "32", "--batch-size", "8", "--max-steps", "12", "--eval-every", "6"]) == 0
+    final = json.loads(capsys.readouterr().out)
     assert final["step"] == 12 and "val_loss" in final
-    assert main(["eval", "--model", str(out), "--text-file", str(play_file), "--json"]) == 0  # in-process: no imports
+    assert main(["eval", "--model", str(out), "--text-file", str(play_file), "--json"]) == 0
     res = json.loads(capsys.readouterr().out)
     assert set(res) == {"loss", "perplexity", "tokens", "characters", "nats_per_char"}
     assert res["characters"] == len(play_file.read_text(encoding="utf-8"))
