@@ -9,9 +9,9 @@
 tokens/s (target: ratio >= 0.95). `shakespeare` reads ../shared/data/tinyshakespeare.txt (first 90 %
 train, last 10 % validation, nanoGPT's split) and reports the validation nats/char reached by
 `python -m playground train`-equivalent runs with a 3.6-minute budget (nanoGPT's CPU recipe: 1.886).
-A config is `size,tokenizer,block,batch,lr[,optimizer[,schedule[,precision[,dropout]]]]`: optimizer `adamw` (default)
+A config is `size,tokenizer,block,batch,lr[,optimizer[,schedule[,precision[,dropout[,compile]]]]]`: optimizer `adamw` (default)
 or `muon[:MUON_LR]` (lr is then the AdamW rate of embeddings, norms and biases), schedule `cosine` (default),
-`wsd`, `linear` or `constant`, precision `auto` (default: bf16 on a CPU with native bf16), `fp32` or `bf16`, dropout (default: the product's, 0 from scratch). Each row carries the 1-minute load average before and after the run.
+`wsd`, `linear` or `constant`, precision `auto` (default: bf16 on a CPU with native bf16), `fp32` or `bf16`, dropout (default, or left empty: the product's, 0 from scratch), and `compile` to torch.compile the model (default `eager`). Each row carries the 1-minute load average before and after the run.
 
     python bench/bench_training.py quickdemo --variants adamw muon   # the Train tab's quick demo, per optimizer
 
@@ -144,13 +144,15 @@ def shakespeare(args) -> None:
         optimizer, _, muon_lr = (rest[0] if rest else "adamw").partition(":")  # adamw: the earlier runs' recipe
         schedule = rest[1] if len(rest) > 1 else "cosine"
         precision = rest[2] if len(rest) > 2 else "auto"
-        dropout = float(rest[3]) if len(rest) > 3 else None  # None: the product's default (0 from scratch)
+        dropout = float(rest[3]) if len(rest) > 3 and rest[3] else None  # None: the product's default (0 from scratch)
+        compile_ = len(rest) > 4 and rest[4] == "compile"
         out = work / spec.replace(",", "_").replace(":", "")
         cfg = TrainConfig(corpus=[str(work / "train.txt")], val_files=[str(work / "val.txt")], output=str(out),
                           scratch=size, tokenizer=tokenizer, block_size=int(block), batch_size=int(batch), lr=float(lr),
                           optimizer=optimizer, muon_lr=float(muon_lr) if muon_lr else None,
                           max_minutes=None if args.steps else args.minutes, max_steps=args.steps,
-                          schedule=schedule, precision=precision, warmup=50, seed=1337, dropout=dropout)
+                          schedule=schedule, precision=precision, warmup=50, seed=1337, dropout=dropout,
+                          compile=compile_)
         load_before = os.getloadavg()[0]
         t0 = time.monotonic()
         final = TrainingJob(cfg).run()

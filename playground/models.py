@@ -80,7 +80,19 @@ def scratch_model(size: str, vocab_size: int, n_positions: int | None = None, se
     import torch
 
     torch.manual_seed(seed)
-    return GPT2LMHeadModel(config)
+    return with_causal_lm_loss(GPT2LMHeadModel(config))
+
+
+def with_causal_lm_loss(model):
+    """Name the model's loss for transformers, which picks it by class name and finds none in "GPT2LMHeadModel".
+
+    Unnamed, every forward with labels calls a `warning_once` (the "`loss_type=None` ... unrecognized" line)
+    before falling back to the same causal-LM loss. torch.compile cannot trace a logging call, so that was a
+    graph break in every training step.
+    """
+    if getattr(model, "loss_type", None) is None:
+        model.loss_type = "ForCausalLM"
+    return model
 
 
 # --------------------------------------------------------------------------- Hub access
@@ -207,7 +219,7 @@ def load_model(
             f"The model '{name_or_folder}' has non-finite weights (NaN or infinity), so every output would be NaN; "
             f"retrain it (a lower learning rate usually helps) or pick another model."
         )
-    model.to(device or pick_device()).eval()
+    with_causal_lm_loss(model).to(device or pick_device()).eval()
     return model, tokenizer
 
 

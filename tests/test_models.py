@@ -71,6 +71,18 @@ def test_auto_precision_prefers_gpu_then_native_cpu_bf16(monkeypatch, cuda, bf16
     assert pick_precision("fp32") == "fp32"
 
 
+def test_models_name_their_loss_so_a_compiled_step_has_no_graph_break(tiny_model_dir):
+    # transformers finds no loss name in "GPT2LMHeadModel" and logs a warning in every forward with labels;
+    # torch.compile cannot trace that call, so each training step used to split in two graphs.
+    x = torch.randint(0, 400, (2, 16))
+    assert load_model(str(tiny_model_dir), device="cpu")[0].loss_type == "ForCausalLM"
+    model = scratch_model("tiny", vocab_size=400, n_positions=16)
+    assert model.loss_type == "ForCausalLM"
+    torch._dynamo.reset()
+    explained = torch._dynamo.explain(model)(input_ids=x, labels=x)
+    assert explained.graph_break_count == 0, explained.break_reasons
+
+
 def test_a_loaded_model_sits_on_the_picked_device(tiny_model_dir):
     model, _ = load_model(str(tiny_model_dir))
     assert model.device.type == pick_device().type
