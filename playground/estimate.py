@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from playground.models import PRETRAINED, SCRATCH_SIZES, pick_precision
+from playground.models import PRETRAINED, SCRATCH_SIZES, pick_precision, with_causal_lm_loss
 
 # Shapes of the catalog models, so an estimate never downloads one: (layers, width, vocabulary).
 PRETRAINED_SHAPES = {"gpt2": (12, 768, 50257), "gpt2-medium": (24, 1024, 50257),
@@ -64,7 +64,7 @@ def _probe(device: str, vocab: int) -> float:
                         bos_token_id=0, eos_token_id=0)
     with torch.random.fork_rng():
         torch.manual_seed(0)
-        model = GPT2LMHeadModel(config).to(device)
+        model = with_causal_lm_loss(GPT2LMHeadModel(config)).to(device)
         batch = torch.randint(0, vocab, (p["batch"], p["block"]), device=device)
     opt = torch.optim.AdamW(model.parameters(), lr=1e-4)
     # Timed in the precision a run on this device trains in (bf16 autocast halves a step on a CPU with bf16).

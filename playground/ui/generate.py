@@ -87,11 +87,14 @@ def on_generate(ctx: AppContext, session: Session, form: dict):
         result = engine.generate(model, tok, prompt_text, settings, stop_event=session.generation_stop, batcher=engine.BATCHER)
     else:
         live = engine.stream(model, tok, prompt_text, settings, stop_event=session.generation_stop, batcher=engine.BATCHER)
-        text = prompt_text
-        yield text, [], note(tr(session.language, "Generating…"), "info")
+        text, generating = prompt_text, note(tr(session.language, "Generating…"), "info")
+        yield text, [], generating
         for piece in live:
             text += piece
-            yield text, gr.skip(), gr.skip()
+            # The other two outputs again, not gr.skip(): gradio treats a skip as a property update and builds
+            # the component anew with its API schema each time, once per streamed piece and output; the same
+            # values cost nothing (a stream sends only what changed).
+            yield text, [], generating
         result = live.result
     _remember(session, result, model_name, settings)
     yield (sequence_text(prompt_text, result, session.language), tokens_view(prompt_text, result.sequences[0].steps),

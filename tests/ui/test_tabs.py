@@ -41,6 +41,9 @@ def test_generate_streams_then_remembers_the_run(app, peaky_model_dir):
     assert len(updates) >= 3  # the prompt, pieces as they come, the final text
     text, tokens, info = updates[-1]
     assert text.startswith("Hello") and len(tokens) == 1 + 12 and "seed 7" in info
+    # While it streams, the tokens and info keep their values as plain values: gradio handles a gr.skip()
+    # as a property update and rebuilds the component with its API schema, per piece (README, "Load").
+    assert all(u[1] == [] and "Generating" in u[2] for u in updates[1:-1])
     assert session.generation.seed == 7 and session.generation_settings == DecodingSettings.from_values(
         **{**KNOBS, "stops": None})
 
