@@ -14,6 +14,7 @@ or `muon[:MUON_LR]` (lr is then the AdamW rate of embeddings, norms and biases),
 `wsd`, `linear` or `constant`, precision `auto` (default: bf16 on a CPU with native bf16), `fp32` or `bf16`, dropout (default, or left empty: the product's, 0 from scratch), and `compile` to torch.compile the model (default `eager`). Each row carries the 1-minute load average before and after the run.
 
     python bench/bench_training.py quickdemo --variants adamw muon   # the Train tab's quick demo, per optimizer
+    python bench/bench_training.py calibrate   # ms per step of a tiny model, fp32 and bf16: this host's speed now
 
 `quickdemo` runs the quick-demo preset (playground.presets: tiny from scratch, corpus BPE 4 000, the bundled
 plays, held-out validation) once per variant, `OPTIMIZER[:MUON_LR][,LR][,SCHEDULE]`, for its 2-minute
@@ -186,6 +187,34 @@ def quickdemo(args) -> None:
                           "load_1min": [round(load_before, 2), round(os.getloadavg()[0], 2)]}), flush=True)
 
 
+# --------------------------------------------------------------------------- calibrate
+
+
+def calibrate(args) -> None:
+    """ms per optimizer step of the `tiny` GPT-2 (vocabulary 1 024, batch 32 x 128, AdamW), fp32 then bf16
+    autocast: the figure quoted beside time-bound results (the suite, 3.6-minute runs), since this host's
+    speed varies about 2x over a day."""
+    torch.manual_seed(0)
+    model = scratch_model("tiny", vocab_size=1024, n_positions=128, resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0)
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-3)
+    x = torch.randint(0, 1024, (32, 128))
+    row = {}
+    for precision in ("fp32", "bf16"):
+        def step():
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=precision == "bf16"):
+                loss = model(input_ids=x, labels=x).loss
+            loss.backward()
+            opt.step()
+            opt.zero_grad()
+        for _ in range(3):  # warm-up
+            step()
+        t0 = time.perf_counter()
+        for _ in range(args.steps):
+            step()
+        row[f"{precision}_ms_per_step"] = round((time.perf_counter() - t0) / args.steps * 1000, 1)
+    print(json.dumps(row | {"load_1min": round(os.getloadavg()[0], 2)}))
+
+
 def main() -> None:
     p = argparse.ArgumentParser()
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -205,9 +234,11 @@ def main() -> None:
     q = sub.add_parser("quickdemo")
     q.add_argument("--variants", nargs="+", default=["adamw", "muon"], help="OPTIMIZER[:MUON_LR][,LR][,SCHEDULE] per run")
     q.add_argument("--steps", type=int, help="a step count instead of the preset's 2-minute budget")
+    c = sub.add_parser("calibrate")
+    c.add_argument("--steps", type=int, default=10)
     args = p.parse_args()
     torch.set_num_threads(int(os.environ.get("BENCH_THREADS", 0)) or max(1, os.cpu_count() or 1))
-    {"throughput": throughput, "shakespeare": shakespeare, "quickdemo": quickdemo}[args.cmd](args)
+    {"throughput": throughput, "shakespeare": shakespeare, "quickdemo": quickdemo, "calibrate": calibrate}[args.cmd](args)
 
 
 if __name__ == "__main__":
