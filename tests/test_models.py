@@ -147,4 +147,4 @@ def test_hub_check_is_bounded_even_when_dns_hangs(monkeypatch):
     monkeypatch.setattr(models_mod.socket, "create_connection", hang)
     t0 = time.monotonic()
     assert hub_reachable(timeout=0.2) is False
-    assert time.monotonic() - t0 < 1.0
+    assert time.monotonic() - t0 < 1.5  # the resolver hangs 2 s: anything under that is the bound working
