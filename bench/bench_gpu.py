@@ -37,7 +37,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import torch  # noqa: E402
 from transformers import GPT2Config, GPT2LMHeadModel  # noqa: E402
 
-from playground.models import SCRATCH_SIZES  # noqa: E402
+from playground.models import SCRATCH_SIZES, with_causal_lm_loss  # noqa: E402
 
 SIZES = {"gpt2": "small", "gpt2-medium": "medium", "gpt2-large": "large", "gpt2-xl": "xl"}  # -> SCRATCH_SIZES
 # Dense bf16 tensor-core peaks (TFLOPS, no sparsity), matched against torch.cuda.get_device_name().
@@ -70,7 +70,7 @@ def peak_tflops(override: float | None) -> float | None:
 
 def build(name: str, block: int, lora: bool, device: str, compile_: bool):
     torch.manual_seed(0)
-    model = GPT2LMHeadModel(gpt2_config(name, block)).to(device)
+    model = with_causal_lm_loss(GPT2LMHeadModel(gpt2_config(name, block))).to(device)  # no graph break under --compile
     model.config.use_cache = False
     if lora:
         from peft import LoraConfig, get_peft_model
