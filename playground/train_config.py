@@ -86,7 +86,7 @@ class TrainConfig:
     """Decay after warm-up: linear, cosine, constant, or wsd (flat, then linear to 0 over the last 20 %)."""
     optimizer: Literal["adamw", "muon"] | None = None
     """'adamw', or from scratch 'muon': Muon on the blocks' 2-D matrices, AdamW (at --lr) on embeddings, norms,
-    biases. Default: muon from scratch (it won the tinyshakespeare benchmark, README), adamw for fine-tuning."""
+    biases. Default: muon from scratch (it won the tinyshakespeare benchmark, docs/benchmarks.md), adamw for fine-tuning."""
     muon_lr: float | None = None
     """Learning rate of Muon's matrices (default 0.02); only with optimizer 'muon'."""
     warmup: int | None = None
