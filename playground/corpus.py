@@ -28,23 +28,11 @@ if TYPE_CHECKING:  # datasets (and pyarrow) cost a second to import: loaded wher
 
 from playground.atomic import replacing
 from playground.errors import PlaygroundError
+from playground.paths import cache_root
+from playground.values import check_seed
 
 TABLE_SUFFIXES = {".csv": "csv", ".jsonl": "json", ".json": "json"}
 MAX_SHARDS = 20  # the block split assigns whole contiguous shards to validation (see _split_shards)
-MAX_SEED = 2**32 - 1  # numpy's seeding (Trainer's set_seed) takes 32 bits; one range for every seed we accept
-
-
-def check_seed(seed) -> int:
-    """`seed` as an int in [0, MAX_SEED], or one PlaygroundError sentence."""
-    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
-        raise PlaygroundError(f"The seed must be a whole number from 0 to {MAX_SEED} (2**32 - 1), not {seed!r}.")
-    return seed
-
-
-def cache_root() -> Path:
-    return Path(os.environ.get("PLAYGROUND_CACHE", Path.home() / ".cache" / "gpt2-playground"))
-
-
 # --------------------------------------------------------------------------- settings
 
 

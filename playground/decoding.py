@@ -37,7 +37,7 @@ if TYPE_CHECKING:  # importing PreTrainedModel loads all of modeling_utils (seco
 
     from playground.knobs import DecodingSettings  # imported from playground.knobs, never from here
 
-from playground.corpus import check_seed
+from playground.values import check_seed
 from playground.errors import PlaygroundError
 from playground.assets import LAB_CONTEXTS  # noqa: F401 - the lab's example contexts, also named here
 from playground.knobs import MAX_SAMPLES, resolve_seed

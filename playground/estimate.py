@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from playground.models import PRETRAINED, SCRATCH_SIZES, pick_precision, with_causal_lm_loss
+from playground.models import SCRATCH_SIZES, pick_precision, with_causal_lm_loss
 
 # Shapes of the catalog models, so an estimate never downloads one: (layers, width, vocabulary).
 PRETRAINED_SHAPES = {"gpt2": (12, 768, 50257), "gpt2-medium": (24, 1024, 50257),

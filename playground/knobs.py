@@ -11,7 +11,7 @@ import math
 import secrets
 from dataclasses import dataclass, fields
 
-from playground.corpus import check_seed
+from playground.values import check_seed
 from playground.errors import PlaygroundError
 
 MAX_NEW_TOKENS = 512  # output_scores keeps ~0.4 MB per token per sequence (GPT-2 vocab), so keep runs bounded

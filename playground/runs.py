@@ -241,10 +241,10 @@ def delete_run(folder: str | os.PathLike) -> None:
 def train_command(settings: dict, *, resume: bool = False) -> str:
     """The `python -m playground train …` command line that runs these settings (or resumes the run).
 
-    The flags are the CLI's own, from TrainConfig's fields (playground.cli.train.flag_values); imported
+    The flags are the CLI's own, from TrainConfig's fields (playground.config_fields.flag_values); imported
     here on first use, so listing runs stays free of the heavy libraries.
     """
-    from playground.cli.train import flag_values
+    from playground.config_fields import flag_values
 
     args = flag_values({"output": "OUTPUT"} | settings)
     return shlex.join(["python", "-m", "playground", "train", *args, *(["--resume"] if resume else [])])

@@ -6,7 +6,8 @@ import math
 from dataclasses import asdict, dataclass, field, fields
 from typing import Literal
 
-from playground.corpus import Cleaning, check_seed
+from playground.corpus import Cleaning
+from playground.values import check_seed
 from playground.errors import PlaygroundError
 from playground.models import SCRATCH_SIZES
 from playground.tokenization import parse_tokenizer_spec

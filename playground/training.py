@@ -31,6 +31,7 @@ from transformers import TrainerCallback
 from playground import corpus as corpus_lib
 from playground.errors import PlaygroundError
 from playground.models import load_model, scratch_model
+from playground.paths import cache_root
 from playground.runs import (
     METRICS_FILE, RUNNING, is_running, keep_metrics_until, last_checkpoint, read_metrics, read_status, write_status,
 )
@@ -346,7 +347,7 @@ def _scratch_tokenizer(spec: str, corpus: corpus_lib.Corpus, resume_from: Path |
     if vocab is None:
         return gpt2_tokenizer()
     # Trained once per corpus and size, then cached (and shared by every process of a DDP run).
-    folder = corpus_lib.cache_root() / "tokenizers" / f"{corpus.content_hash}-bpe{vocab}"
+    folder = cache_root() / "tokenizers" / f"{corpus.content_hash}-bpe{vocab}"
 
     def train():
         if not (folder / "tokenizer.json").exists():

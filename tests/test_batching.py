@@ -9,8 +9,8 @@ import pytest
 import torch
 from transformers import TextIteratorStreamer
 
-from playground.batching import Batcher
-from playground.generation import Request, generate, run_batch, stream
+from playground.batching import Batcher, Request, run_batch
+from playground.generation import generate, stream
 from playground.knobs import DecodingSettings
 
 PROMPT = "Fair is foul, and foul is fair: hover through the fog"
@@ -45,12 +45,12 @@ def _same(batched, alone) -> bool:
 
 
 def test_the_draw_is_torch_multinomials():
-    """_Draw draws as argmax(p / q), q ~ Exp(1) from the generator: multinomial's own one-sample path."""
-    from playground.generation import _Draw
+    """Draw draws as argmax(p / q), q ~ Exp(1) from the generator: multinomial's own one-sample path."""
+    from playground.batching import Draw
 
     scores = torch.randn(5, 1000) * 3
     scores[:2, 500:] = float("-inf")
-    draw = _Draw([(slice(0, 2), torch.Generator().manual_seed(7)), (slice(2, 5), torch.Generator().manual_seed(8))])
+    draw = Draw([(slice(0, 2), torch.Generator().manual_seed(7)), (slice(2, 5), torch.Generator().manual_seed(8))])
     decided = draw(None, scores)
     expected = [torch.multinomial(torch.softmax(scores[rows], -1), 1, generator=torch.Generator().manual_seed(seed))
                 for rows, seed in ((slice(0, 2), 7), (slice(2, 5), 8))]

@@ -176,14 +176,14 @@ def test_stop_texts_are_matched_in_the_generated_tokens_only():
     a stop text that begins in the prompt does not stop generation (generate's own stop_strings would)."""
     from transformers import StopStringCriteria
 
-    from playground.generation import _StopTexts
+    from playground.records import StopTexts
     from playground.tokenization import gpt2_tokenizer
 
     tok = gpt2_tokenizer()
 
     def stops_after(prompt: str, generated: str, stop: str) -> list[bool]:
         p, g = tok.encode(prompt), tok.encode(generated)
-        crit = _StopTexts(tok, (stop,), len(p))
+        crit = StopTexts(tok, (stop,), len(p))
         return [bool(crit(torch.tensor([p + g[:k]]), None)[0]) for k in range(1, len(g) + 1)]
 
     assert stops_after("Fair", " is my lordship", "lord") == [False, False, True, False]  # " lords" holds it

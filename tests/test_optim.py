@@ -173,7 +173,7 @@ TRAIN_FLAGS = {
 def test_every_setting_is_a_flag_with_its_docstring_as_help():
     from dataclasses import fields
 
-    from playground.cli.train import flags
+    from playground.config_fields import flags
     from playground.corpus import Cleaning
 
     settings = {(f.name,) for f in fields(TrainConfig) if f.name != "cleaning"}

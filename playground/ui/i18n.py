@@ -22,7 +22,6 @@ import re
 from urllib.parse import parse_qs, urlparse
 
 import gradio as gr
-from gradio.i18n import I18nData
 
 from playground.ui.i18n_zh import PATTERNS, ZH
 

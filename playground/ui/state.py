@@ -225,7 +225,7 @@ class AppContext:
         elif hosted:  # a Space's disk is shared and ephemeral: session files go with the session
             self.runs_dir = Path(tempfile.mkdtemp(prefix="playground-runs-"))
         else:  # locally, trained models outlive the app
-            from playground.corpus import cache_root
+            from playground.paths import cache_root
 
             self.runs_dir = cache_root() / "runs"
         self.sessions: dict[str, Session] = {}
@@ -285,7 +285,7 @@ class AppContext:
         for sid in stale:
             self.release_session(sid)
         if not self.running_jobs():
-            from playground.corpus import cache_root
+            from playground.paths import cache_root
 
             cutoff = time.time() - idle
             for kind in ("corpora", "tokenizers"):
@@ -306,7 +306,7 @@ class AppContext:
         """Hosted: refuse new work (a job, an upload) while the disk budget is used up."""
         if self.limits is None:
             return
-        from playground.corpus import cache_root
+        from playground.paths import cache_root
 
         gradio_tmp = Path(os.environ.get("GRADIO_TEMP_DIR") or Path(tempfile.gettempdir()) / "gradio")
         self.limits.check_disk(self.runs_dir, cache_root(), gradio_tmp)
