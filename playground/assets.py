@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-ASSETS = Path(__file__).resolve().parent.parent / "assets"
+
+def find_assets() -> Path:
+    """The checkout's assets/ when the package runs from a checkout (the repository's own copy, which tests
+    and a Space use); otherwise the copy `pip install` put inside the package (pyproject.toml installs assets/
+    as playground/_assets)."""
+    package = Path(__file__).resolve().parent
+    checkout = package.parent / "assets"
+    if (checkout / "demo-model" / "config.json").is_file():
+        return checkout
+    return package / "_assets"
+
+
+ASSETS = find_assets()
 SHAKESPEARE = ASSETS / "shakespeare"
 
 # Display name -> (training text, validation text). Validation plays are held out whole.
