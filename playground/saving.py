@@ -9,10 +9,12 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 from pathlib import Path
 
 from playground.atomic import atomic_write
 from playground.errors import PlaygroundError
+from playground.model_card import write_model_card
 from playground.runs import FINISHED_FILE, LEFTOVERS, METRICS_FILE
 from playground.train_plan import Start
 
@@ -45,7 +47,7 @@ def claim_output(out: Path, start: Start, is_main: bool = True) -> bool:
 
 
 def save_final(out: Path, model, tokenizer, info: dict) -> None:
-    """Write the model, its tokenizer and playground.json (`info`) so a crash never leaves a folder that looks done.
+    """Write the model, its tokenizer, its card (README.md) and playground.json (`info`) so a crash never leaves a folder that looks done.
 
     Everything is written to a temporary folder first and moved in with config.json and playground.json
     last; the markers of an earlier save (a resumed run) are removed first, so the folder stops looking
@@ -55,6 +57,11 @@ def save_final(out: Path, model, tokenizer, info: dict) -> None:
     shutil.rmtree(tmp, ignore_errors=True)
     model.save_pretrained(tmp)
     tokenizer.save_pretrained(tmp)
+    try:
+        write_model_card(tmp, info, out.name)
+    except Exception as e:  # noqa: BLE001 - a card that cannot be written must not cost the trained model
+        print(f"The model card could not be written ({type(e).__name__}: {e}); the model is saved without it.",
+              file=sys.stderr)
     for marker in MARKERS:
         (out / marker).unlink(missing_ok=True)
     for name in sorted(os.listdir(tmp), key=lambda n: n == "config.json"):

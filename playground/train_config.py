@@ -11,6 +11,7 @@ from playground.values import check_seed
 from playground.errors import PlaygroundError
 from playground.models import SCRATCH_SIZES
 from playground.tokenization import parse_tokenizer_spec
+from playground.tracking import TRACKERS
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,9 @@ class TrainConfig:
     """Length in tokens of that sample."""
     dropout: float | None = None
     """Dropout probability; default: the pretrained model's own, 0 from scratch (nanoGPT's advice for short runs)."""
+    report_to: Literal["none", "trackio", "tensorboard", "wandb"] = "none"
+    """Also report the metrics to a tracker: trackio (local dashboard: trackio show --project gpt2-playground),
+    tensorboard (OUTPUT/runs) or wandb; each needs its package installed."""
 
     def __post_init__(self):
         if bool(self.model) == bool(self.scratch):
@@ -169,6 +173,7 @@ class TrainConfig:
             (self.stride is None or self.stride >= 1, f"Stride must be at least 1, not {self.stride}."),
             (self.dropout is None or 0 <= self.dropout < 1, f"Dropout must be in [0, 1), not {self.dropout}."),
             (self.lora_r >= 1, f"LoRA rank must be at least 1, not {self.lora_r}."),
+            (self.report_to in TRACKERS, f"Unknown tracker '{self.report_to}'; use none, trackio, tensorboard or wandb."),
         ]
         for ok, message in checks:
             if not ok:

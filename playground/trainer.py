@@ -20,6 +20,7 @@ import torch
 from transformers import Trainer, TrainerCallback, TrainingArguments
 
 from playground import corpus as corpus_lib
+from playground import tracking
 from playground.models import pick_precision
 from playground.optim import build_muon_optimizer
 from playground.train_config import TrainConfig
@@ -163,7 +164,7 @@ class LiveMetrics(TrainerCallback):
 # --------------------------------------------------------------------------- building
 
 
-def training_arguments(cfg: TrainConfig, plan: RunPlan, output: Path) -> TrainingArguments:
+def training_arguments(cfg: TrainConfig, plan: RunPlan, output: Path, run_name: str = "") -> TrainingArguments:
     """Trainer's arguments for resolved settings: evaluation and saving are LiveMetrics' decisions, not Trainer's."""
     precision = pick_precision(cfg.precision)
     return TrainingArguments(
@@ -185,7 +186,7 @@ def training_arguments(cfg: TrainConfig, plan: RunPlan, output: Path) -> Trainin
         fp16=precision == "fp16",
         torch_compile=cfg.compile,
         use_cpu=not torch.cuda.is_available() and not torch.backends.mps.is_available(),
-        report_to="none",
+        **tracking.trainer_arguments(cfg.report_to, run_name or output.name),  # Trainer's own callbacks report to the tracker
         disable_tqdm=True,
         logging_nan_inf_filter=False,  # a nan loss is a diverging run, not noise to average away
         dataloader_num_workers=0,
@@ -203,7 +204,7 @@ def build_trainer(job: TrainingJob, run: Prepared) -> PlaygroundTrainer:
     cfg = run.config
     trainer = PlaygroundTrainer(
         model=run.model,
-        args=training_arguments(cfg, run.plan, job.output),
+        args=training_arguments(cfg, run.plan, job.output, job.run_name),
         train_dataset=run.data.train,
         eval_dataset=run.data.val,
         data_collator=corpus_lib.collator(run.tokenizer, run.data.mode),

@@ -29,6 +29,7 @@ from pathlib import Path
 from transformers import TrainerCallback
 
 from playground import corpus as corpus_lib
+from playground import tracking
 from playground.errors import PlaygroundError
 from playground.models import load_model, scratch_model
 from playground.paths import cache_root
@@ -145,6 +146,16 @@ class TrainingJob:
         """The run's progress in [0, 1] after the last optimizer step: it drives the learning-rate schedule."""
         return self._progress
 
+    @property
+    def run_name(self) -> str:
+        """The run's name in a tracker (--report-to): its folder and wall-clock start, kept across resumes."""
+        return tracking.run_name(self.output, self._started or time.time())
+
+    @property
+    def reported_to(self) -> str:
+        """Where the metrics go besides metrics.jsonl, in one line ("" when reported to none)."""
+        return tracking.where_reported(self.config.report_to, self.run_name, self.output)
+
     def at_step(self, step: int, progress: float) -> None:
         """Optimizer step `step` is done, `progress` of the way through the run."""
         self._step, self._progress = step, progress
@@ -197,6 +208,7 @@ class TrainingJob:
         with _signals_stop(self):
             try:
                 self._set("preparing", "Preparing the corpus and the model…")
+                tracking.check_tracker(self.config.report_to)  # before the folder is touched: a missing package is one sentence
                 start = where_to_start(self.output, self.config.resume)
                 created = self._claim(start)
                 self._write_status(RUNNING, message="")
@@ -306,6 +318,12 @@ class TrainingJob:
                 "corpus_hash": run.corpus_hash,
                 "corpus_stats": {k: v for k, v in run.data.stats.to_dict().items() if k != "example_lengths"},
                 "parameters": sum(p.numel() for p in model.parameters()),
+                "context": run.context,
+                "vocab_size": len(run.tokenizer),
+                "device": trainer.args.device.type,
+                "precision": "bf16" if trainer.args.bf16 else "fp16" if trainer.args.fp16 else "fp32",
+                "sample_prompt": run.sample_prompt,
+                "reported_to": self.reported_to,
                 "final_metrics": final,
                 "status": "stopped" if self._stopped_early else "done",
             })

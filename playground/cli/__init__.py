@@ -18,6 +18,7 @@ COMMANDS = {
     "generate": ("playground.cli.generate", "continue a prompt with every decoding knob (streams)"),
     "lab": ("playground.cli.lab", "the next-token distribution after each decoding knob, and sampled-token counts"),
     "compare": ("playground.cli.compare", "one prompt through greedy, beam, top-k, top-p and temperature presets"),
+    "push": ("playground.cli.push", "upload a finished run (model, tokenizer, card; no checkpoints) to the Hugging Face Hub"),
 }
 
 

@@ -8,6 +8,7 @@ playground.runs.train_command, so the two cannot drift apart).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import copy
 import json
 import sys
@@ -61,12 +62,16 @@ def run(args: argparse.Namespace) -> int:
 
     config = config_from_args(args)
     bar = _ProgressBar()
+    job = TrainingJob(config, on_record=bar.update)
     try:
-        final = TrainingJob(config, on_record=bar.update).run()
+        # stdout carries only the final JSON: a tracker's own messages (trackio's) go to stderr with the bar.
+        with contextlib.redirect_stdout(sys.stderr):
+            final = job.run()
     finally:
         bar.close()
     if _is_main():
-        print(json.dumps({"output": config.output, **final}, indent=2))
+        print(json.dumps({"output": config.output, **final} | ({"reported_to": job.reported_to} if job.reported_to else {}),
+                         indent=2))
     return 0
 
 
