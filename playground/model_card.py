@@ -102,7 +102,10 @@ def card_data(info: dict) -> "ModelCardData":
     base = hub_base_model(settings.get("model"))
     dataset = hub_dataset(settings)
     tags = ["gpt2", "gpt2-playground", "fine-tuned" if settings.get("model") else "from-scratch"]
-    tags += ["lora"] * bool(settings.get("lora")) + [settings["report_to"]] * (settings.get("report_to") not in (None, "none"))
+    if settings.get("lora"):
+        tags.append("lora")
+    if settings.get("report_to") not in (None, "none"):
+        tags.append(settings["report_to"])  # trackio, tensorboard, wandb: as Trainer's own cards tag them
     return ModelCardData(
         library_name="transformers", pipeline_tag="text-generation", base_model=base,
         datasets=[dataset] if dataset else None, license=GPT2_LICENSE if base else None, tags=tags,

@@ -24,6 +24,18 @@ if _WORKERS > 1:
 DATA = Path(__file__).parent / "data"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def trackio_dir(tmp_path_factory) -> Path:
+    """trackio's local database (a run with --report-to trackio) in a temporary folder, never ~/.cache.
+
+    trackio reads TRACKIO_DIR once, when it is first imported (by Trainer's TrackioCallback, inside a run),
+    so it is set for the whole session before any test trains.
+    """
+    path = tmp_path_factory.mktemp("trackio")
+    os.environ["TRACKIO_DIR"] = str(path)
+    return path
+
+
 @pytest.fixture(scope="session")
 def play_text() -> str:
     return (DATA / "macbeth.txt").read_text(encoding="utf-8")
