@@ -643,6 +643,24 @@ SENTENCES: list[tuple[str, str]] = [
      "文本有 {n} 个字符；这个共享应用一次最多评估 {max} 个——请评估更短的片段。"),
     ("This shared app's disk budget ({mb} MB) is used up by other sessions' files; try again in a few minutes, when idle "
      "sessions are cleared.", "这个共享应用的磁盘预算（{mb} MB）已被其他会话的文件用完；请过几分钟、空闲会话被清理后再试。"),
+    # the Hub and trackers (playground.hub, playground.tracking, playground.dataset_corpus; issue 21)
+    ("'{name}' has no finished model to push yet; wait for it to be saved.", "“{name}”还没有训练完成的模型可以推送；请等它保存后再试。"),
+    ("Cannot push without a Hugging Face token; set HF_TOKEN or log in with `hf auth login` (on a Space, sign in with the "
+     "Hugging Face button).", "没有 Hugging Face 令牌无法推送；请设置 HF_TOKEN 或用 `hf auth login` 登录（在 Space 上，请用 Hugging Face 按钮登录）。"),
+    ("'{repo}' is not a Hub repository name; use letters, digits, '-', '_' and '.', as 'my-model' or 'user/my-model'.",
+     "“{repo}”不是合法的 Hub 仓库名；请只用字母、数字、'-'、'_' 和 '.'，例如 'my-model' 或 'user/my-model'。"),
+    ("Cannot push: HF_HUB_OFFLINE is set, so nothing may reach the Hugging Face Hub; unset it and try again.",
+     "无法推送：已设置 HF_HUB_OFFLINE，不允许访问 Hugging Face Hub；请取消该设置后再试。"),
+    ("Cannot push: the Hugging Face Hub did not answer within {s} s; check the internet connection and try again.",
+     "无法推送：Hugging Face Hub 在 {s} 秒内没有响应；请检查网络连接后再试。"),
+    ("'{name}' is not one of your runs; you can push only the runs you trained.", "“{name}”不是你的训练；你只能推送自己训练的模型。"),
+    ("The Hub refused the token for '{repo}' (HTTP {status}); use a token with write access to that namespace.",
+     "Hub 拒绝了用于“{repo}”的令牌（HTTP {status}）；请使用对该命名空间有写权限的令牌。"),
+    ("The Hub refused the push to '{repo}': {reason}", "Hub 拒绝了向“{repo}”的推送：{reason}"),
+    ("The push to '{repo}' failed: {error}; check the connection and try again.", "向“{repo}”的推送失败：{error}；请检查网络连接后再试。"),
+    ("Unknown tracker '{name}'; use none, trackio, tensorboard or wandb.", "未知的跟踪工具“{name}”；请使用 none、trackio、tensorboard 或 wandb。"),
+    ("Reporting to {name} needs the {package} package, which is not installed; install it (pip install {pip}) or report to none.",
+     "向 {name} 报告需要 {package} 包，但它没有安装；请安装它（pip install {pip}），或选择 none。"),
 ]
 
 
