@@ -110,3 +110,13 @@ SLOW_FIRST = (
 def pytest_collection_modifyitems(items):
     rank = {module: i for i, module in enumerate(SLOW_FIRST)}
     items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))  # stable: a module keeps its order
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Browser tests skipped for want of a Chromium (tests/ui/conftest.py): one line saying why and what to
+    install, even under -q (here, not in tests/ui/conftest.py: under xdist only this conftest is loaded in the
+    process that reports)."""
+    skipped = [r for r in terminalreporter.stats.get("skipped", []) if "for the browser tests" in str(r.longrepr)]
+    if skipped:
+        reason = str(skipped[0].longrepr[2]).removeprefix("Skipped: ")
+        terminalreporter.write_line(f"{len(skipped)} skipped: {reason}", yellow=True)

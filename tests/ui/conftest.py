@@ -9,12 +9,23 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import socket
 from pathlib import Path
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
+# Where the browser tests look for a Chromium, in this order: a path the environment names; a Chromium or Chrome
+# on PATH (Debian's `chromium`, which .ci/run installs; Ubuntu's `chromium-browser`; Google's); the usual macOS
+# apps; last, the browser Playwright itself installed (`python -m playwright install chromium`).
+BROWSER_VARIABLES = ("CHROMIUM", "PLAYWRIGHT_CHROMIUM_EXECUTABLE")
+BROWSER_COMMANDS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+BROWSER_APPS = ("/Applications/Chromium.app/Contents/MacOS/Chromium",
+                "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome")
+PLAYWRIGHTS_OWN = None  # launch() without executable_path: the browser Playwright installed, if it did
+# With this set (.ci/run sets it), no browser fails the run instead of skipping the browser tests.
+REQUIRE_BROWSER = "PLAYGROUND_REQUIRE_BROWSER"
+NO_BROWSER = "no Chromium found for the browser tests"  # tests/conftest.py reports skips that carry it once
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -58,17 +69,46 @@ def save_small_png(png: bytes, path: Path) -> None:
     img.quantize(colors=256, method=Image.Quantize.MEDIANCUT).save(path, optimize=True)
 
 
+def browser_candidates(env=os.environ, which=shutil.which, exists=os.path.exists) -> list[str | None]:
+    """Chromium executables to try, in order (PLAYWRIGHTS_OWN last). A path named in the environment is the only
+    candidate: the tester asked for that one."""
+    named = [env[v] for v in BROWSER_VARIABLES if env.get(v)]
+    if named:
+        return named[:1]
+    found = [which(name) for name in BROWSER_COMMANDS] + [app for app in BROWSER_APPS if exists(app)]
+    return [*dict.fromkeys(path for path in found if path), PLAYWRIGHTS_OWN]
+
+
+def no_browser(why: str, env=os.environ):
+    """Skip the browser tests with one line (tests/conftest.py prints it once), or fail them where a browser is
+    required (CI)."""
+    if env.get(REQUIRE_BROWSER, "") not in ("", "0"):
+        pytest.fail(f"{why} (${REQUIRE_BROWSER} is set: failing instead of skipping)", pytrace=False)
+    pytest.skip(why)
+
+
 @pytest.fixture(scope="session")
 def browser():
-    """Debian's chromium driven by Python playwright (`.ci/run` installs it with apt-get): one for the whole
-    run (each page gets its own context: no cookies or storage shared between tests)."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's chromium is missing: apt-get install -y chromium (as .ci/run does)")
-    from playwright.sync_api import expect, sync_playwright
-
+    """A headless Chromium driven by Python playwright (.ci/run installs Debian's): one for the whole run (each
+    page gets its own context: no cookies or storage shared between tests)."""
+    try:
+        from playwright.sync_api import expect, sync_playwright
+    except ImportError:
+        no_browser(f"{NO_BROWSER}: Python playwright is not installed (pip install -r requirements-dev.txt)")
     expect.set_options(timeout=60_000)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        tried = []
+        for path in browser_candidates():
+            try:
+                browser = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+                break
+            except Exception as e:  # not there, or it would not start (a snap's confinement): try the next one
+                first = str(e).strip().splitlines()[0]
+                tried.append(f"Playwright's own ({'not installed' if 'Executable doesn' in first else first[:100]})"
+                             if path is PLAYWRIGHTS_OWN else f"{path} ({first[:100]})")
+        else:
+            no_browser(f"{NO_BROWSER}: set $CHROMIUM to one, or apt-get install chromium, or python -m playwright "
+                       f"install chromium; tried {', '.join(tried)}")
         yield browser
         browser.close()
 
