@@ -1,5 +1,6 @@
-"""The UI in English and Simplified Chinese (playground.ui.i18n): both tables complete, nothing static left
-untranslated in the built app, and what the server writes in the page's language."""
+"""The UI in English and Simplified Chinese (playground.ui.i18n, playground/ui/locales/*.po): both tables
+complete, nothing static left untranslated in the built app, what the server writes in the page's language,
+and a third language is a file."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from playground.ui.i18n import EN, I18N, ZH, chinese, error, language, language_of, localize, tr, untranslated
+from playground.ui.i18n import EN, I18N, LANGUAGES, error, language, language_of, localize, tr, translate, untranslated
 
+ZH = I18N.translations["zh-CN"]  # what the browser gets for Chinese: the file's whole strings (+ localize's)
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")  # Chinese characters and punctuation
 
 
@@ -24,7 +26,7 @@ def test_every_key_has_both_languages_with_the_same_fields():
     assert set(I18N.translations) == {"en", "zh-CN"}
     assert set(I18N.translations["en"]) == set(I18N.translations["zh-CN"]) == set(ZH) == set(EN)
     for english, chinese_ in ZH.items():
-        assert CJK.search(chinese_), f"not translated: {english!r}"
+        assert CJK.search(chinese_) or not re.search("[A-Za-z]", english), f"not translated: {english!r}"
         assert fields(chinese_) == fields(english), english  # tr() fills the same {names} in either language
         # Markdown keeps its headings and bold; the browser shows the whole string, so they must survive.
         assert english.startswith("#") == chinese_.startswith("#") and english.count("**") == chinese_.count("**"), english
@@ -70,7 +72,62 @@ def test_every_text_the_handlers_translate_has_its_chinese():
                 if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
                     texts.append(arg.value)
     assert len(texts) > 60
-    assert [t for t in texts if chinese(t) is None] == []
+    assert [t for t in texts if translate('zh-CN', t) is None] == []
+
+
+FRENCH = r'''msgid ""
+msgstr ""
+"Language: fr\n"
+"Content-Type: text/plain; charset=UTF-8\n"
+"X-Language-Name: Français\n"
+"X-Browser-Languages: fr fr-*\n"
+
+msgid "Temperature"
+msgstr "Température"
+
+msgctxt "sentence"
+msgid "Layer must be between 1 and {n}, not {layer}."
+msgstr "La couche doit être entre 1 et {n}, pas {layer}."
+
+msgctxt "regex"
+msgid "(.+) \\(bundled\\)"
+msgstr "\\1 (fourni)"
+
+#, fuzzy
+msgid "Seed"
+msgstr "Graine ?"
+'''
+
+
+def test_a_language_is_a_file(tmp_path):
+    """The switch's languages and the browser tags each answers come from the files' headers; a third language
+    needs no code: its whole strings, sentences and patterns are read like Chinese's."""
+    from playground.ui.i18n_catalog import LOCALES, read_all
+
+    assert LANGUAGES == [("English", "en"), ("简体中文", "zh-CN")]
+    assert {p.name for p in LOCALES.glob("*.po")} == {"zh-CN.po"}
+    (tmp_path / "fr.po").write_text(FRENCH, encoding="utf-8")
+    (fr,) = read_all(tmp_path).values()
+    assert (fr.code, fr.name) == ("fr", "Français")
+    assert [t for t in ("fr", "fr-ca", "fra", "en") if fr.answers(t)] == ["fr", "fr-ca"]
+    assert fr.translate("Temperature") == "Température" and fr.translate("Seed") is None  # fuzzy: not checked yet
+    assert fr.translate("Layer must be between 1 and 12, not 13.") == "La couche doit être entre 1 et 12, pas 13."
+    assert fr.translate("demo (bundled)") == "demo (fourni)"
+
+
+def test_the_translation_files_pass_gettexts_own_check():
+    """msgfmt --check: well-formed, and each python-brace-format entry keeps its {fields} (translators' tools
+    read the same files)."""
+    import shutil
+    import subprocess
+
+    from playground.ui.i18n_catalog import LOCALES
+
+    if shutil.which("msgfmt") is None:
+        pytest.skip("gettext's msgfmt is not installed")
+    for path in LOCALES.glob("*.po"):
+        done = subprocess.run(["msgfmt", "--check-format", "-o", "/dev/null", str(path)], capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
 
 
 def request(**headers):
@@ -102,7 +159,7 @@ def test_messages_in_either_language_and_engine_errors_never_guessed():
     assert error("zh-CN", engine) == f"{ZH['Error (in English):']} {engine}"  # any other: English, said so
     assert error("zh-CN", "Could not load the model 'x': safetensors header is too large") == \
         "无法加载模型“x”：safetensors header is too large"  # the library's own words stay as they came
-    assert chinese("Temperatures must be numbers separated by commas, like 0.3, 1, 1.5 — not 'x'.").endswith("而不是“x”。")
+    assert translate("zh-CN", "Temperatures must be numbers separated by commas, like 0.3, 1, 1.5 — not 'x'.").endswith("而不是“x”。")
     assert tr("zh-CN", "the prompt is longer than 2,000 characters.") == "提示词超过了 2,000 个字符。"  # a share link's
     assert tr("en", "Opened from a shared link: the {tab} tab{model}{knobs}.", tab="Compare", model="", knobs="") == \
         "Opened from a shared link: the Compare tab."
@@ -352,7 +409,8 @@ def error_sentences(root: Path) -> dict[str, str]:
 
 
 def test_every_error_sentence_of_the_engine_has_its_chinese():
-    """A new English error without its Chinese (i18n_zh.SENTENCES, or a pattern) fails here, not in front of a class."""
+    """A new English error without its Chinese (a "sentence" or "regex" entry of locales/zh-CN.po) fails here, not
+    in front of a class."""
     sentences = error_sentences(Path(__file__).parents[2] / "playground")
     assert len(sentences) > 120
     assert "Could not load the model '7': 7" in sentences and "Stop texts must be non-empty strings." in sentences
