@@ -220,13 +220,14 @@ class AppContext:
         self.cache = ModelCache()
         self.slots = TrainingSlots(1 if hosted else None)
         self.max_upload_mb = MAX_UPLOAD_MB_HOSTED if hosted else None
+        from playground.paths import cache_root, persistent_root
+
+        persistent = persistent_root()  # a Space's /data: runs and caches there outlive a restart
         if runs_dir:
             self.runs_dir = Path(runs_dir)
-        elif hosted:  # a Space's disk is shared and ephemeral: session files go with the session
+        elif hosted and not persistent:  # a Space's disk is shared and ephemeral: session files go with the session
             self.runs_dir = Path(tempfile.mkdtemp(prefix="playground-runs-"))
-        else:  # locally, trained models outlive the app
-            from playground.paths import cache_root
-
+        else:  # locally, or on persistent storage, trained models outlive the app
             self.runs_dir = cache_root() / "runs"
         self.sessions: dict[str, Session] = {}
         self.jobs: dict[str, tuple[str, object]] = {}  # output folder -> (label, TrainingJob), this app's jobs
@@ -235,8 +236,10 @@ class AppContext:
         self.limits = HostedLimits.from_env() if hosted else None
         if hosted:
             # Tokenized corpora and corpus tokenizers of uploads must not outlive their sessions on a shared
-            # disk: cache them in a folder the reaper empties (unless the host chose one).
-            os.environ.setdefault("PLAYGROUND_CACHE", tempfile.mkdtemp(prefix="playground-cache-"))
+            # disk: cache them in a folder the reaper empties (unless the host chose one, or the Space has
+            # persistent storage, where the reaper empties the cache and what a restart left of sessions).
+            if not persistent:
+                os.environ.setdefault("PLAYGROUND_CACHE", tempfile.mkdtemp(prefix="playground-cache-"))
             reaper = threading.Thread(target=self._reap_forever, name="session-reaper", daemon=True)
             reaper.start()
 
@@ -288,10 +291,14 @@ class AppContext:
             from playground.paths import cache_root
 
             cutoff = time.time() - idle
-            for kind in ("corpora", "tokenizers"):
-                for entry in (cache_root() / kind).glob("*") if (cache_root() / kind).is_dir() else []:
-                    if entry.stat().st_mtime < cutoff:
-                        shutil.rmtree(entry, ignore_errors=True)
+            with self._lock:
+                live = {s.workdir for s in self.sessions.values()}
+            caches = [entry for kind in ("corpus", "tokenizers") for entry in (cache_root() / kind).glob("*")]
+            # Session folders no session of this app owns: what a restart left on persistent storage.
+            leftovers = [folder for folder in self.runs_dir.glob("session-*") if folder not in live]
+            for entry in caches + leftovers:
+                if entry.stat().st_mtime < cutoff:
+                    shutil.rmtree(entry, ignore_errors=True)
         return stale
 
     def _reap_forever(self) -> None:
@@ -309,7 +316,9 @@ class AppContext:
         from playground.paths import cache_root
 
         gradio_tmp = Path(os.environ.get("GRADIO_TEMP_DIR") or Path(tempfile.gettempdir()) / "gradio")
-        self.limits.check_disk(self.runs_dir, cache_root(), gradio_tmp)
+        folders = {f.resolve() for f in (self.runs_dir, cache_root(), gradio_tmp)}
+        # On persistent storage the runs folder lies inside the cache's: count it once.
+        self.limits.check_disk(*(f for f in folders if not folders.intersection(f.parents)))
 
     def running_jobs(self) -> int:
         with self._lock:

@@ -133,7 +133,7 @@ def test_hosted_idle_sessions_are_closed_with_their_files(tmp_path, monkeypatch)
     upload.write_text("a visitor's corpus")
     idle.uploads.append(str(upload))
     ctx.add_job(busy, "b", FakeJob("training", "b"))
-    stale_corpus = tmp_path / "cache" / "corpora" / "old"
+    stale_corpus = tmp_path / "cache" / "corpus" / "old"  # where playground.corpus caches
     stale_corpus.mkdir(parents=True)
     os.utime(stale_corpus, (0, 0))
     now = idle.last_seen + ctx.limits.idle_minutes * 60 + 1
