@@ -66,11 +66,13 @@ def test_installed_command_generates_from_another_directory(venv, tmp_path, caps
 
 
 def test_installed_package_holds_every_module_and_the_assets(venv, tmp_path):
-    script = ("import json, playground, playground.assets as a, playground.models as m; "
-              "print(json.dumps([playground.__file__, str(a.ASSETS), str(m.DEMO_MODEL_DIR)]))")
+    script = ("import json, playground, playground.assets as a, playground.models as m, playground.ui.i18n as i; "
+              "print(json.dumps([playground.__file__, str(a.ASSETS), str(m.DEMO_MODEL_DIR), sorted(i.I18N.translations)]))")
     out = run(venv, "python", "-c", script, cwd=tmp_path)
     assert out.returncode == 0, out.stderr[-3000:]
-    init, assets, demo = (Path(p) for p in json.loads(out.stdout))
+    *found, languages = json.loads(out.stdout.splitlines()[-1])
+    init, assets, demo = (Path(p) for p in found)
+    assert "zh-CN" in languages  # the UI's translations, data files of the package
     installed = init.parent
     assert venv in installed.parents  # the installed copy, not the checkout
     assert assets == installed / "_assets" and (demo / "model.safetensors").is_file()
