@@ -180,17 +180,22 @@ def read_text_file(path: Path, limit: int | None = None) -> str:
 
 
 def _pick_field(ds: Dataset, name: str, text_field: str | None) -> str:
-    cols = ds.column_names
+    # nested columns have no dtype
+    strings = [c for c in ds.column_names if getattr(ds.features[c], "dtype", None) in ("string", "large_string")]
+    return pick_text_column(ds.column_names, strings, name, text_field)
+
+
+def pick_text_column(columns: list[str], string_columns: list[str], name: str, text_field: str | None) -> str:
+    """The column holding the text: `text_field` when named, else 'text', else the first string column."""
     if text_field:
-        if text_field not in cols:
-            raise PlaygroundError(f"'{name}' has no column '{text_field}'; its columns are: {', '.join(cols)}.")
+        if text_field not in columns:
+            raise PlaygroundError(f"'{name}' has no column '{text_field}'; its columns are: {', '.join(columns)}.")
         return text_field
-    if "text" in cols:
+    if "text" in columns:
         return "text"
-    for c in cols:
-        if getattr(ds.features[c], "dtype", None) in ("string", "large_string"):  # nested columns have no dtype
-            return c
-    raise PlaygroundError(f"'{name}' has no text column; name one of {', '.join(cols)} as the text field.")
+    if string_columns:
+        return string_columns[0]
+    raise PlaygroundError(f"'{name}' has no text column; name one of {', '.join(columns)} as the text field.")
 
 
 def _json_line_error(path: Path, encoding: str) -> str | None:
@@ -303,6 +308,13 @@ def load_corpus(files: list[str | os.PathLike], cleaning: Cleaning = Cleaning(),
         parts.append(ds)
         line_based.append(lb)
     docs = concatenate_datasets(parts) if len(parts) > 1 else parts[0]
+    return finish_corpus(docs, [str(p) for p in paths], h, cleaning, text_field, all(line_based))
+
+
+def finish_corpus(docs: Dataset, files: list[str], digest, cleaning: Cleaning, text_field: str | None,
+                  line_based: bool) -> Corpus:
+    """Documents as read (column "text") made a Corpus: cleaned, blank ones dropped, `digest` (the content read
+    so far) completed with the settings that change what is trained on."""
     if cleaning != Cleaning():
         seen: set[str] = set()  # dedupe across files too; map runs in this process, in order
         docs = docs.map(lambda b: {"text": [clean_text(t, cleaning, seen) for t in b["text"]]}, batched=True,
@@ -311,10 +323,10 @@ def load_corpus(files: list[str | os.PathLike], cleaning: Cleaning = Cleaning(),
     if len(docs) == 0:
         if cleaning != Cleaning():
             raise PlaygroundError("The corpus is empty after cleaning; turn off some cleaning options or add text.")
-        what = "record" if all(line_based) else "document"
+        what = "record" if line_based else "document"
         raise PlaygroundError(f"The corpus holds no text: every {what} in it is blank; add some text.")
-    h.update(json.dumps([asdict(cleaning), text_field]).encode())
-    return Corpus(docs, [str(p) for p in paths], h.hexdigest()[:16], all(line_based))
+    digest.update(json.dumps([asdict(cleaning), text_field]).encode())
+    return Corpus(docs, files, digest.hexdigest()[:16], line_based)
 
 
 # --------------------------------------------------------------------------- examples

@@ -9,6 +9,7 @@ the defaults suit a classroom on a small CPU Space.
     PLAYGROUND_FINETUNE_MODELS      catalog models that may be fine-tuned (default demo,gpt2)
     PLAYGROUND_MAX_TOKENS_PER_STEP  batch × gradient accumulation × block size (default 16384)
     PLAYGROUND_MAX_EVAL_CHARS       characters one Evaluate request may score (default 200000)
+    PLAYGROUND_MAX_DATASET_CHARS    characters a training job may read from a Hub dataset (default 5000000)
     PLAYGROUND_DISK_MB              disk for runs, caches and uploads together (default 2000)
     PLAYGROUND_IDLE_MINUTES         a session idle this long is closed and its files removed (default 30)
 """
@@ -31,6 +32,7 @@ class HostedLimits:
     finetune_models: tuple[str, ...] = ("demo", "gpt2")
     max_tokens_per_step: int = 16_384
     max_eval_chars: int = 200_000
+    max_dataset_chars: int = 5_000_000
     disk_mb: float = 2_000.0
     idle_minutes: float = 30.0
 
@@ -38,7 +40,7 @@ class HostedLimits:
         unknown = [s for s in self.sizes if s not in SCRATCH_SIZES]
         if unknown:
             raise PlaygroundError(f"PLAYGROUND_SIZES names unknown sizes ({', '.join(unknown)}); use {', '.join(SCRATCH_SIZES)}.")
-        for name in ("max_minutes", "max_tokens_per_step", "max_eval_chars", "disk_mb", "idle_minutes"):
+        for name in ("max_minutes", "max_tokens_per_step", "max_eval_chars", "max_dataset_chars", "disk_mb", "idle_minutes"):
             if not getattr(self, name) > 0:
                 raise PlaygroundError(f"The hosted limit {name} must be positive, not {getattr(self, name)}.")
 
@@ -66,6 +68,7 @@ class HostedLimits:
             finetune_models=names("PLAYGROUND_FINETUNE_MODELS", d.finetune_models),
             max_tokens_per_step=number("PLAYGROUND_MAX_TOKENS_PER_STEP", d.max_tokens_per_step, int),
             max_eval_chars=number("PLAYGROUND_MAX_EVAL_CHARS", d.max_eval_chars, int),
+            max_dataset_chars=number("PLAYGROUND_MAX_DATASET_CHARS", d.max_dataset_chars, int),
             disk_mb=number("PLAYGROUND_DISK_MB", d.disk_mb),
             idle_minutes=number("PLAYGROUND_IDLE_MINUTES", d.idle_minutes),
         )
@@ -90,6 +93,12 @@ class HostedLimits:
         if per_step > self.max_tokens_per_step:
             raise PlaygroundError(f"A step of {per_step:,} tokens (batch × accumulation × block) is more than this "
                                   f"shared app's {self.max_tokens_per_step:,}; lower the batch size or the block size.")
+        if config.dataset:
+            if Path(config.dataset).expanduser().exists():  # a visitor must not read the host's own folders
+                raise PlaygroundError("This shared app reads datasets from the Hugging Face Hub only, not folders on its "
+                                      "disk; name a Hub dataset or upload files.")
+            if config.dataset_max_chars > self.max_dataset_chars:
+                config = dataclasses.replace(config, dataset_max_chars=self.max_dataset_chars)
         if config.max_minutes is None or config.max_minutes > self.max_minutes:
             return dataclasses.replace(config, max_minutes=self.max_minutes)
         return config

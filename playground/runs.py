@@ -224,6 +224,8 @@ def without_paths(settings: dict) -> dict:
         out["output"] = Path(settings["output"]).name
     if settings.get("model") and os.sep in str(settings["model"]):
         out["model"] = Path(settings["model"]).name
+    if settings.get("dataset") and Path(settings["dataset"]).expanduser().is_dir():  # a local folder, not a Hub name
+        out["dataset"] = Path(settings["dataset"]).name
     return out
 
 

@@ -8,6 +8,7 @@ from typing import Literal
 
 from playground.corpus import Cleaning
 from playground.values import check_seed
+from playground.dataset_corpus import DEFAULT_MAX_CHARS, DatasetSource
 from playground.errors import PlaygroundError
 from playground.models import SCRATCH_SIZES
 from playground.tokenization import parse_tokenizer_spec
@@ -56,9 +57,17 @@ def defaults_for(model: str | None, scratch: str | None, lora: bool = False) -> 
 class TrainConfig:
     """One training run. `None` means "the default for this model size" (see defaults_for)."""
 
-    corpus: list[str]
+    corpus: list[str] = field(default_factory=list)
     """Corpus files (.txt, .md, .csv, .jsonl, .json)."""
-    output: str
+    dataset: str | None = None
+    """…or a `datasets` dataset instead of files: a Hub name (roneneldan/TinyStories) or a local dataset folder."""
+    dataset_config: str | None = None
+    """The dataset's configuration (subset), for datasets that have several."""
+    dataset_split: str = "train"
+    """The dataset's split to read (validation is held out of it, as from files)."""
+    dataset_max_chars: int = DEFAULT_MAX_CHARS
+    """Read the dataset's rows (streamed, never downloaded whole) until this many characters."""
+    output: str = field(kw_only=True)  # required; keyword-only so it may follow the defaulted corpus fields
     """Output folder: the trained model, checkpoints, metrics.jsonl and playground.json."""
     model: str | None = None
     """Fine-tune this pretrained model: gpt2, gpt2-medium, gpt2-large, gpt2-xl, demo or a model folder."""
@@ -69,7 +78,7 @@ class TrainConfig:
     val_files: list[str] = field(default_factory=list)
     """Explicit validation files (instead of a split of the corpus)."""
     text_field: str | None = None
-    """csv/json: the column holding the text (default: 'text' or the first text column)."""
+    """csv/json/dataset: the column holding the text (default: 'text' or the first text column)."""
     cleaning: Cleaning = field(default_factory=Cleaning)
     """Optional clean-ups of the text (each its own flag: --drop-blank-lines, …)."""
     block_size: int | None = None
@@ -143,8 +152,12 @@ class TrainConfig:
         if self.lora and self.scratch:
             raise PlaygroundError("LoRA adapts a pretrained model; train from scratch without --lora.")
         parse_tokenizer_spec(self.tokenizer)
-        if not self.corpus:
-            raise PlaygroundError("No corpus file given; pass at least one --corpus FILE.")
+        if not self.corpus and not self.dataset:
+            raise PlaygroundError("No corpus given; pass at least one --corpus FILE or a --dataset NAME_OR_FOLDER.")
+        if self.corpus and self.dataset:
+            raise PlaygroundError("Train on corpus files (--corpus) or on a dataset (--dataset), not both.")
+        if self.dataset_config and not self.dataset:
+            raise PlaygroundError("--dataset-config applies only with --dataset.")
         if not str(self.output).strip():
             raise PlaygroundError("No output folder given; pass --output DIR.")
         checks = [
@@ -173,12 +186,21 @@ class TrainConfig:
             (self.stride is None or self.stride >= 1, f"Stride must be at least 1, not {self.stride}."),
             (self.dropout is None or 0 <= self.dropout < 1, f"Dropout must be in [0, 1), not {self.dropout}."),
             (self.lora_r >= 1, f"LoRA rank must be at least 1, not {self.lora_r}."),
+            (not isinstance(self.dataset_max_chars, bool) and isinstance(self.dataset_max_chars, int)
+             and self.dataset_max_chars >= 1, f"The dataset's character cap must be a whole number of at least 1, not {self.dataset_max_chars}."),
             (self.report_to in TRACKERS, f"Unknown tracker '{self.report_to}'; use none, trackio, tensorboard or wandb."),
         ]
         for ok, message in checks:
             if not ok:
                 raise PlaygroundError(message)
         check_seed(self.seed)
+
+    @property
+    def dataset_source(self) -> DatasetSource | None:
+        """The dataset to read (--dataset), or None when the corpus is files."""
+        if not self.dataset:
+            return None
+        return DatasetSource(self.dataset, self.dataset_config, self.dataset_split, self.text_field, self.dataset_max_chars)
 
     @property
     def optimizer_or_default(self) -> str:

@@ -30,6 +30,7 @@ from transformers import TrainerCallback
 
 from playground import corpus as corpus_lib
 from playground import tracking
+from playground.dataset_corpus import load_dataset_corpus
 from playground.errors import PlaygroundError
 from playground.models import load_model, scratch_model
 from playground.paths import cache_root
@@ -258,7 +259,10 @@ class TrainingJob:
         """Load the corpus, the tokenizer and the model, make the examples and plan the run (what run() does
         before it trains); `self.config` becomes the resolved settings."""
         cfg = self.config
-        corpus = corpus_lib.load_corpus(cfg.corpus, cfg.cleaning, cfg.text_field)
+        if cfg.dataset_source is not None:  # read by the main process first: the others find it in the cache
+            corpus = main_process_first(lambda: load_dataset_corpus(cfg.dataset_source, cfg.cleaning, self.is_main))
+        else:
+            corpus = corpus_lib.load_corpus(cfg.corpus, cfg.cleaning, cfg.text_field)
         val_corpus = corpus_lib.load_corpus(cfg.val_files, cfg.cleaning, cfg.text_field) if cfg.val_files else None
         if cfg.model:
             # On resume the Trainer loads the checkpoint's weights (and LoRA adapters) into this model.

@@ -166,7 +166,7 @@ TRAIN_FLAGS = {
     "--warmup", "--weight-decay", "--max-grad-norm", "--epochs", "--max-steps", "--max-minutes", "--eval-every",
     "--val-fraction", "--seed", "--precision", "--compile", "--dropout", "--lora", "--lora-r", "--lora-alpha", "--resume",
     "--sample-prompt", "--sample-tokens", "--drop-blank-lines", "--strip-page-numbers", "--collapse-spaces",
-    "--dedupe-lines", "--report-to",
+    "--dedupe-lines", "--report-to", "--dataset", "--dataset-config", "--dataset-split", "--dataset-max-chars",
 }
 
 

@@ -18,7 +18,8 @@ from playground.config_fields import flags
 from playground.train_config import TrainConfig
 
 # What a field's name and type do not say. Unlisted metavars follow the type (int N, float X).
-METAVARS = {"corpus": "FILE", "val_files": "FILE", "output": "DIR", "model": "NAME_OR_FOLDER", "scratch": "SIZE",
+METAVARS = {"corpus": "FILE", "dataset": "NAME_OR_FOLDER", "dataset_config": "NAME", "dataset_split": "SPLIT",
+            "dataset_max_chars": "N", "val_files": "FILE", "output": "DIR", "model": "NAME_OR_FOLDER", "scratch": "SIZE",
             "tokenizer": "gpt2|bpe:VOCAB", "text_field": "NAME", "epochs": "N", "max_minutes": "M",
             "val_fraction": "F", "seed": "S", "dropout": "P", "lora_r": "R", "lora_alpha": "A", "sample_prompt": "TEXT"}
 ONE_OF = ("model", "scratch")  # exactly one is required: fine-tune a model, or train one from scratch
