@@ -101,3 +101,16 @@ def test_card_of_a_fine_tune_names_its_hub_base_and_license():
     assert "| Validation nats per character | 0.8123 |" in card.text
     assert hub_base_model("gpt2") == "openai-community/gpt2" and hub_base_model("/tmp/my-model") is None
     assert hub_base_model("demo") is None and hub_base_model(None) is None
+
+
+def test_a_tracker_that_is_not_installed_is_one_sentence_before_anything_starts(play_file, tmp_path, monkeypatch, capsys):
+    from playground import tracking
+    from playground.cli import main
+
+    # wandb's package under a name that is surely absent, so the check is real on a machine that has wandb.
+    monkeypatch.setitem(tracking._PACKAGES, "wandb", ("wandb_not_installed_here",))
+    out = tmp_path / "o"
+    assert main(["train", "--corpus", str(play_file), "--scratch", "tiny", "--output", str(out), "--report-to", "wandb"]) == 2
+    err = capsys.readouterr().err
+    assert "Reporting to wandb needs the wandb_not_installed_here package, which is not installed" in err
+    assert err.count("\n") == 1 and not out.exists()
