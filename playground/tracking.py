@@ -64,12 +64,15 @@ def trackio_dir() -> Path:
     return Path(HF_HOME) / "trackio"
 
 
-def where_reported(name: str, run: str, output: Path) -> str:
-    """One line saying where run `run`'s metrics went besides metrics.jsonl ("" for none)."""
+def where_reported(name: str, run: str, output: Path | None = None) -> str:
+    """One line saying where run `run`'s metrics went besides metrics.jsonl ("" for none). With `output` (this
+    machine's run folder) it says where on disk; without, it names no path (the model card, which is shared)."""
     if name == "trackio":
-        return f"trackio project '{PROJECT}', run '{run}' in {trackio_dir()} (trackio show --project {PROJECT})"
+        where = f" in {trackio_dir()} (trackio show --project {PROJECT})" if output is not None else ""
+        return f"trackio project '{PROJECT}', run '{run}'" + where
     if name == "tensorboard":
-        return f"TensorBoard logs in {Path(output) / 'runs'} (tensorboard --logdir {Path(output) / 'runs'})"
+        logs = Path(output) / "runs" if output is not None else Path("runs")
+        return f"TensorBoard logs in {logs} (tensorboard --logdir {logs})"
     if name == "wandb":
         return f"Weights & Biases project '{PROJECT}', run '{run}'"
     return ""

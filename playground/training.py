@@ -327,7 +327,7 @@ class TrainingJob:
                 "device": trainer.args.device.type,
                 "precision": "bf16" if trainer.args.bf16 else "fp16" if trainer.args.fp16 else "fp32",
                 "sample_prompt": run.sample_prompt,
-                "reported_to": self.reported_to,
+                "reported_to": tracking.where_reported(self.config.report_to, self.run_name),  # no path: the card shows it
                 "final_metrics": final,
                 "status": "stopped" if self._stopped_early else "done",
             })

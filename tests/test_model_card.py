@@ -5,6 +5,7 @@ and trackio's local database (TRACKIO_DIR, a temporary folder: tests/conftest.py
 """
 
 import json
+import os
 import zipfile
 
 import pytest
@@ -52,6 +53,7 @@ def test_card_of_a_trained_run_reads_back_with_its_fields(trained, play_file):
     assert "a byte-level BPE trained on the corpus (400 tokens)" in text
     assert f"| Steps | {STEPS} (" in text and f"on {info['device']} (" in text
     assert f"`{play_file.name}`" in text and str(play_file.parent) not in text  # file names, never paths
+    assert str(out.parent) not in text and os.environ["TRACKIO_DIR"] not in text
     assert f"{info['corpus_stats']['characters']:,}" in text and f"{info['corpus_stats']['tokens']:,}" in text
     assert f"{info['corpus_stats']['train_examples']:,} training and" in text and "10% of the corpus held out" in text
     assert f"| Final validation loss | {final['val_loss']:.4f} nats/token |" in text
@@ -61,6 +63,8 @@ def test_card_of_a_trained_run_reads_back_with_its_fields(trained, play_file):
                f" --batch-size 8")
     assert f"gpt2-playground {command}" in text and f"python -m playground {command}" in text
     assert f"--max-steps {STEPS} --eval-every 3" in text and "--report-to trackio" in text
+    run = final["reported_to"].split("'")[3]  # the trackio run, named in the card without trackio's folder
+    assert f"| Metrics also in | trackio project 'gpt2-playground', run '{run}' |" in text
 
 
 def test_the_zip_carries_the_card(trained):
