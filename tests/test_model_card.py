@@ -118,3 +118,12 @@ def test_a_tracker_that_is_not_installed_is_one_sentence_before_anything_starts(
     err = capsys.readouterr().err
     assert "Reporting to wandb needs the wandb_not_installed_here package, which is not installed" in err
     assert err.count("\n") == 1 and not out.exists()
+
+
+def test_card_of_a_hub_dataset_run_lists_the_dataset():
+    info = {"settings": {"scratch": "tiny", "dataset": "roneneldan/TinyStories", "dataset_split": "train",
+                         "dataset_max_chars": 1_000_000, "output": "stories"}}
+    assert card_data(info).to_dict()["datasets"] == ["roneneldan/TinyStories"]
+    text = model_card(info, "stories").text
+    assert "[roneneldan/TinyStories](https://huggingface.co/datasets/roneneldan/TinyStories) (split 'train')" in text
+    assert "--dataset roneneldan/TinyStories --dataset-max-chars 1000000" in text
