@@ -190,7 +190,7 @@ def _corpus(settings: dict) -> str:
         name = settings["dataset"]
         hub = hub_dataset(settings)
         shown = f"[{hub}](https://huggingface.co/datasets/{hub})" if hub else f"the local dataset '{Path(name).name}'"
-        extra = [f"config '{settings['dataset_config']}'"] * bool(settings.get("dataset_config"))
+        extra = [f"config '{settings['dataset_config']}'"] if settings.get("dataset_config") else []
         extra += [f"split '{settings.get('dataset_split') or 'train'}'"]
         return f"the dataset {shown} ({', '.join(extra)})"
     files = [Path(f).name for f in settings.get("corpus") or []]
