@@ -25,6 +25,7 @@ import re
 from urllib.parse import parse_qs, urlparse
 
 import gradio as gr
+from gradio.i18n import I18nData
 
 from playground.ui.i18n_catalog import CATALOGS, SOURCE
 from playground.ui.i18n_charts import ENGLISH_KEY, localize_figure  # noqa: F401 - the tabs' one import for language
@@ -32,11 +33,40 @@ from playground.ui.i18n_charts import ENGLISH_KEY, localize_figure  # noqa: F401
 COOKIE = "pg_lang"
 # The switch's (label, value) choices: English, then each file's language under its own name.
 LANGUAGES = [("English", SOURCE), *((c.name, c.code) for c in CATALOGS.values())]
-# What gradio sends the browser: each language's whole strings, English's keyed by themselves. `localize`
+# Each language's whole strings by their English (the server's side), English's keyed by themselves. `localize`
 # adds the strings a pattern translates (a size's description, a model's label) to these same dicts.
 TRANSLATIONS: dict[str, dict[str, str]] = {code: dict(c.whole) for code, c in CATALOGS.items()}
 EN = {key: key for table in TRANSLATIONS.values() for key in table}
-I18N = gr.I18n(**{SOURCE: EN}, **TRANSLATIONS)
+
+# The keys the browser gets start with this. Gradio's page translates EVERY string prop named label, info,
+# placeholder, description, title or value that equals a key of its dictionaries, not only the I18nData it was
+# sent: keyed by plain English, an initial value "Train from scratch" reached the server as "从零训练", a value
+# outside the choices. Namespaced keys can equal no value a component holds (the symbol for "unit separator":
+# nobody types it, and should a key ever show untranslated, it is plain to see).
+KEY_PREFIX = "\u241f"
+
+
+class BrowserI18n(gr.I18n):
+    """gr.I18n over TRANSLATIONS with namespaced keys: `I18N("Start training")` is I18nData for the browser, and
+    the dictionaries it sends are read when gradio builds a page's config (so `localize`'s additions count)."""
+
+    def __init__(self, tables: dict[str, dict[str, str]]):  # no super().__init__: `translations` is computed
+        self.tables = tables
+
+    @property
+    def translations(self) -> dict[str, dict[str, str]]:
+        return {code: {KEY_PREFIX + english: text for english, text in table.items()} for code, table in self.tables.items()}
+
+    def __call__(self, text: str) -> I18nData:
+        return I18nData(KEY_PREFIX + text)
+
+
+def english(key: str) -> str:
+    """The English of a browser key (I18nData.key)."""
+    return key.removeprefix(KEY_PREFIX)
+
+
+I18N = BrowserI18n({SOURCE: EN, **TRANSLATIONS})
 
 
 def language(tag: str | None) -> str:

@@ -46,6 +46,8 @@ def test_a_chinese_browser_gets_the_chinese_page(pages, shots_dir):
 
     page.get_by_role("tab", name="训练", exact=True).click()
     expect(page.locator("#train-source")).to_contain_text("从零训练")
+    # Its value stays the one the server sent (gradio's page translated a value equal to a translation key; issue 18).
+    expect(page.locator("#train-source input:checked")).to_have_count(1)
     expect(page.locator("#train-start")).to_have_text("开始训练")
     expect(page.locator("#train-status")).to_contain_text("就绪")  # a marker inside built-in HTML
     expect(page.locator("#train-estimate")).to_contain_text("本机预计")  # written by the server, in Chinese
@@ -70,6 +72,7 @@ def test_a_chinese_browser_gets_the_chinese_page(pages, shots_dir):
     page.get_by_role("tab", name="训练记录", exact=True).click()
     expect(page.locator("#runs-table")).to_contain_text("最佳验证损失")  # column names, written by the server
     expect(page.locator("#runs-use")).to_have_text("使用这个模型")
+    expect(page.locator("#runs-x input:checked")).to_have_count(1)  # the overlay's x axis: still one of its choices
 
     # The switch: English at once, no reload; the server follows (its cookie).
     page.locator("#lang-select label", has_text="English").click()

@@ -11,10 +11,12 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from gradio.i18n import I18nData
 
-from playground.ui.i18n import EN, I18N, LANGUAGES, error, language, language_of, localize, tr, translate, untranslated
+from playground.ui.i18n import (EN, I18N, KEY_PREFIX, LANGUAGES, TRANSLATIONS, english, error, language, language_of, localize,
+                                tr, translate, untranslated)
 
-ZH = I18N.translations["zh-CN"]  # what the browser gets for Chinese: the file's whole strings (+ localize's)
+ZH = TRANSLATIONS["zh-CN"]  # the file's whole strings (+ localize's), by their English
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")  # Chinese characters and punctuation
 
 
@@ -24,7 +26,7 @@ def fields(text: str) -> set[str]:
 
 def test_every_key_has_both_languages_with_the_same_fields():
     assert set(I18N.translations) == {"en", "zh-CN"}
-    assert set(I18N.translations["en"]) == set(I18N.translations["zh-CN"]) == set(ZH) == set(EN)
+    assert set(I18N.translations["en"]) == set(I18N.translations["zh-CN"]) == {KEY_PREFIX + k for k in ZH} == {KEY_PREFIX + k for k in EN}
     for english, chinese_ in ZH.items():
         assert CJK.search(chinese_) or not re.search("[A-Za-z]", english), f"not translated: {english!r}"
         assert fields(chinese_) == fields(english), english  # tr() fills the same {names} in either language
@@ -41,19 +43,68 @@ def test_the_built_app_has_no_english_label_left(tiny_model_dir, peaky_model_dir
     demo = build_app(models=[str(peaky_model_dir), str(tiny_model_dir)], runs_dir=str(tmp_path / "runs"))
     assert untranslated(demo) == []
     # Labels, info, buttons, tab names and choices really went to the browser as translation keys.
-    labels = {b.label.key for b in demo.blocks.values() if isinstance(getattr(b, "label", None), I18nData)}
+    labels = {english(b.label.key) for b in demo.blocks.values() if isinstance(getattr(b, "label", None), I18nData)}
     assert {"Temperature", "Prompt", "Model (used by every tab)", "Data", "Decoding lab", "Internals"} <= labels
     buttons = [b.value for b in demo.blocks.values() if isinstance(b, gr.Button)]
     assert str(I18N("Start training")) in buttons and str(I18N("Show distribution")) in buttons
     radio = next(b for b in demo.blocks.values() if getattr(b, "elem_id", None) == "train-source")
-    assert [c[0].key for c in radio.choices] == ["Fine-tune a model", "Train from scratch"]
+    assert [english(c[0].key) for c in radio.choices] == ["Fine-tune a model", "Train from scratch"]
     assert [c[1] for c in radio.choices] == ["Fine-tune a model", "Train from scratch"]  # the API's values unchanged
     # A label built from numbers (the size list) is translated by its pattern and joins both tables.
     size = next(b for b in demo.blocks.values() if getattr(b, "elem_id", None) == "train-size")
-    assert all(isinstance(c[0], I18nData) and CJK.search(ZH[c[0].key]) for c in size.choices)
+    assert all(isinstance(c[0], I18nData) and CJK.search(ZH[english(c[0].key)]) for c in size.choices)
     assert set(EN) == set(ZH)
     localize(demo)  # twice is harmless: what is already I18nData stays
     assert untranslated(demo) == []
+
+
+# Props gradio's page passes through its translator whatever they hold (gradio/templates/frontend: src-*.js, v = […]).
+TRANSLATED_PROPS = ("label", "info", "placeholder", "description", "title", "value")
+
+
+def test_no_value_can_be_taken_for_a_translation_key(tiny_model_dir, peaky_model_dir, tmp_path, monkeypatch):
+    """Gradio's page translates any of those props that EQUALS a key of its dictionaries, I18nData or not: keyed by
+    plain English, the Train tab's initial value "Train from scratch" reached the server as "从零训练" (issue 18).
+    The keys are namespaced, so no initial value or choice value is one; and localize translates the labels of
+    choices, never their values."""
+    from playground.ui import app, build_app, i18n
+
+    before = {}
+
+    def localize(blocks):  # the choices as the tabs built them, before translation
+        before.update({id(b): list(b.choices) for b in blocks.blocks.values() if isinstance(getattr(b, "choices", None), list)})
+        i18n.localize(blocks)
+
+    monkeypatch.setattr(app, "localize", localize)
+    demo = build_app(models=[str(peaky_model_dir), str(tiny_model_dir)], runs_dir=str(tmp_path / "runs"))
+    keys = {key for table in I18N.translations.values() for key in table}
+    assert keys and all(k.startswith(KEY_PREFIX) for k in keys)
+    assert set(I18N.translations["en"].values()) >= {"Train from scratch", "step", "Shakespeare (38 plays)"}
+
+    plain, values = [], 0
+    for component in demo.config["components"]:
+        props, name = component.get("props", {}), component.get("props", {}).get("elem_id") or component["type"]
+        for prop in TRANSLATED_PROPS:
+            if isinstance(props.get(prop), str):
+                plain += [f"{name}.{prop} = {props[prop]!r}"] if props[prop] in keys else []
+        held = props.get("value") if isinstance(props.get("value"), list) else [props.get("value")]
+        choices = [c[1] for c in props.get("choices") or [] if isinstance(c, (list, tuple))]
+        for value in [*held, *choices]:
+            values += 1
+            if isinstance(value, str) and value.startswith(KEY_PREFIX):
+                plain.append(f"{name}: the value {value!r}")
+    assert plain == [] and values > 100
+
+    changed = []
+    for block in demo.blocks.values():
+        if id(block) in before:
+            labels = [c[0] for c in block.choices]
+            if [c[1] for c in block.choices] != [c[1] if isinstance(c, tuple) else c for c in before[id(block)]]:
+                changed.append(getattr(block, "elem_id", None) or type(block).__name__)
+            assert not any(isinstance(l, str) and l.startswith(KEY_PREFIX) for l in labels)
+    assert changed == [] and len(before) > 10
+    source = next(b for b in demo.blocks.values() if getattr(b, "elem_id", None) == "train-source")
+    assert all(isinstance(label, I18nData) for label, _ in source.choices)  # the labels: translated in the browser
 
 
 def test_every_text_the_handlers_translate_has_its_chinese():
