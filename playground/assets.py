@@ -19,10 +19,11 @@ def find_assets() -> Path:
 ASSETS = find_assets()
 SHAKESPEARE = ASSETS / "shakespeare"
 
-# Display name -> (training text, validation text). Validation plays are held out whole.
+# Corpus id -> (training text, validation text), and its name on the page. Validation plays are held out whole.
 BUNDLED_CORPORA: dict[str, tuple[Path, Path]] = {
-    "Shakespeare (38 plays)": (SHAKESPEARE / "train.txt", SHAKESPEARE / "validation.txt"),
+    "shakespeare": (SHAKESPEARE / "train.txt", SHAKESPEARE / "validation.txt"),
 }
+BUNDLED_NAMES = {"shakespeare": "Shakespeare (38 plays)"}
 
 # The decoding lab's example contexts: they give the bundled demo model (Shakespeare, 4 000-token BPE) a
 # peaked, teachable next-token distribution: a few likely tokens and a long tail, so knobs visibly cut and

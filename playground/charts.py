@@ -167,11 +167,11 @@ def loss_chart(records: Sequence[dict], *, log_scale: bool = False, smoothing: f
     return _layout(fig, title, height=400, hovermode="x unified")
 
 
-RUN_X_AXES = {  # x-axis choice -> (record key, axis title)
-    "step": ("step", "optimizer step"),
-    "tokens seen": ("tokens", "tokens seen"),
-    "wall time": ("elapsed", "wall time (minutes)"),
-    "epoch": ("epoch", "epoch"),
+RUN_X_AXES = {  # x-axis choice -> (record key, axis title, the choice's name)
+    "step": ("step", "optimizer step", "step"),
+    "tokens": ("tokens", "tokens seen", "tokens seen"),
+    "time": ("elapsed", "wall time (minutes)", "wall time"),
+    "epoch": ("epoch", "epoch", "epoch"),
 }
 RUN_COLORS = [BLUE, ORANGE, GREEN, VERMILION, PURPLE, SKY, "#000000"]
 
@@ -184,7 +184,7 @@ def runs_chart(runs: Sequence[dict], *, x: str = "step", log_scale: bool = False
     (debiased EMA) over its faint raw line; val loss dashed with markers. `x` is a RUN_X_AXES key; records
     without that value (older runs had no token count) are left out.
     """
-    key, axis_title = RUN_X_AXES[x]
+    key, axis_title, _ = RUN_X_AXES[x]
     scale = (lambda v: v / 60) if key == "elapsed" else (lambda v: v)
     fig = go.Figure()
     for i, run in enumerate(runs):

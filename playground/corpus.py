@@ -32,6 +32,7 @@ from playground.paths import cache_root
 from playground.values import check_seed
 
 TABLE_SUFFIXES = {".csv": "csv", ".jsonl": "json", ".json": "json"}
+MIN_ADVISED_BLOCK = 16  # the Data tab's block-size slider: its minimum and its step
 MAX_SHARDS = 20  # the block split assigns whole contiguous shards to validation (see _split_shards)
 # --------------------------------------------------------------------------- settings
 
@@ -421,10 +422,13 @@ def _blocks(ids: Dataset, eos_id: int, settings: ExampleSettings, val_ids: Datas
         return _windows(stream, block, step), _windows(stream_of(val_ids), block, block)
     n_units = len(stream) // block
     if n_units < 2:
-        raise PlaygroundError(
-            f"The corpus has {len(stream)} tokens, too short for a train and a validation block of {block} tokens; "
-            f"add text or choose a block size of at most {max(2, len(stream) // 4)}."
-        )
+        # The advice must be a size the Data tab's slider takes (multiples of MIN_ADVISED_BLOCK) and gives two blocks.
+        fit = len(stream) // 2 // MIN_ADVISED_BLOCK * MIN_ADVISED_BLOCK
+        if fit >= MIN_ADVISED_BLOCK:
+            raise PlaygroundError(f"The corpus has {len(stream)} tokens, too short for a train and a validation block of "
+                                  f"{block} tokens; choose a block size of at most {fit}, or add text.")
+        raise PlaygroundError(f"The corpus has only {len(stream)} tokens, too few for a train and a validation block of "
+                              f"{MIN_ADVISED_BLOCK} tokens; add text, or cut it line by line.")
     is_val = _split_shards(n_units, settings.val_fraction, settings.seed)
     train, val = [], []
     # Walk maximal runs of units with the same split; windows stay inside a run.

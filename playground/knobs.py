@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import math
 import secrets
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 
-from playground.values import check_seed
 from playground.errors import PlaygroundError
+from playground.values import MAX_SEED, check_seed
 
 MAX_NEW_TOKENS = 512  # output_scores keeps ~0.4 MB per token per sequence (GPT-2 vocab), so keep runs bounded
 MAX_SEQUENCES = 8  # cap on beams and on returned sequences, for the same reason
@@ -26,24 +26,63 @@ MAX_BEAM_STEPS = 10
 
 
 @dataclass(frozen=True)
+class Knob:
+    """How one decoding knob is shown and typed: declared once, beside its field, for the app's sliders, the CLI's
+    flags (generate, lab, compare), share links and the benches. `lo`..`hi` is the slider's range (the form's;
+    the engine's own checks, in DecodingSettings, may allow more: the CLI takes any valid value)."""
+
+    label: str  # the form's label
+    help: str  # the form's info line and the flag's help
+    flag: str  # --temperature
+    metavar: str
+    lo: float = 0
+    hi: float = 1
+    step: float = 0.01
+    elem: str = ""  # the form component's elem_id after its tab's prefix ("gen-" + elem); default: the flag's name
+
+
+def _knob(label: str, help: str, flag: str, metavar: str, *, lo=0, hi=1, step=0.01, elem: str = "") -> dict:
+    return {"knob": Knob(label, help, flag, metavar, lo, hi, step, elem or flag.removeprefix("--"))}
+
+
+@dataclass(frozen=True)
 class DecodingSettings:
     """Every decoding knob, validated on construction (one PlaygroundError sentence per bad value).
 
     "Off" values: top_k 0, top_p 1, min_p 0, typical_p 1, repetition_penalty 1, no_repeat_ngram_size 0.
+    Each field's metadata (`KNOBS`) says how the app and the CLI show it.
     """
 
-    max_new_tokens: int = 50
-    temperature: float = 1.0  # 0 means greedy
-    top_k: int = 0
-    top_p: float = 1.0
-    min_p: float = 0.0
-    typical_p: float = 1.0
-    repetition_penalty: float = 1.0
-    no_repeat_ngram_size: int = 0
-    num_beams: int = 1  # beam search needs temperature 0
-    num_return_sequences: int = 1
-    seed: int | None = None  # None: a fresh seed, reported with the result
-    stops: tuple[str, ...] = ()  # the text is cut at the first occurrence of any of these
+    max_new_tokens: int = field(default=50, metadata=_knob(
+        "Max new tokens", "tokens to generate (at most 512)", "--max-new-tokens", "N", lo=1, hi=MAX_NEW_TOKENS, step=1,
+        elem="max-new"))
+    temperature: float = field(default=1.0, metadata=_knob(  # 0 means greedy
+        "Temperature", "0 = greedy; below 1 sharpens, above 1 flattens", "--temperature", "T", hi=2, step=0.05))
+    top_k: int = field(default=0, metadata=_knob(
+        "Top-k", "keep the k likeliest tokens; 0 = off", "--top-k", "K", hi=200, step=1))
+    top_p: float = field(default=1.0, metadata=_knob(
+        "Top-p (nucleus)", "keep the smallest set reaching p; 1 = off", "--top-p", "P", lo=0.01))
+    min_p: float = field(default=0.0, metadata=_knob(
+        "Min-p", "drop tokens below p × the top token's; 0 = off", "--min-p", "P"))
+    typical_p: float = field(default=1.0, metadata=_knob(
+        "Typical-p", "locally typical sampling; 1 = off", "--typical-p", "P", lo=0.01))
+    repetition_penalty: float = field(default=1.0, metadata=_knob(
+        "Repetition penalty", "above 1 discourages tokens already used", "--repetition-penalty", "R", lo=0.5, hi=2,
+        step=0.05, elem="rep"))
+    no_repeat_ngram_size: int = field(default=0, metadata=_knob(
+        "No-repeat n-gram size", "never repeat an n-gram of this size; 0 = off", "--no-repeat-ngram", "N", hi=6, step=1,
+        elem="no-repeat"))
+    num_beams: int = field(default=1, metadata=_knob(  # beam search needs temperature 0
+        "Beams", "beam search with this many beams; needs temperature 0", "--num-beams", "N", lo=1, hi=MAX_SEQUENCES,
+        step=1, elem="beams"))
+    num_return_sequences: int = field(default=1, metadata=_knob(
+        "Sequences", "how many continuations to return", "--num-return-sequences", "N", lo=1, hi=MAX_SEQUENCES, step=1,
+        elem="sequences"))
+    seed: int | None = field(default=None, metadata=_knob(  # None: a fresh seed, reported with the result
+        "Seed (blank = random)", "the random seed (0 to 2**32 - 1): the same seed and knobs give the same text", "--seed", "S",
+        lo=0, hi=MAX_SEED, step=1))
+    stops: tuple[str, ...] = field(default=(), metadata=_knob(  # the text is cut at the first occurrence of any of these
+        "Stop text", "cut the text at the first occurrence of this text", "--stop", "TEXT", elem="stop"))
 
     def __post_init__(self) -> None:
         # Coerce once so the UI can pass slider floats like 50.0 and the CLI lists.
@@ -123,6 +162,10 @@ class DecodingSettings:
         d = {f.name: getattr(self, f.name) for f in fields(self)}
         d["stops"] = list(self.stops)
         return d
+
+
+KNOBS: dict[str, Knob] = {f.name: f.metadata["knob"] for f in fields(DecodingSettings)}
+"""Each knob's Knob, in DecodingSettings' field order."""
 
 
 def _as_int(name: str, value) -> int:

@@ -240,16 +240,55 @@ def delete_run(folder: str | os.PathLike) -> None:
     run.folder.with_suffix(".zip").unlink(missing_ok=True)
 
 
-def train_command(settings: dict, *, resume: bool = False) -> str:
-    """The `python -m playground train …` command line that runs these settings (or resumes the run).
+def train_command(settings: dict, *, resume: bool = False, output: str | None = None, here: bool = True) -> str:
+    """The command line that runs these settings (or resumes the run), as typed at a terminal in any folder
+    of this computer (`here`): `gpt2-playground train …` where the package is installed, else this Python with
+    `-m playground` and the checkout on PYTHONPATH; relative paths made absolute. Not `here` (a hosted app
+    shows what to type at home): `gpt2-playground train …` with the paths as given. `output` trains into
+    another folder instead.
 
     The flags are the CLI's own, from TrainConfig's fields (playground.config_fields.flag_values); imported
     here on first use, so listing runs stays free of the heavy libraries.
     """
     from playground.config_fields import flag_values
 
-    args = flag_values({"output": "OUTPUT"} | settings)
-    return shlex.join(["python", "-m", "playground", "train", *args, *(["--resume"] if resume else [])])
+    settings = {"output": "OUTPUT"} | settings | ({"output": output} if output is not None else {})
+    if here:
+        for key in ("corpus", "val_files"):
+            settings[key] = [_absolute(f) for f in settings.get(key) or []]
+        for key in ("output", "model"):
+            if settings.get(key) and (os.sep in str(settings[key]) or Path(str(settings[key])).exists()):
+                settings[key] = _absolute(settings[key])
+    args = shlex.join(["train", *flag_values(settings), *(["--resume"] if resume else [])])
+    return f"{program() if here else 'gpt2-playground'} {args}"
+
+
+def program() -> str:
+    """How to call the CLI from any folder of this computer: the installed `gpt2-playground` command, or — from
+    a checkout that was never installed — this Python with the checkout on PYTHONPATH (a plain
+    `python -m playground` works only in the checkout's root)."""
+    import importlib.util
+    import sys
+
+    spec = importlib.util.find_spec("playground")
+    package = Path(spec.origin).resolve().parent if spec and spec.origin else None
+    if package is not None and package.parent.name in ("site-packages", "dist-packages"):
+        return "gpt2-playground"
+    python = f"{shlex.quote(sys.executable)} -m playground"
+    return python if package is None else f"PYTHONPATH={shlex.quote(str(package.parent))} {python}"
+
+
+def _absolute(path) -> str:
+    return str(Path(str(path)).expanduser().resolve()) if str(path) and str(path) != "OUTPUT" else str(path)
+
+
+def new_output(folder: str | os.PathLike) -> str:
+    """A folder beside `folder` for training its settings again: `NAME-again`, `NAME-again-2`, …"""
+    folder = Path(folder)
+    candidate, n = folder.with_name(f"{folder.name}-again"), 2
+    while candidate.exists():
+        candidate, n = folder.with_name(f"{folder.name}-again-{n}"), n + 1
+    return str(candidate)
 
 
 # Settings that differ between runs by nature, not by choice.

@@ -46,6 +46,13 @@ MAX_STEPS = 10_000_000  # weeks of GPU time for the small sizes; far beyond that
 MAX_EPOCHS = 10_000
 
 
+def ui(label: str, **how) -> dict:
+    """How the Train form shows a field (playground.ui.train_form): its short label, and any of min, max,
+    placeholder, max_chars (a text's bound), choices [(label, value)], default_label (a choice field's "default" entry) and blank ("zero":
+    0 in the box means the default; "text": a text box, blank means the default). Its help is the docstring."""
+    return {"label": label, **how}
+
+
 def defaults_for(model: str | None, scratch: str | None, lora: bool = False) -> SizeDefaults:
     if scratch:
         return SCRATCH_DEFAULTS[scratch]
@@ -87,56 +94,56 @@ class TrainConfig:
     """Tokens between block starts (below the block size, windows overlap); default: the block size."""
     line_by_line: bool = False
     """Each line (or record) is one example, instead of blocks cut from the joined text."""
-    batch_size: int | None = None
+    batch_size: int | None = field(default=None, metadata=ui("Batch size", min=1))
     """Examples per device and forward pass."""
-    grad_accum: int = 1
+    grad_accum: int = field(default=1, metadata=ui("Gradient accumulation", min=1))
     """Forward passes accumulated into one optimizer step."""
-    lr: float | None = None
+    lr: float | None = field(default=None, metadata=ui("Learning rate", min=0))
     """Peak learning rate (of AdamW; with Muon, of the embeddings, norms and biases)."""
-    schedule: Literal["linear", "cosine", "constant", "wsd"] = "cosine"
+    schedule: Literal["linear", "cosine", "constant", "wsd"] = field(default="cosine", metadata=ui("LR schedule"))
     """Decay after warm-up: linear, cosine, constant, or wsd (flat, then linear to 0 over the last 20 %)."""
-    optimizer: Literal["adamw", "muon"] | None = None
+    optimizer: Literal["adamw", "muon"] | None = field(default=None, metadata=ui("Optimizer", default_label="default: Muon from scratch, AdamW to fine-tune"))
     """'adamw', or from scratch 'muon': Muon on the blocks' 2-D matrices, AdamW (at --lr) on embeddings, norms,
     biases. Default: muon from scratch (it won the tinyshakespeare benchmark, docs/benchmarks.md), adamw for fine-tuning."""
-    muon_lr: float | None = None
+    muon_lr: float | None = field(default=None, metadata=ui("Muon learning rate (0 = 0.02)", blank="zero", min=0))
     """Learning rate of Muon's matrices (default 0.02); only with optimizer 'muon'."""
-    warmup: int | None = None
+    warmup: int | None = field(default=None, metadata=ui("Warm-up steps", min=0))
     """Warm-up optimizer steps (linear from 0)."""
-    weight_decay: float | None = None
+    weight_decay: float | None = field(default=None, metadata=ui("Weight decay", min=0))
     """Decoupled weight decay (AdamW's, and Muon's)."""
-    max_grad_norm: float = 1.0
+    max_grad_norm: float = field(default=1.0, metadata=ui("Gradient clipping norm (0 = off)", min=0))
     """Gradient clipping norm (0: off)."""
-    epochs: float | None = None
+    epochs: float | None = field(default=None, metadata=ui("Epochs (0 = one, or the step limit)", blank="zero", min=0))
     """Passes over the training examples (default 1, unless a step count or a time budget ends the run)."""
-    max_steps: int | None = None
+    max_steps: int | None = field(default=None, metadata=ui("Max steps (0 = by epochs)", blank="zero", min=0))
     """Optimizer steps to train (instead of epochs)."""
-    max_minutes: float | None = None
+    max_minutes: float | None = field(default=None, metadata=ui("Time budget, minutes (0 = none)", blank="zero", min=0))
     """Time budget: training stops (and the schedule ends) when it runs out."""
-    eval_every: int | None = None
+    eval_every: int | None = field(default=None, metadata=ui("Evaluate every N steps (0 = ten times)", blank="zero", min=0))
     """Optimizer steps between evaluations; default: ten evaluations per run."""
     val_fraction: float = 0.1
     """Share of the corpus held out for validation, in (0, 0.5]; ignored with validation files."""
-    seed: int = 42
+    seed: int = field(default=42, metadata=ui("Seed", min=0))
     """Seeds the initialisation, the validation split, the data order and the samples."""
-    precision: Literal["auto", "fp32", "fp16", "bf16"] = "auto"
+    precision: Literal["auto", "fp32", "fp16", "bf16"] = field(default="auto", metadata=ui("Precision"))
     """auto: bf16 on GPUs that have it, fp16 on other CUDA GPUs, bf16 on CPUs with native bf16 (AVX512-BF16,
     AMX), fp32 elsewhere."""
-    compile: bool = False
+    compile: bool = field(default=False, metadata=ui("torch.compile"))
     """torch.compile the model: faster steps after compiling (a minute or more on a GPU; ~10 s and 1.3x for the
     tiny model on a CPU, which needs a C++ compiler). Off: no wait."""
     lora: bool = False
     """Train LoRA adapters (merged into the saved model) instead of every weight."""
-    lora_r: int = 8
+    lora_r: int = field(default=8, metadata=ui("LoRA rank", min=1))
     """LoRA rank."""
-    lora_alpha: int = 16
+    lora_alpha: int = field(default=16, metadata=ui("LoRA alpha", min=1))
     """LoRA scaling (alpha / r multiplies the adapters)."""
     resume: bool = False
     """Continue from the last checkpoint in the output folder."""
-    sample_prompt: str | None = None
+    sample_prompt: str | None = field(default=None, metadata=ui("Sample prompt", placeholder="start of the corpus", max_chars=1000))
     """Prompt for the sample generated at each evaluation; default: the start of the corpus's first line."""
-    sample_tokens: int = 40
+    sample_tokens: int = field(default=40, metadata=ui("Sample length (tokens)", min=1))
     """Length in tokens of that sample."""
-    dropout: float | None = None
+    dropout: float | None = field(default=None, metadata=ui("Dropout", blank="text", placeholder="default: the model's own, 0 from scratch"))
     """Dropout probability; default: the pretrained model's own, 0 from scratch (nanoGPT's advice for short runs)."""
     report_to: Literal["none", "trackio", "tensorboard", "wandb"] = "none"
     """Also report the metrics to a tracker: trackio (local dashboard: trackio show --project gpt2-playground),

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from playground.cli import main
-from playground.cli.generate import KNOBS
+from playground.cli.generate import add_knob_arguments
 from playground.knobs import DecodingSettings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,7 +24,12 @@ def run_json(capsys, *argv):
 
 
 def test_every_settings_field_has_a_flag():
-    assert sorted(dest for dest, *_ in KNOBS.values()) == sorted(f.name for f in dataclasses.fields(DecodingSettings))
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    add_knob_arguments(parser)
+    dests = sorted(a.dest for a in parser._actions if a.dest != "help")
+    assert dests == sorted(f.name for f in dataclasses.fields(DecodingSettings))
 
 
 def test_generate_json_shape(capsys, peaky_model_dir):

@@ -150,9 +150,9 @@ def test_cli_flags_reach_the_config_and_train_command_writes_them(play_file, tmp
             "--optimizer", "muon", "--muon-lr", "0.03", "--schedule", "wsd"]
     cfg = config_from_args(build_parser().parse_args(argv))
     assert (cfg.optimizer, cfg.muon_lr, cfg.schedule) == ("muon", 0.03, "wsd")
-    command = runs.train_command(cfg.to_dict())
+    command = runs.train_command(cfg.to_dict(), here=False)
     assert "--optimizer muon" in command and "--muon-lr 0.03" in command and "--schedule wsd" in command
-    again = config_from_args(build_parser().parse_args(shlex.split(command)[3:]))
+    again = config_from_args(build_parser().parse_args(shlex.split(command)[1:]))
     assert again.to_dict() == cfg.to_dict()
     plain = config_from_args(build_parser().parse_args(argv[:7]))
     assert plain.optimizer is None and "--optimizer" not in runs.train_command(plain.to_dict())
@@ -210,9 +210,9 @@ def test_train_command_round_trips_every_setting(tmp_path, resume):
     lora = TrainConfig(corpus=["a.txt"], output=str(tmp_path / "l"), model="gpt2", lora=True, lora_r=4,
                        lora_alpha=8, optimizer="adamw", resume=True)
     for cfg in (everything, lora, everything.resolved(1024)):
-        argv = shlex.split(runs.train_command(cfg.to_dict(), resume=resume))
-        assert argv[:4] == ["python", "-m", "playground", "train"]
-        again = _parse(argv[3:])
+        argv = shlex.split(runs.train_command(cfg.to_dict(), resume=resume, here=False))
+        assert argv[:2] == ["gpt2-playground", "train"]
+        again = _parse(argv[1:])
         assert again.to_dict() == cfg.to_dict() | {"resume": resume}  # --resume only when asked for
 
 

@@ -6,6 +6,7 @@ import json
 import os
 import shlex
 import time
+from pathlib import Path
 
 import pytest
 
@@ -55,13 +56,29 @@ def test_the_cli_command_describes_the_same_run(finished_run):
     from playground.cli.train import config_from_args
 
     settings = runs.read_run(finished_run).settings
-    command = runs.train_command(settings)
+    command = runs.train_command(settings, here=False)
     argv = shlex.split(command)
-    assert argv[:4] == ["python", "-m", "playground", "train"]
-    again = config_from_args(build_parser().parse_args(argv[3:])).to_dict()
+    assert argv[:2] == ["gpt2-playground", "train"]
+    again = config_from_args(build_parser().parse_args(argv[1:])).to_dict()
     assert again == settings | {"resume": False}
-    resumed = config_from_args(build_parser().parse_args(shlex.split(runs.train_command(settings, resume=True))[3:]))
-    assert resumed.resume
+    resumed = runs.train_command(settings, resume=True, here=False)
+    assert config_from_args(build_parser().parse_args(shlex.split(resumed)[1:])).resume
+
+
+def test_the_command_to_train_again_works_from_any_folder(finished_run, tmp_path):
+    """The Runs tab's "train again into a new folder" line, pasted into a shell in another folder: it finds the
+    package and the corpus, and trains into a new folder beside the run."""
+    import subprocess
+
+    settings = runs.read_run(finished_run).settings
+    again = runs.new_output(finished_run)
+    command = runs.train_command(settings | {"max_steps": 2, "eval_every": 2}, output=again)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    done = subprocess.run(command, shell=True, cwd=elsewhere, capture_output=True, text=True, timeout=600,
+                          env={**os.environ, "HF_HUB_OFFLINE": "1"})
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert (Path(again) / "config.json").exists() and Path(again).parent == finished_run.parent
 
 
 def test_differing_settings_lists_only_what_differs():

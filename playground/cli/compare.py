@@ -12,7 +12,7 @@ from playground.cli.generate import add_knob_arguments, add_model_and_prompt, ec
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     add_model_and_prompt(p)
-    add_knob_arguments(p, only=("--max-new-tokens", "--seed"))
+    add_knob_arguments(p, only=("max_new_tokens", "seed"))
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
 

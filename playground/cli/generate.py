@@ -1,6 +1,7 @@
 """`python -m playground generate`: continue a prompt with every decoding knob; streams to the terminal.
 
-Also home of the knob flags shared by `lab` (and the model choice shared by `lab` and `compare`).
+Also home of the knob flags shared by `lab` and `compare` (made from playground.knobs.KNOBS, which imports no
+torch), and of the model choice they share.
 """
 
 from __future__ import annotations
@@ -10,24 +11,6 @@ import json
 import sys
 
 from playground.cli import printable
-
-# flag -> (DecodingSettings field, type, metavar, help). Kept here, not read from the dataclass, so building
-# the parser imports no torch; tests check that every settings field has its flag.
-KNOBS: dict[str, tuple[str, type, str, str]] = {
-    "--max-new-tokens": ("max_new_tokens", int, "N", "tokens to generate (default 50, at most 512)"),
-    "--temperature": ("temperature", float, "T", "divide the logits by T; 0 means greedy (default 1, or 0 with --num-beams)"),
-    "--top-k": ("top_k", int, "K", "keep only the K likeliest tokens; 0 = off (default)"),
-    "--top-p": ("top_p", float, "P", "keep the fewest tokens whose probabilities add up to P; 1 = off (default)"),
-    "--min-p": ("min_p", float, "P", "drop tokens less likely than P times the likeliest one; 0 = off (default)"),
-    "--typical-p": ("typical_p", float, "P", "locally typical sampling keeping mass P; 1 = off (default)"),
-    "--repetition-penalty": ("repetition_penalty", float, "R", "penalise tokens already in the text; 1 = off (default)"),
-    "--no-repeat-ngram": ("no_repeat_ngram_size", int, "N", "never repeat an N-gram; 0 = off (default)"),
-    "--num-beams": ("num_beams", int, "N", "beam search with N beams (deterministic: temperature 0)"),
-    "--num-return-sequences": ("num_return_sequences", int, "N", "how many continuations to return (default 1)"),
-    "--stop": ("stops", str, "TEXT", "cut the text at the first occurrence of TEXT (repeatable)"),
-    "--seed": ("seed", int, "S", "random seed (default: a fresh one, printed on stderr)"),
-}
-
 
 ECHO_CHARS = 1000  # a longer prompt is echoed as "…" and its end
 
@@ -57,18 +40,28 @@ def echo(prompt: str) -> str:
 
 
 def add_knob_arguments(p: argparse.ArgumentParser, only: tuple[str, ...] | None = None) -> None:
-    for flag, (dest, kind, metavar, help_text) in KNOBS.items():
-        if only is None or flag in only:
-            extra = {"action": "append"} if dest == "stops" else {}
-            p.add_argument(flag, dest=dest, type=kind, metavar=metavar, help=help_text, **extra)
+    """A flag per decoding knob (or per knob named in `only`), from DecodingSettings' own declarations
+    (playground.knobs.KNOBS: flag, metavar, help), as the app's sliders are."""
+    from playground.knobs import KNOBS, DecodingSettings
+
+    defaults = DecodingSettings()
+    for name, knob in KNOBS.items():
+        if only is not None and name not in only:
+            continue
+        default = getattr(defaults, name)
+        said = {"seed": " (default: a fresh one, printed on stderr)", "stops": " (repeatable)"}.get(
+            name, f" (default {default})" if name != "temperature" else " (default 1, or 0 with --num-beams)")
+        kind = str if name == "stops" else int if isinstance(default, int) or name == "seed" else float
+        extra = {"action": "append"} if name == "stops" else {}
+        p.add_argument(knob.flag, dest=name, type=kind, metavar=knob.metavar, help=knob.help + said, **extra)
 
 
 def settings_from_args(args: argparse.Namespace):
     """The knob flags as DecodingSettings, through the converter the app's forms use too (a flag not
     given keeps the knob's default; beams without --temperature are deterministic)."""
-    from playground.knobs import DecodingSettings
+    from playground.knobs import KNOBS, DecodingSettings
 
-    return DecodingSettings.from_values(**{dest: getattr(args, dest, None) for dest, *_ in KNOBS.values()})
+    return DecodingSettings.from_values(**{name: getattr(args, name, None) for name in KNOBS})
 
 
 def load(args: argparse.Namespace):

@@ -15,6 +15,7 @@ from playground.errors import PlaygroundError
 from playground.models import resolve
 from playground.ui import compare, data, engine, evaluate, generate, internals, lab, runs, train
 from playground.ui.common import CSS, PAGE_JS, PRESENT_JS, note
+from playground.ui.forms import checked_by_handlers
 from playground.ui.i18n import ENGLISH_KEY, I18N, LANGUAGES, localize, localize_figure, page_js, tr
 from playground.ui.share import TAB_NAMES, link_values, read_share
 from playground.ui.state import AppContext
@@ -81,7 +82,7 @@ def build_app(hosted: bool = False, models: list[str] | None = None, default: st
         def share_models(request: gr.Request):
             """Models trained in this session join every model list."""
             choices = ctx.model_choices(ctx.session(request))
-            return gr.update(choices=choices), gr.update(choices=[(evaluate.NONE, evaluate.NONE), *choices])
+            return gr.update(choices=choices), gr.update(choices=[("(none)", evaluate.NONE), *choices])
 
         model_select.change(share_models, None, [t["base"], e["second"]], queue=False, api_visibility="undocumented")
         runs_tab.select(r["show"], r["show_inputs"], r["show_outputs"], api_visibility="undocumented")
@@ -93,7 +94,7 @@ def build_app(hosted: bool = False, models: list[str] | None = None, default: st
 
         demo.load(open_session, None, [model_select, *r["outputs"]], queue=False, api_visibility="private")
         demo.load(t["on_load"], None, t["job_outputs"], queue=False, api_visibility="private")
-        demo.load(t["on_estimate"], t["form"], t["estimate"], api_visibility="private")
+        demo.load(t["estimate_event"], t["form"].inputs, t["estimate"], api_visibility="private")
         demo.load(*g["clamp"], queue=False, api_visibility="private")
 
         # ?present=1 and share links (?tab=lab&model=demo&prompt=…&temperature=0.7&seed=7): the page opens as asked.
@@ -154,6 +155,7 @@ def build_app(hosted: bool = False, models: list[str] | None = None, default: st
         language.change(None, language, None, js=switch_js, api_visibility="private").then(
             redraw_charts, [language, *plots], plots, queue=False, show_progress="hidden", api_visibility="private")
         demo.load(None, None, language, js=load_js, api_visibility="private")
+        checked_by_handlers(demo)  # an API client's bad value reaches the handler, which answers in one sentence
         localize(demo)  # last: every label above, in both languages
     engine.gate_events(demo)  # no event runs before the engine's libraries are imported (in one thread)
     return demo

@@ -11,9 +11,11 @@ from playground import charts
 from playground.ui import engine
 from playground.ui.common import esc, progress_bar
 from playground.ui.i18n import headed, localize_figure, tr
-from playground.ui.knobs import Form, KnobPanel, bind
+from playground.ui.forms import Form, KnobPanel, bind
 from playground.ui.share import share_row, wire_share
-from playground.ui.state import AppContext, Session, friendly
+from playground.ui.errors import friendly
+from playground.ui.sessions import Session
+from playground.ui.state import AppContext
 
 HEADERS = ["strategy", "perplexity", "mean log-prob", "distinct-1", "distinct-2", "repeated 3-grams", "tokens"]
 

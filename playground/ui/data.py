@@ -1,4 +1,8 @@
-"""Data tab: choose a corpus (bundled or uploaded), clean it, cut it into examples, see its statistics."""
+"""Data tab: choose a corpus (bundled or uploaded), clean it, cut it into examples, see its statistics.
+
+What the Train tab trains on is the session's `corpus`: the last corpus prepared here, or, when a bundled
+corpus is chosen and not prepared, that corpus as it comes (None: the Train tab says which it will use).
+"""
 
 from __future__ import annotations
 
@@ -7,24 +11,27 @@ from pathlib import Path
 import gradio as gr
 
 from playground import charts
-from playground.assets import BUNDLED_CORPORA
+from playground.assets import BUNDLED_CORPORA, BUNDLED_NAMES
 from playground.corpus import Cleaning, ExampleSettings, line_token_lengths, load_corpus, prepare, read_text_file
 from playground.errors import PlaygroundError
 from playground.tokenization import gpt2_tokenizer
 from playground.ui.common import note, stat_cards
+from playground.ui.forms import Form, bind
 from playground.ui.i18n import error, headed, localize_figure, tr
-from playground.ui.state import AppContext, CorpusChoice
+from playground.ui.sessions import CorpusChoice, Session
+from playground.ui.state import AppContext
+from playground.values import number
 
-UPLOADED = "Uploaded files"
-CLEANING = {
-    "Drop blank lines": "drop_blank_lines",
-    "Strip page numbers": "strip_page_numbers",
-    "Collapse runs of spaces": "collapse_spaces",
-    "Remove duplicate lines": "dedupe_lines",
-}
+UPLOADED = "uploaded"
+SOURCES = [*((name, key) for key, name in BUNDLED_NAMES.items()), ("Uploaded files", UPLOADED)]
+CLEANING = [("Drop blank lines", "drop_blank_lines"), ("Strip page numbers", "strip_page_numbers"),
+            ("Collapse runs of spaces", "collapse_spaces"), ("Remove duplicate lines", "dedupe_lines")]
+MODES = [("Blocks: a continuous stream cut into windows", "blocks"),
+         ("Line by line: each line (or record) is one example", "lines")]
 PREVIEW_CHARS = 3000
 MIN_DOCUMENTS_FOR_HISTOGRAM = 30
 MAX_LINES = 100_000
+STAT_HEADERS = ["token", "count"]
 
 
 def corpus_files(source: str, uploads: list[str] | None) -> tuple[list[str], list[str], str]:
@@ -37,7 +44,7 @@ def corpus_files(source: str, uploads: list[str] | None) -> tuple[list[str], lis
     if source not in BUNDLED_CORPORA:
         raise PlaygroundError(f"Unknown corpus '{source}'.")
     train, val = BUNDLED_CORPORA[source]
-    return [str(train)], [str(val)], source
+    return [str(train)], [str(val)], BUNDLED_NAMES[source]
 
 
 def preview(source: str, uploads: list[str] | None) -> str:
@@ -52,27 +59,90 @@ def preview(source: str, uploads: list[str] | None) -> str:
         return f"({e})"
 
 
+def prepare_corpus(ctx: AppContext, session: Session, form: dict):
+    """Prepare: the corpus cut into examples with GPT-2's BPE, its stats, token-length histogram and most
+    frequent tokens. `form`: source, files, cleaning (Cleaning field names), mode, block_size, stride,
+    val_percent, text_field. A refused corpus leaves nothing that looks current: the stats say so."""
+    lang = session.language
+    try:
+        ctx.check_disk()  # hosted: uploads and caches within the host's disk budget
+        train_files, val_files, label = corpus_files(form["source"], form["files"])
+        chosen = set(form["cleaning"] or [])
+        unknown = chosen - {value for _, value in CLEANING}
+        if unknown:
+            raise PlaygroundError(f"Unknown cleaning option '{sorted(unknown)[0]}'; use "
+                                  f"{', '.join(value for _, value in CLEANING)}.")
+        cleaning = Cleaning(**{name: True for name in chosen})
+        block = number("Block size", form["block_size"], integer=True, lo=2, hi=1024)
+        stride = number("Stride", form["stride"], integer=True, lo=0, hi=1024) or None
+        settings = ExampleSettings(mode=form["mode"], block_size=block, stride=stride,
+                                   val_fraction=number("Validation %", form["val_percent"], lo=1, hi=50) / 100)
+        field = str(form["text_field"] or "").strip() or None
+        corpus = load_corpus(train_files, cleaning, field)
+        val_corpus = load_corpus(val_files, cleaning, field) if val_files else None
+        tokenizer = gpt2_tokenizer()
+        prepared = prepare(corpus, tokenizer, settings, val_corpus)
+    except PlaygroundError as e:
+        # One sentence, inline; the stats of an earlier corpus stay, marked as no longer what Train uses.
+        return note(error(lang, str(e)), "error"), _stale(session), gr.skip(), gr.skip()
+    s = prepared.stats
+    session.corpus = CorpusChoice(label, train_files, val_files, cleaning, settings.mode, block, stride,
+                                  settings.val_fraction, field, s.to_dict())
+    cards = stat_cards([(tr(lang, k), v) for k, v in [
+        ("characters", f"{s.characters:,}"), ("lines", f"{s.lines:,}"), ("tokens", f"{s.tokens:,}"),
+        ("train examples", f"{s.train_examples:,}"), ("val examples", f"{s.val_examples:,}"),
+        ("tokens / example", f"{s.tokens_per_example:,}")]])
+    lengths, unit = s.example_lengths, "line" if settings.mode == "lines" else "document"
+    if settings.mode == "blocks" and len(lengths) < MIN_DOCUMENTS_FOR_HISTOGRAM:
+        # A few long documents make a pointless histogram: show tokens per line instead.
+        lengths, unit = line_token_lengths(corpus, tokenizer, MAX_LINES), "line"
+    fig = localize_figure(charts.length_histogram(lengths, unit=unit, block_size=block), lang)
+    rows = [[charts.show_token(t), c] for t, c in s.top_tokens]
+    ok = note(tr(lang, "Ready: {label}. Preview with GPT-2's BPE: {n} training examples; the Train tab uses these "
+                 "settings with its run's tokenizer.", label=label, n=f"{s.train_examples:,}"), "ok")
+    return ok, cards, fig, headed(lang, STAT_HEADERS, rows)
+
+
+def _stale(session: Session) -> str:
+    """The stats box after a refused corpus: which corpus Train will use instead."""
+    c = session.corpus
+    which = tr(session.language, "the bundled Shakespeare") if c is None else c.label
+    return note(tr(session.language, "These settings were not applied: the Train tab still uses {corpus}.", corpus=which),
+                "warn")
+
+
+def choose_source(ctx: AppContext, session: Session, form: dict):
+    """A corpus chosen in the list: its preview, and a bundled one applies at once, as it comes (Prepare
+    changes its cleaning and block size); an upload waits for Prepare."""
+    lang = session.language
+    if form["source"] in BUNDLED_CORPORA:
+        session.corpus = None
+        told = note(tr(lang, "The Train tab now uses {corpus} as it comes; press Prepare corpus to see its statistics or "
+                       "change its cleaning and block size.", corpus=BUNDLED_NAMES[form["source"]]), "info")
+    else:
+        told = gr.skip()
+    return preview(form["source"], form["files"]), told
+
+
 def build(ctx: AppContext) -> dict:
     """The Data tab's components (returned so other tabs can read them)."""
-    sources = [*BUNDLED_CORPORA, UPLOADED]
     gr.Markdown("Pick the text the model will learn from. A bundled corpus is ready to go; or upload your own. "
                 "**Prepare** previews it cut into training examples, counted with GPT-2's BPE. The Train tab "
                 "trains on these files with this cleaning, block size, stride and validation share, tokenized by "
                 "its run's tokenizer (a fine-tuned model's own; GPT-2's or a corpus BPE from scratch), so with a "
                 "corpus BPE its counts differ.")
+    first = SOURCES[0][1]
     with gr.Row(equal_height=False):
         with gr.Column(scale=5):
-            source = gr.Radio(sources, value=sources[0], label="Corpus", elem_id="corpus-source")
+            source = gr.Radio(SOURCES, value=first, label="Corpus", elem_id="corpus-source")
             limit = f" (up to {ctx.max_upload_mb} MB each)" if ctx.max_upload_mb else ""
             upload = gr.File(label=f"Upload text files: .txt, .md, .csv, .jsonl{limit}", file_count="multiple",
                              file_types=[".txt", ".md", ".csv", ".jsonl", ".json"], elem_id="corpus-upload", height=120)
             text_preview = gr.Textbox(label="Preview (the first characters)", lines=12, max_lines=12, interactive=False,
-                                      value=preview(sources[0], None), elem_classes="pg-mono", elem_id="corpus-preview")
+                                      value=preview(first, None), elem_classes="pg-mono", elem_id="corpus-preview")
         with gr.Column(scale=4):
-            cleaning = gr.CheckboxGroup(list(CLEANING), label="Cleaning (each is optional)", elem_id="corpus-cleaning")
-            mode = gr.Radio([("Blocks: a continuous stream cut into windows", "blocks"),
-                             ("Line by line: each line (or record) is one example", "lines")],
-                            value="blocks", label="Examples")
+            cleaning = gr.CheckboxGroup(CLEANING, label="Cleaning (each is optional)", elem_id="corpus-cleaning")
+            mode = gr.Radio(MODES, value="blocks", label="Examples", elem_id="corpus-mode")
             with gr.Row():
                 block = gr.Slider(16, 1024, value=128, step=16, label="Block size (tokens)", elem_id="data-block",
                                   info="Tokens the model sees at once.")
@@ -81,13 +151,14 @@ def build(ctx: AppContext) -> dict:
             with gr.Row():
                 val_pct = gr.Slider(1, 50, value=10, step=1, label="Validation %", elem_id="data-val",
                                     info="Held out, never trained on (bundled corpora use whole held-out plays).")
-                text_field = gr.Textbox(label="Text column (csv / jsonl)", placeholder="text", max_lines=1)
+                text_field = gr.Textbox(label="Text column (csv / jsonl)", placeholder="text", max_lines=1,
+                                        elem_id="data-text-field")
             prepare_btn = gr.Button("Prepare corpus", variant="primary", elem_id="data-prepare", elem_classes="pg-primary")
     message = gr.HTML(elem_id="data-message")
     stats = gr.HTML(elem_id="data-stats")
     with gr.Row():
         hist = gr.Plot(charts.length_histogram([]), label="Token lengths", elem_id="data-hist", show_label=False)
-        top = gr.Dataframe(headers=["token", "count"], label="Most frequent tokens", interactive=False,
+        top = gr.Dataframe(headers=STAT_HEADERS, label="Most frequent tokens", interactive=False,
                            elem_id="data-top", max_height=320)
 
     def on_upload(files, request: gr.Request):
@@ -106,41 +177,12 @@ def build(ctx: AppContext) -> dict:
                                                            n=len(files)), "info")
 
     upload.upload(on_upload, upload, [source, text_preview, message], api_visibility="undocumented")
-    source.change(lambda s, f: preview(s, f), [source, upload], text_preview, queue=False, api_visibility="undocumented")
+    picked = Form(source=source, files=upload)
+    source.input(bind(ctx, choose_source, picked), picked.inputs, [text_preview, message], queue=False,
+                 api_visibility="undocumented")
 
-    def on_prepare(src, files, clean, mode_, block_, stride_, val_, field, request: gr.Request):
-        session = ctx.session(request)
-        try:
-            ctx.check_disk()  # hosted: uploads and caches within the host's disk budget
-            train_files, val_files, label = corpus_files(src, files)
-            cleaning_ = Cleaning(**{CLEANING[c]: True for c in clean or []})
-            stride_value = int(stride_) or None
-            settings = ExampleSettings(mode=mode_, block_size=int(block_), stride=stride_value,
-                                       val_fraction=float(val_) / 100)
-            corpus = load_corpus(train_files, cleaning_, field.strip() or None)
-            val_corpus = load_corpus(val_files, cleaning_, field.strip() or None) if val_files else None
-            tokenizer = gpt2_tokenizer()
-            prepared = prepare(corpus, tokenizer, settings, val_corpus)
-        except PlaygroundError as e:  # one sentence, inline; the last stats and chart stay as they were
-            return note(error(session.language, str(e)), "error"), gr.skip(), gr.skip(), gr.skip()
-        s = prepared.stats
-        session.corpus = CorpusChoice(label, train_files, val_files, cleaning_, mode_, int(block_), stride_value,
-                                      float(val_) / 100, field.strip() or None, s.to_dict())
-        cards = stat_cards([(tr(session.language, k), v) for k, v in [
-            ("characters", f"{s.characters:,}"), ("lines", f"{s.lines:,}"), ("tokens", f"{s.tokens:,}"),
-            ("train examples", f"{s.train_examples:,}"), ("val examples", f"{s.val_examples:,}"),
-            ("tokens / example", f"{s.tokens_per_example:,}")]])
-        lengths, unit = s.example_lengths, "line" if mode_ == "lines" else "document"
-        if mode_ == "blocks" and len(lengths) < MIN_DOCUMENTS_FOR_HISTOGRAM:
-            # A few long documents make a pointless histogram: show tokens per line instead.
-            lengths, unit = line_token_lengths(corpus, tokenizer, MAX_LINES), "line"
-        fig = localize_figure(charts.length_histogram(lengths, unit=unit, block_size=int(block_)), session.language)
-        rows = [[charts.show_token(t), c] for t, c in s.top_tokens]
-        ok = note(tr(session.language, "Ready: {label}. Preview with GPT-2's BPE: {n} training examples; the Train tab "
-                     "uses these settings with its run's tokenizer.", label=label,
-                     n=f"{s.train_examples:,}"), "ok")
-        return ok, cards, fig, headed(session.language, ["token", "count"], rows)
-
-    prepare_btn.click(on_prepare, [source, upload, cleaning, mode, block, stride, val_pct, text_field],
-                      [message, stats, hist, top], concurrency_limit=2, api_name="prepare_corpus")
+    form = Form(source=source, files=upload, cleaning=cleaning, mode=mode, block_size=block, stride=stride,
+                val_percent=val_pct, text_field=text_field)
+    prepare_btn.click(bind(ctx, prepare_corpus, form), form.inputs, [message, stats, hist, top], concurrency_limit=2,
+                      api_name="prepare_corpus")
     return {"source": source, "upload": upload, "block": block}

@@ -7,14 +7,17 @@ import json
 import gradio as gr
 
 from playground.errors import PlaygroundError
-from playground.knobs import MAX_NEW_TOKENS, MAX_SEQUENCES, DecodingSettings
+from playground.knobs import KNOBS, MAX_NEW_TOKENS, DecodingSettings
 from playground.models import context_length
 from playground.ui import engine
 from playground.ui.common import PROB_BINS, PROB_COLORS, TOKEN_TIPS_JS, esc, legend, note, prob_bin, token_label
 from playground.ui.i18n import I18N, tr
-from playground.ui.knobs import Form, KnobPanel, bind, main_sliders
+from playground.ui.forms import MAIN_KNOBS, MORE_KNOBS, Form, KnobPanel, bind, knob_components
 from playground.ui.share import share_row, wire_share
-from playground.ui.state import AppContext, Session, friendly
+from playground.ui.errors import friendly
+from playground.ui.sessions import Session
+from playground.ui.state import AppContext
+from playground.values import number
 
 EXAMPLE_PROMPT = "ROMEO:\nBut soft, what light"
 # Generate requests that may run at once: enough for concurrent presses to reach the batcher together (one
@@ -101,6 +104,23 @@ def on_generate(ctx: AppContext, session: Session, form: dict):
            info_line(result, model_name, ctx, session.language))
 
 
+def branch_here(ctx: AppContext, session: Session, form: dict):
+    """Continue from here: the last generation up to `position`, then `token_id` in place of the token that was
+    there, and the rest generated anew with the same knobs and seed. `form`: prompt, model, position, token_id."""
+    if session.generation is None or form["position"] is None or form["token_id"] in (None, ""):
+        raise PlaygroundError("Click a generated token and pick an alternative first.")
+    position = number("Position", form["position"], integer=True, lo=0)
+    token_id = number("Token id", form["token_id"], integer=True, lo=0)
+    model, tok = ctx.model(session, session.generation_model)
+    result = engine.branch(model, tok, session.generation, session.generation_settings, position=position,
+                           token_id=token_id)
+    _remember(session, result, session.generation_model, session.generation_settings)
+    prompt_text = form["prompt"] if isinstance(form["prompt"], str) else ""
+    return (sequence_text(prompt_text, result, session.language), tokens_view(prompt_text, result.sequences[0].steps),
+            info_line(result, session.generation_model, ctx, session.language),
+            note(tr(session.language, "Continued from token {i} with your choice.", i=position + 1), "ok"))
+
+
 def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
     gr.Markdown("Type a prompt and generate. Every knob is applied exactly as `transformers`' `generate` applies it. "
                 "Below the text, each generated token is coloured by the probability it had when it was picked — "
@@ -118,22 +138,16 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
             info = gr.HTML(elem_id="generate-info")
             share = share_row("generate")
         with gr.Column(scale=3):
-            sliders = main_sliders("gen")
+            sliders = knob_components("gen", MAIN_KNOBS, top_k=50, top_p=0.95)
             # Clamped to the selected model's context when the page loads and whenever the model changes
             # (per page); API clients that name another model are checked by the engine.
-            max_new = gr.Slider(1, MAX_NEW_TOKENS, value=60, step=1, label="Max new tokens", elem_id="gen-max-new")
+            max_new = knob_components("gen", ["max_new_tokens"], max_new_tokens=60)["max_new_tokens"]
             with gr.Accordion("More knobs", open=False):
-                min_p = gr.Slider(0, 1, value=0, step=0.01, label="Min-p", info="drop tokens below p × the top token's; 0 = off")
-                typical_p = gr.Slider(0.01, 1, value=1, step=0.01, label="Typical-p", info="locally typical sampling; 1 = off")
-                no_repeat = gr.Slider(0, 6, value=0, step=1, label="No-repeat n-gram size", info="0 = off")
+                more = knob_components("gen", MORE_KNOBS)
                 with gr.Row():
-                    beams = gr.Slider(1, MAX_SEQUENCES, value=1, step=1, label="Beams", info="needs temperature 0")
-                    sequences = gr.Slider(1, MAX_SEQUENCES, value=1, step=1, label="Sequences")
+                    more |= knob_components("gen", ["num_beams", "num_return_sequences"])
                 with gr.Row():
-                    # A textbox, not a Number: a Number field shows 0 once rendered, and 0 is a seed.
-                    seed = gr.Textbox("", label="Seed (blank = random)", max_lines=1, elem_id="gen-seed",
-                                      placeholder="random")
-                    stop_text = gr.Textbox(label="Stop text", placeholder="e.g. \\n\\n", max_lines=1)
+                    more |= knob_components("gen", ["seed", "stops"])
     gr.Markdown("### Tokens coloured by their probability")
     gr.HTML(legend(PROB_BINS, I18N("p of the chosen token:")))
     tokens = gr.HighlightedText(label="Hover a token for its probability and alternatives; click it to continue from there",
@@ -152,8 +166,7 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
     position = gr.State(None)
 
     # The /generate endpoint's (and Compare's) order: the four sliders, then max new tokens, then the rest.
-    knobs = KnobPanel(**sliders, max_new_tokens=max_new, min_p=min_p, typical_p=typical_p, no_repeat_ngram_size=no_repeat,
-                      num_beams=beams, num_return_sequences=sequences, seed=seed, stops=stop_text)
+    knobs = KnobPanel(**sliders, max_new_tokens=max_new, **more)
     form = Form(prompt=prompt, model=model_select, knobs=knobs)
     generate_event = friendly(message=2, outputs=3)(bind(ctx, on_generate, form))
 
@@ -163,7 +176,7 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
         return gr.update(maximum=limit, value=min(int(current or 1), limit),
                          info=tr(session.language, "at most {limit} for this model (its context is {context} tokens)",
                                  limit=limit, context=limit + 1)
-                         if limit < MAX_NEW_TOKENS else None)
+                         if limit < MAX_NEW_TOKENS else tr(session.language, KNOBS["max_new_tokens"].help))
 
     model_select.change(on_model, [model_select, max_new], max_new, queue=False, api_visibility="undocumented")
 
@@ -208,20 +221,10 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
 
     tokens.select(on_select, None, [picked, alternatives, position, branch_btn], queue=False, api_visibility="undocumented")
 
-    @friendly(message=3, outputs=4)
-    def on_branch(prompt_text, model_name, pos, choice, request: gr.Request):
-        session = ctx.session(request)
-        if session.generation is None or pos is None or choice in (None, ""):
-            raise PlaygroundError("Click a generated token and pick an alternative first.")
-        model, tok = ctx.model(session, session.generation_model)
-        result = engine.branch(model, tok, session.generation, session.generation_settings, position=int(pos), token_id=int(choice))
-        _remember(session, result, session.generation_model, session.generation_settings)
-        return (sequence_text(prompt_text, result, session.language), tokens_view(prompt_text, result.sequences[0].steps),
-                info_line(result, session.generation_model, ctx, session.language),
-                note(tr(session.language, "Continued from token {i} with your choice.", i=int(pos) + 1), "ok"))
-
-    then_tips(branch_btn.click(on_branch, [prompt, model_select, position, alternatives], [output, tokens, info, picked],
-                               api_name="branch", concurrency_limit=4, concurrency_id="branch"))  # not batched
+    branch_form = Form(prompt=prompt, model=model_select, position=position, token_id=alternatives)
+    then_tips(branch_btn.click(friendly(message=3, outputs=4)(bind(ctx, branch_here, branch_form)), branch_form.inputs,
+                               [output, tokens, info, picked], api_name="branch", concurrency_limit=4,
+                               concurrency_id="branch"))  # not batched
     targets = {"prompt": prompt, **knobs.fields}
     wire_share("generate", share, model_select, targets)
     return {"knobs": knobs, "clamp": (on_model, [model_select, max_new], max_new), "share": targets}

@@ -14,8 +14,12 @@ from playground.knobs import MAX_BEAM_STEPS, MAX_BEAMS, MAX_TOKENS
 from playground.errors import PlaygroundError
 from playground.ui import engine
 from playground.ui.common import esc, note, token_label
+from playground.ui.forms import Form, bind
 from playground.ui.i18n import localize_figure, tr
-from playground.ui.state import AppContext, friendly
+from playground.ui.errors import friendly
+from playground.ui.sessions import Session
+from playground.ui.state import AppContext
+from playground.values import number
 
 EXAMPLE = "GLOUCESTER:\nI thank you, my lord.\n\nKING EDWARD IV:\nI thank you, good Gloucester; I thank you all."
 
@@ -42,12 +46,61 @@ def beam_nodes(tree) -> list[dict]:
              "cum_logprob": n.cum_logprob, "status": n.status, "reason": n.reason} for n in tree.nodes]
 
 
+def prompt_end(tok, ids: list[int], chars: int) -> str:
+    """The end of a prompt as whole tokens, about `chars` characters of it: never a token cut in half ("…" when
+    the prompt is longer)."""
+    take = 0
+    while take < len(ids) and len(tok.decode(ids[len(ids) - take - 1:])) <= chars:
+        take += 1
+    take = max(take, 1 if ids else 0)  # one token even when it alone is longer
+    shown = tok.decode(ids[len(ids) - take:]) if take else ""
+    return ("…" if take < len(ids) else "") + shown
+
+
 def finals_html(tree, prompt: str) -> str:
+    """The final beams, each after the end of the prompt (`prompt`: as prompt_end cut it)."""
     mono = "font-family: ui-monospace, Menlo, Consolas, monospace; white-space: pre-wrap"
-    rows = "".join(f"<tr><td>{i}</td><td style='{mono}'>{esc(prompt[-80:])}<b>{esc(f.text)}</b></td><td>{f.score:.3f}</td></tr>"
+    rows = "".join(f"<tr><td>{i}</td><td style='{mono}'>{esc(prompt)}<b>{esc(f.text)}</b></td><td>{f.score:.3f}</td></tr>"
                    for i, f in enumerate(tree.finals, 1))
     return (f"<table style='width:100%'><tr><th>#</th><th>final beam (end of the prompt, <b>new tokens</b>)</th>"
             f"<th>score = Σ log p / length</th></tr>{rows}</table>")
+
+
+def look_inside(ctx: AppContext, session: Session, form: dict):
+    """Look inside: attention of one head, the logit lens and each token's surprisal, on the text's first
+    tokens. `form`: text, model, layer, head (0 = their mean), focus (0 = every token)."""
+    layer = number("Layer", form["layer"], integer=True, lo=1, hi=1000)  # then clamped to the model's
+    head = number("Head", form["head"], integer=True, lo=0, hi=1000)
+    focus = number("Follow one token", form["focus"], integer=True, lo=0, hi=MAX_TOKENS)
+    model, tok = ctx.model(session, form["model"])
+    result = engine.inspect(model, tok, form["text"])
+    lang = session.language
+    heat_fig, lines_fig = attention_figures(result, layer, head, focus, lang)
+    pairs = list(zip(result.tokens[1:], result.surprisal[1:]))
+    surprisal_fig = localize_figure(charts.surprisal_chart({ctx.label(form["model"]): pairs},
+                                                           title="Surprisal of each token given the ones before it"), lang)
+    lens_fig = localize_figure(charts.logit_lens_chart(result.tokens, lens_rows(result)), lang)
+    mean = sum(n for _, n in pairs) / len(pairs) if pairs else None
+    bits = [tr(lang, "{n} tokens", n=len(result.tokens)), tr(lang, "{n} layers × {h} heads", n=result.layers, h=result.heads)]
+    if mean is not None:
+        bits.append(tr(lang, "mean surprisal {s} nats", s=f"{mean:.2f}"))
+    msg = (note(result.notice, "warn") if result.notice else "") + note(" · ".join(bits), "info")
+    return (result, heat_fig, lines_fig, lens_fig, surprisal_fig, msg,
+            gr.update(maximum=result.layers, value=min(max(layer, 1), result.layers)),
+            gr.update(maximum=result.heads, value=min(max(head, 0), result.heads)),
+            gr.update(maximum=len(result.tokens), value=min(max(focus, 0), len(result.tokens))))
+
+
+def beam_search_tree(ctx: AppContext, session: Session, form: dict):
+    """Beam tree: every hypothesis beam search weighed, and its final beams. `form`: text, model, beams, steps."""
+    model, tok = ctx.model(session, form["model"])
+    beams = number("Beams", form["beams"], integer=True, lo=2, hi=MAX_BEAMS)
+    steps = number("New tokens", form["steps"], integer=True, lo=1, hi=MAX_BEAM_STEPS)
+    tree = engine.beam_tree(model, tok, form["text"], beams, steps)
+    title_end, shown = prompt_end(tok, tree.prompt_ids, 30), prompt_end(tok, tree.prompt_ids, 80)
+    fig = localize_figure(charts.beam_tree_chart(beam_nodes(tree), title=f"Beam search with {tree.num_beams} beams "
+                                                 f"after “{token_label(title_end)}”"), session.language)
+    return fig, finals_html(tree, shown), note(tree.notice, "warn") if tree.notice else ""
 
 
 def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
@@ -87,29 +140,8 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
     finals = gr.HTML(elem_id="internals-finals")
     beam_message = gr.HTML(elem_id="internals-beam-message")
 
-    @friendly(message=5, outputs=9)
-    def on_look(text_, model_name, layer_, head_, focus_, request: gr.Request):
-        session = ctx.session(request)
-        model, tok = ctx.model(session, model_name)
-        result = engine.inspect(model, tok, text_)
-        lang = session.language
-        heat_fig, lines_fig = attention_figures(result, layer_, head_, focus_, lang)
-        pairs = list(zip(result.tokens[1:], result.surprisal[1:]))
-        label = ctx.label(model_name)
-        surprisal_fig = localize_figure(charts.surprisal_chart({label: pairs}, title="Surprisal of each token given the "
-                                                               "ones before it"), lang)
-        lens_fig = localize_figure(charts.logit_lens_chart(result.tokens, lens_rows(result)), lang)
-        mean = sum(n for _, n in pairs) / len(pairs) if pairs else None
-        bits = [tr(lang, "{n} tokens", n=len(result.tokens)), tr(lang, "{n} layers × {h} heads", n=result.layers, h=result.heads)]
-        if mean is not None:
-            bits.append(tr(lang, "mean surprisal {s} nats", s=f"{mean:.2f}"))
-        msg = (note(result.notice, "warn") if result.notice else "") + note(" · ".join(bits), "info")
-        return (result, heat_fig, lines_fig, lens_fig, surprisal_fig, msg,
-                gr.update(maximum=result.layers, value=min(int(layer_), result.layers)),
-                gr.update(maximum=result.heads, value=min(int(head_), result.heads)),
-                gr.update(maximum=len(result.tokens), value=min(int(focus_), len(result.tokens))))
-
-    look.click(on_look, [text, model_select, layer, head, focus],
+    look_form = Form(text=text, model=model_select, layer=layer, head=head, focus=focus)
+    look.click(friendly(message=5, outputs=9)(bind(ctx, look_inside, look_form)), look_form.inputs,
                [result_state, heat, lines, lens, surprisal, info, layer, head, focus],
                api_name="internals", concurrency_limit=2, concurrency_id="internals")
 
@@ -117,22 +149,15 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
     def on_pick(result, layer_, head_, focus_, request: gr.Request):
         if result is None:
             raise PlaygroundError("Press Look inside first; then choose a layer and head.")
+        layer_, head_, focus_ = (number(name, v, integer=True, lo=0, hi=1000) for name, v in
+                                 (("Layer", layer_), ("Head", head_), ("Follow one token", focus_)))
         return (*attention_figures(result, layer_, head_, focus_, ctx.session(request).language), gr.skip())
 
     # Layer, head and token redraw from the kept weights: no forward pass.
     gr.on([layer.release, head.release, focus.release], on_pick, [result_state, layer, head, focus], [heat, lines, info],
           trigger_mode="always_last", show_progress="minimal", api_visibility="undocumented")
 
-    @friendly(message=2, outputs=3)
-    def on_beams(text_, model_name, beams_, steps_, request: gr.Request):
-        session = ctx.session(request)
-        model, tok = ctx.model(session, model_name)
-        tree = engine.beam_tree(model, tok, text_, int(beams_), int(steps_))
-        prompt = tok.decode(tree.prompt_ids)
-        fig = localize_figure(charts.beam_tree_chart(beam_nodes(tree), title=f"Beam search with {tree.num_beams} beams "
-                                                     f"after “{token_label(prompt[-30:])}”"), session.language)
-        return fig, finals_html(tree, prompt), note(tree.notice, "warn") if tree.notice else ""
-
-    beam_btn.click(on_beams, [text, model_select, beams, steps], [tree_plot, finals, beam_message], api_name="beam_tree",
-                   concurrency_limit=2, concurrency_id="internals")
+    beam_form = Form(text=text, model=model_select, beams=beams, steps=steps)
+    beam_btn.click(friendly(message=2, outputs=3)(bind(ctx, beam_search_tree, beam_form)), beam_form.inputs,
+                   [tree_plot, finals, beam_message], api_name="beam_tree", concurrency_limit=2, concurrency_id="internals")
     return {}

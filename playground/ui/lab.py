@@ -17,10 +17,14 @@ from playground.errors import PlaygroundError
 from playground.ui import engine
 from playground.ui.common import note, token_label
 from playground.ui.i18n import localize_figure, tr
-from playground.ui.knobs import Form, KnobPanel, bind, main_sliders
+from playground.ui.forms import MAIN_KNOBS, MORE_KNOBS, Form, KnobPanel, bind, knob_components
 from playground.ui.share import share_row, wire_share
-from playground.ui.state import AppContext, Session, friendly
+from playground.ui.errors import friendly
+from playground.ui.sessions import Session
+from playground.ui.state import AppContext
+from playground.values import check_seed, number
 
+MAX_TOP_N = 30  # bars per stage: more cannot be read
 EXAMPLE_CONTEXT = LAB_CONTEXTS[0]  # peaked for the bundled demo model (see playground.assets.LAB_CONTEXTS)
 
 
@@ -54,14 +58,17 @@ def temperature_figure(tok, result, sweep_t: float, references: tuple[float, ...
                            lang)
 
 
-def parse_temperatures(text: str) -> tuple[float, ...]:
-    try:
-        temps = tuple(float(t) for t in text.replace(";", ",").split(",") if t.strip())
-    except ValueError:
-        raise PlaygroundError(f"Temperatures must be numbers separated by commas, like 0.3, 1, 1.5 — not '{text}'.") from None
-    if not temps or len(temps) > 6:
+def parse_temperatures(text) -> tuple[float, ...]:
+    """The temperatures marked for comparison: one to six numbers from 0 to 10, separated by commas."""
+    if not isinstance(text, str):
+        raise PlaygroundError(f"Temperatures must be numbers separated by commas, like 0.3, 1, 1.5 — not '{text}'.")
+    parts = [t for t in text.replace(";", ",").split(",") if t.strip()]
+    if not parts or len(parts) > 6:
         raise PlaygroundError("Give between one and six temperatures, like 0.3, 1, 1.5.")
-    return temps
+    try:
+        return tuple(number("A temperature", t, lo=0, hi=10) for t in parts)
+    except PlaygroundError:
+        raise PlaygroundError(f"Temperatures must be numbers separated by commas, like 0.3, 1, 1.5 — not '{text[:40]}'.") from None
 
 
 def _settings(form: dict):
@@ -74,7 +81,8 @@ def _outputs(session: Session, tok, result, temps_text: str, sweep_t: float, ext
     session.lab = result
     tokens, stages = stage_data(result)
     fig = localize_figure(charts.stage_chart(tokens, stages), session.language)
-    tfig = temperature_figure(tok, result, sweep_t, parse_temperatures(temps_text), session.language)
+    tfig = temperature_figure(tok, result, number("Temperature sweep", sweep_t, lo=0, hi=2), parse_temperatures(temps_text),
+                              session.language)
     choices = [(f"{token_label(t.token)}  {t.prob:.1%}", str(t.id)) for t in result.final if t.prob > 0]
     final, lang = result.stages[-1], session.language
     text = (tr(lang, "{n} context tokens", n=len(result.context_ids)) + " · "
@@ -92,11 +100,19 @@ def _context(session: Session, text: str, model_name: str, tok):
     return text
 
 
+def _sizes(form: dict) -> tuple[int, int]:
+    """The tokens to show and the draws to make, checked (an API client may send anything)."""
+    return (number("Tokens to show", form["top_n"], integer=True, lo=1, hi=MAX_TOP_N),
+            number("Draws", form["draws"], integer=True, lo=1, hi=MAX_SAMPLES))
+
+
 def refresh(ctx: AppContext, session: Session, form: dict):
     """Show distribution. `form`: context, model, knobs (by name), top_n, draws, seed, temps, sweep."""
+    top_n, draws = _sizes(form)
+    settings = _settings(form)
     model, tok = ctx.model(session, form["model"])
-    result = engine.lab(model, tok, _context(session, form["context"], form["model"], tok), _settings(form),
-                 top_n=int(form["top_n"]), samples=int(form["draws"]))
+    result = engine.lab(model, tok, _context(session, form["context"], form["model"], tok), settings,
+                        top_n=top_n, samples=draws)
     session.lab_model = form["model"]
     return _outputs(session, tok, result, form["temps"], form["sweep"])
 
@@ -106,9 +122,10 @@ def _step(ctx: AppContext, session: Session, form: dict, pick: bool):
         raise PlaygroundError("Press Show distribution first; then choose the next token.")
     if pick and form["choice"] in (None, ""):
         raise PlaygroundError("Choose a token in the list first.")
+    top_n, draws = _sizes(form)
+    choice = number("Next token", form["choice"], integer=True, lo=0) if pick else None
     model, tok = ctx.model(session, session.lab_model or form["model"])
-    token_id, result = engine.lab_step(model, tok, session.lab, _settings(form), int(form["choice"]) if pick else None,
-                                top_n=int(form["top_n"]), samples=int(form["draws"]))
+    token_id, result = engine.lab_step(model, tok, session.lab, _settings(form), choice, top_n=top_n, samples=draws)
     appended = tok.decode([token_id])
     outs = _outputs(session, tok, result, form["temps"], form["sweep"],
                     tr(session.language, "Appended “{token}”", token=token_label(appended))
@@ -127,6 +144,41 @@ def sample_token(ctx: AppContext, session: Session, form: dict):
     return _step(ctx, session, form, pick=False)
 
 
+def sample(ctx: AppContext, session: Session, form: dict):
+    """Sample: a histogram of `draws` draws from the final distribution, beside the expected counts.
+    `form`: model, draws, seed, top_n."""
+    lab = session.lab
+    if lab is None:
+        raise PlaygroundError("Press Show distribution first; then sample from it.")
+    top_n, n_draws = _sizes(form)
+    seed = check_seed(number("Seed", form["seed"], integer=True, lo=0, blank=0))
+    _, tok = ctx.model(session, session.lab_model or form["model"])
+    hist = engine.histogram(lab.final_probs, n_draws, seed, tok, top_n, greedy=lab.greedy)
+    return histogram_figure(hist, session.language), gr.skip()
+
+
+def sweep_temperature(ctx: AppContext, session: Session, form: dict):
+    """The temperature chart at `sweep` (0 = greedy), with the temperatures in `temps` marked. `form`: model,
+    sweep, temps."""
+    if session.lab is None:
+        raise PlaygroundError("Press Show distribution first; then sweep its temperature.")
+    t = number("Temperature sweep", form["sweep"], lo=0, hi=2)
+    _, tok = ctx.model(session, session.lab_model or form["model"])
+    return temperature_figure(tok, session.lab, t, parse_temperatures(form["temps"]), session.language), gr.skip()
+
+
+def play_sweep(ctx: AppContext, session: Session, form: dict):
+    """The sweep played from greedy to T = 2, the slider following (about three seconds)."""
+    if session.lab is None:
+        raise PlaygroundError("Press Show distribution first; then play its temperature sweep.")
+    _, tok = ctx.model(session, session.lab_model or form["model"])
+    refs = parse_temperatures(form["temps"])
+    for i in range(0, 41, 2):
+        t = i / 20
+        yield temperature_figure(tok, session.lab, t, refs, session.language), t, gr.skip()
+        time.sleep(0.12)
+
+
 def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
     gr.Markdown("What does each knob do to the model's next-token distribution? **Show distribution** draws the top "
                 "tokens after every stage, in the order `generate` applies them, all on one probability scale: tokens a "
@@ -140,12 +192,10 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
             context = gr.Textbox(EXAMPLE_CONTEXT, label="Context", lines=4, elem_id="lab-context", elem_classes="pg-step")
             gr.Examples([[c] for c in LAB_CONTEXTS], [context], label="Contexts with a clear favourite (demo model)",
                         elem_id="lab-examples")
-            sliders = main_sliders("lab", lab=True)
+            sliders = knob_components("lab", MAIN_KNOBS, top_k=0, top_p=1.0)  # every knob off: the raw distribution
             with gr.Accordion("More knobs", open=False):
-                min_p = gr.Slider(0, 1, value=0, step=0.01, label="Min-p", elem_id="lab-min-p")
-                typical_p = gr.Slider(0.01, 1, value=1, step=0.01, label="Typical-p", elem_id="lab-typical-p")
-                no_repeat = gr.Slider(0, 6, value=0, step=1, label="No-repeat n-gram size", elem_id="lab-no-repeat")
-                top_n = gr.Slider(5, 30, value=12, step=1, label="Tokens to show", elem_id="lab-top-n")
+                more = knob_components("lab", MORE_KNOBS)
+                top_n = gr.Slider(5, MAX_TOP_N, value=12, step=1, label="Tokens to show", elem_id="lab-top-n")
             show = gr.Button("Show distribution", variant="primary", elem_id="lab-btn", elem_classes="pg-primary")
             info = gr.HTML(elem_id="lab-info")
             share = share_row("lab")
@@ -172,7 +222,7 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
                 hist_plot = gr.Plot(charts.sample_histogram([], draws=0), elem_id="lab-hist", show_label=False)
                 temp_plot = gr.Plot(charts.temperature_chart([], None), elem_id="lab-temp-plot", show_label=False)
 
-    knobs = KnobPanel(**sliders, min_p=min_p, typical_p=typical_p, no_repeat_ngram_size=no_repeat)
+    knobs = KnobPanel(**sliders, **more)
     # The /lab endpoint's order: context, model, the knobs, then the lab's own inputs.
     form = Form(context=context, model=model_select, knobs=knobs, top_n=top_n, draws=draws, seed=seed, temps=temps, sweep=sweep)
     inputs, outputs = form.inputs, [plot, hist_plot, temp_plot, step_choice, info]
@@ -183,45 +233,20 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
           trigger_mode="always_last", concurrency_limit=4, concurrency_id="lab", show_progress="minimal",
           api_visibility="undocumented")
 
-    @friendly(message=1, outputs=2)
-    def on_sample(model_name, n_draws, seed_, n, request: gr.Request):
-        session = ctx.session(request)
-        if session.lab is None:
-            raise PlaygroundError("Press Show distribution first; then sample from it.")
-        _, tok = ctx.model(session, session.lab_model or model_name)
-        hist = engine.histogram(session.lab.final_probs, int(n_draws), int(seed_ or 0), tok, int(n), greedy=session.lab.greedy)
-        return histogram_figure(hist, session.language), gr.skip()
-
-    sample_btn.click(on_sample, [model_select, draws, seed, top_n], [hist_plot, info], api_name="lab_sample",
-                     concurrency_limit=4, concurrency_id="lab")
-
-    @friendly(message=1, outputs=2)
-    def on_sweep(model_name, sweep_t, temps_text, request: gr.Request):
-        session = ctx.session(request)
-        if session.lab is None:
-            raise PlaygroundError("Press Show distribution first; then sweep its temperature.")
-        _, tok = ctx.model(session, session.lab_model or model_name)
-        return temperature_figure(tok, session.lab, sweep_t, parse_temperatures(temps_text), session.language), gr.skip()
+    sample_form = Form(model=model_select, draws=draws, seed=seed, top_n=top_n)
+    sample_btn.click(friendly(message=1, outputs=2)(bind(ctx, sample, sample_form)), sample_form.inputs, [hist_plot, info],
+                     api_name="lab_sample", concurrency_limit=4, concurrency_id="lab")
 
     # The lab kept its logits: each slider position is a softmax, not a forward pass, so redraw while dragging.
-    gr.on([sweep.input, sweep.release], on_sweep, [model_select, sweep, temps], [temp_plot, info], api_name="lab_temperature",
-          trigger_mode="always_last", concurrency_limit=4, concurrency_id="lab", show_progress="hidden")
+    sweep_form = Form(model=model_select, sweep=sweep, temps=temps)
+    gr.on([sweep.input, sweep.release], friendly(message=1, outputs=2)(bind(ctx, sweep_temperature, sweep_form)),
+          sweep_form.inputs, [temp_plot, info], api_name="lab_temperature", trigger_mode="always_last",
+          concurrency_limit=4, concurrency_id="lab", show_progress="hidden")
 
-    @friendly(message=2, outputs=3)
-    def on_animate(model_name, temps_text, request: gr.Request):
-        """The sweep played from greedy to T = 2, the slider following (about three seconds)."""
-        session = ctx.session(request)
-        if session.lab is None:
-            raise PlaygroundError("Press Show distribution first; then play its temperature sweep.")
-        _, tok = ctx.model(session, session.lab_model or model_name)
-        refs = parse_temperatures(temps_text)
-        for i in range(0, 41, 2):
-            t = i / 20
-            yield temperature_figure(tok, session.lab, t, refs, session.language), t, gr.skip()
-            time.sleep(0.12)
-
-    animate.click(on_animate, [model_select, temps], [temp_plot, sweep, info], show_progress="hidden",
-                  concurrency_limit=4, concurrency_id="lab", api_visibility="undocumented")
+    animate_form = Form(model=model_select, temps=temps)
+    animate.click(friendly(message=2, outputs=3)(bind(ctx, play_sweep, animate_form)), animate_form.inputs,
+                  [temp_plot, sweep, info], show_progress="hidden", concurrency_limit=4, concurrency_id="lab",
+                  api_visibility="undocumented")
 
     step_form = Form(model=model_select, choice=step_choice, knobs=knobs, top_n=top_n, draws=draws, seed=seed, temps=temps,
                      sweep=sweep)

@@ -8,6 +8,7 @@ comes from disk (playground.runs), so it survives reloads and restarts.
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import gradio as gr
 
@@ -19,6 +20,7 @@ from playground.ui import train
 from playground.ui.common import note
 from playground.ui.i18n import error, headed, localize_figure, tr
 from playground.ui.state import AppContext
+from playground.values import number
 
 HEADERS = ["run", "base / size", "status", "steps", "best val loss", "started"]
 STATUS_WORDS = {"running": "training…", "done": "finished", "stopped": "stopped (saved)", "failed": "failed",
@@ -70,9 +72,11 @@ def build(ctx: AppContext, model_select: gr.Dropdown, train_parts: dict, tabs: g
     gr.Markdown("### Compare runs")
     with gr.Row():
         overlay = gr.Dropdown([], multiselect=True, label="Runs to overlay", elem_id="runs-overlay", scale=4)
-        x_axis = gr.Radio(list(charts.RUN_X_AXES), value="step", label="x-axis", elem_id="runs-x", scale=3)
+        x_axis = gr.Radio([(name, key) for key, (_, _, name) in charts.RUN_X_AXES.items()], value="step", label="x-axis",
+                          elem_id="runs-x", scale=3)
         log_y = gr.Checkbox(label="Log y", value=False, elem_id="runs-log", scale=1)
         smoothing = gr.Slider(0, 0.95, value=0.6, step=0.05, label="Smoothing (train loss)", scale=2)
+    overlay_message = gr.HTML(elem_id="runs-overlay-message")
     plot = gr.Plot(charts.runs_chart([]), elem_id="runs-plot", show_label=False)
     diff = gr.Dataframe(headers=["setting"], label="Settings that differ", interactive=False, elem_id="runs-diff")
 
@@ -87,23 +91,18 @@ def build(ctx: AppContext, model_select: gr.Dropdown, train_parts: dict, tabs: g
                 gr.update(choices=names, value=overlaid))
 
 
-    def on_pick(name, request: gr.Request):
+    def on_pick(run, request: gr.Request):
         """The picked run's actions: the CLI command, and its zip when it has a finished model."""
-        if not name:
+        if not run:
             return "", gr.update(visible=False), ""
         session = ctx.session(request)
         try:
-            run = runs_lib.find_run(ctx.runs_root(session), name)
+            run = runs_lib.find_run(ctx.runs_root(session), _name(run))
         except PlaygroundError as e:
             return "", gr.update(visible=False), note(error(session.language, str(e)), "error")
-        settings = run.settings | {"output": str(run.folder)}
-        if ctx.hosted:  # the command as you would type it at home: file names, not this server's paths
-            settings = runs_lib.without_paths(settings)
-        lines = [runs_lib.train_command(settings)] if run.settings else []
-        if run.resumable:
-            lines.append(runs_lib.train_command(settings, resume=True))
         lang = session.language
-        text = "\n".join(lines) or tr(lang, "# this run recorded no settings")
+        lines = command_lines(run, ctx.hosted, lang)
+        text = "\n".join(lines) or "# " + tr(lang, "this run recorded no settings")
         said = error(lang, run.message) if run.status == "failed" else tr(lang, run.message)
         info = note(f"{run.name}: {tr(lang, STATUS_WORDS.get(run.status, run.status))}. {said}".strip(),
                     "error" if run.status == "failed" else "info")
@@ -120,10 +119,11 @@ def build(ctx: AppContext, model_select: gr.Dropdown, train_parts: dict, tabs: g
 
     table.select(on_select_row, None, pick, api_visibility="undocumented")
 
-    def on_use(name, request: gr.Request):
+    def on_use(run, request: gr.Request):
+        """Use this model: the picked run's model becomes the selected model on every tab."""
         session = ctx.session(request)
         try:
-            run = _finished(ctx, session, name)
+            run = _finished(ctx, session, run)
         except PlaygroundError as e:
             return gr.skip(), note(error(session.language, str(e)), "error")
         value = str(run.folder)
@@ -135,11 +135,12 @@ def build(ctx: AppContext, model_select: gr.Dropdown, train_parts: dict, tabs: g
 
     use.click(on_use, pick, [model_select, message], api_name="runs_use")
 
-    def on_resume(name, request: gr.Request):
+    def on_resume(run, request: gr.Request):
+        """Resume training: the picked run goes on from its last checkpoint (the CLI's --resume)."""
         session = ctx.session(request)
         skip = (gr.skip(),) * len(train_parts["job_outputs"])
         try:
-            run = runs_lib.find_run(ctx.runs_root(session), name or "")
+            run = runs_lib.find_run(ctx.runs_root(session), _name(run))
             config = resume_config(run, session, ctx)
         except PlaygroundError as e:
             return (*skip, gr.skip(), note(error(session.language, str(e)), "error"))
@@ -158,10 +159,12 @@ def build(ctx: AppContext, model_select: gr.Dropdown, train_parts: dict, tabs: g
     delete.click(on_delete, pick, [confirm_row, confirm_text, message], queue=False, api_visibility="undocumented")
     cancel.click(lambda: gr.update(visible=False), None, confirm_row, queue=False, api_visibility="undocumented")
 
-    def on_confirm(name, overlaid, selected, request: gr.Request):
+    def on_confirm(run, overlay, model, request: gr.Request):
+        """Delete the picked run and its model, for good (after the confirmation the page asks for)."""
         session = ctx.session(request)
+        overlaid, selected = overlay if isinstance(overlay, list) else [], model
         try:
-            run = runs_lib.find_run(ctx.runs_root(session), name or "")
+            run = runs_lib.find_run(ctx.runs_root(session), _name(run))
             runs_lib.delete_run(run.folder)
         except PlaygroundError as e:
             return (gr.update(visible=False), gr.skip(), gr.skip(), gr.skip(), gr.skip(),
@@ -177,22 +180,33 @@ def build(ctx: AppContext, model_select: gr.Dropdown, train_parts: dict, tabs: g
     confirm.click(on_confirm, [pick, overlay, model_select], [confirm_row, table, pick, overlay, model_select, message],
                   api_name="runs_delete")
 
-    def on_overlay(names, x, log, smooth_, request: gr.Request):
-        root = ctx.runs_root(ctx.session(request))
-        runs = []
-        for name in names or []:
+    def on_overlay(runs, x_axis, log_y, smoothing, request: gr.Request):
+        """Overlay the curves of the runs named in `runs` (x: step, tokens, time or epoch), and the settings that
+        differ between them."""
+        session = ctx.session(request)
+        lang = session.language
+        try:
+            names = overlay_names(runs)
+            if x_axis not in charts.RUN_X_AXES:
+                raise PlaygroundError(f"The x-axis must be one of {', '.join(charts.RUN_X_AXES)}, not '{x_axis}'.")
+            smooth_ = number("Smoothing", smoothing, lo=0, hi=0.95)
+        except PlaygroundError as e:
+            return gr.skip(), gr.skip(), note(error(lang, str(e)), "error")
+        root, found = ctx.runs_root(session), []
+        for name in names:
             try:
-                runs.append(runs_lib.find_run(root, name))
+                found.append(runs_lib.find_run(root, name))
             except PlaygroundError:
                 continue  # deleted meanwhile: the next refresh drops it from the list
-        fig = localize_figure(charts.runs_chart([{"name": r.name, "records": curves(r)} for r in runs], x=x, log_scale=log,
-                                                smoothing=smooth_), ctx.session(request).language)
-        rows = runs_lib.differing_settings(runs) if len(runs) > 1 else []
-        setting = tr(ctx.session(request).language, "setting")
-        return fig, gr.update(value=rows, headers=[setting, *[r.name for r in runs]] if len(runs) > 1 else [setting])
+        fig = localize_figure(charts.runs_chart([{"name": r.name, "records": curves(r)} for r in found], x=x_axis,
+                                                log_scale=bool(log_y), smoothing=smooth_), lang)
+        rows = runs_lib.differing_settings(found) if len(found) > 1 else []
+        setting = tr(lang, "setting")
+        return (fig, gr.update(value=rows, headers=[setting, *[r.name for r in found]] if len(found) > 1 else [setting]),
+                "")
 
     gr.on([overlay.change, x_axis.change, log_y.change, smoothing.release], on_overlay, [overlay, x_axis, log_y, smoothing],
-          [plot, diff], api_name="runs_overlay")
+          [plot, diff, overlay_message], api_name="runs_overlay")
 
     def show(chosen, overlaid, request: gr.Request):
         """The tab opens: the list from disk, and the picked run's actions as they are now."""
@@ -205,8 +219,47 @@ def build(ctx: AppContext, model_select: gr.Dropdown, train_parts: dict, tabs: g
             "show": show, "show_inputs": [pick, overlay], "show_outputs": [table, pick, overlay, command, download, details]}
 
 
-def _finished(ctx: AppContext, session, name: str) -> runs_lib.RunInfo:
-    run = runs_lib.find_run(ctx.runs_root(session), name or "")
+def _name(run) -> str:
+    """A run's name as an event sent it (an API client may send anything): text, or one sentence."""
+    if run in (None, ""):
+        raise PlaygroundError("Pick a run first.")
+    if not isinstance(run, str):
+        raise PlaygroundError("A run is named by its folder's name, as the Runs table lists it.")
+    return run
+
+
+def overlay_names(runs) -> list[str]:
+    """The runs to overlay, as a list of names (an API client may send one name, or anything)."""
+    if runs in (None, ""):
+        return []
+    if isinstance(runs, str):
+        return [runs]
+    if not isinstance(runs, list) or not all(isinstance(r, str) for r in runs):
+        raise PlaygroundError("Runs to overlay are a list of run names, as the Runs table lists them.")
+    return runs
+
+
+def command_lines(run: runs_lib.RunInfo, hosted: bool, lang: str = "en") -> list[str]:
+    """The run's command lines, each under a comment saying what it does: continue this run (from its last
+    checkpoint, when it stopped early) and train again into a new folder. Locally they work pasted into a
+    terminal in any folder (runs.train_command); hosted they carry file names, not this server's paths."""
+    if not run.settings:
+        return []
+    settings = run.settings | {"output": str(run.folder)}
+    again = runs_lib.new_output(run.folder)
+    if hosted:  # the command as you would type it at home: file names, not this server's paths
+        settings, again = runs_lib.without_paths(settings), Path(again).name
+    lines = []
+    if run.resumable and run.status != "done":
+        lines += ["# " + tr(lang, "continue this run from its last checkpoint"),
+                  runs_lib.train_command(settings, resume=True, here=not hosted)]
+    lines += ["# " + tr(lang, "train again into a new folder"),
+              runs_lib.train_command(settings, output=again, here=not hosted)]
+    return lines
+
+
+def _finished(ctx: AppContext, session, name) -> runs_lib.RunInfo:
+    run = runs_lib.find_run(ctx.runs_root(session), _name(name))
     if not run.finished:
         raise PlaygroundError(f"{run.name} has no saved model yet ({STATUS_WORDS.get(run.status, run.status)}); "
                               + ("resume it to train and save one." if run.resumable else "train it again."))

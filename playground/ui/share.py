@@ -140,6 +140,8 @@ def wire_share(tab: str, row, model_select, targets: dict) -> None:
     """The share row's button writes a link to the tab's `targets` ("prompt" and DecodingSettings field names
     → components). Python writes the query; the page prefixes its own address (right behind a proxy or on a
     Space) and copies it."""
+    from playground.ui.forms import named
+
     button, box = row
     names = list(targets)
     defaults = {name: component.value for name, component in targets.items()}
@@ -149,7 +151,7 @@ def wire_share(tab: str, row, model_select, targets: dict) -> None:
         return share_query(tab, model or "", named.pop("prompt", "") or "", named, defaults)
 
     make_link.__name__ = f"share_{tab}"
-    button.click(make_link, [model_select, *targets.values()], box, queue=False, api_name=f"share_{tab}").then(
+    button.click(named(make_link, ["model", *names]), [model_select, *targets.values()], box, queue=False, api_name=f"share_{tab}").then(
         None, box, box, js=LINK_JS, api_visibility="undocumented")
 
 

@@ -18,16 +18,11 @@ saved under one runs folder and listed from disk (playground.runs), so they outl
 
 from __future__ import annotations
 
-import functools
-import inspect
 import os
 import shutil
 import tempfile
 import threading
 import time
-from collections import OrderedDict
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import gradio as gr
@@ -35,169 +30,15 @@ import gradio as gr
 from playground import runs as runs_lib
 from playground.errors import PlaygroundError
 from playground.limits import HostedLimits
-from playground.models import PRETRAINED, default_model, load_model, model_label
-from playground.ui.i18n import error, language_of, tr
+from playground.models import PRETRAINED, default_model, model_label
+from playground.ui.i18n import language_of, tr
+from playground.ui.model_cache import ModelCache
+from playground.ui.sessions import Session
+from playground.ui.slots import TrainingSlots
 
 MAX_UPLOAD_MB_HOSTED = 10
-MODEL_CACHE_SIZE = 3
 MAX_RUN_CHOICES = 20  # finished runs offered in the model selector (newest first); the Runs tab lists all
 ACTIVE = runs_lib.RUNNING_STATUSES  # a job under way: playground.runs has the one definition
-
-
-# --------------------------------------------------------------------------- errors
-
-
-def friendly(*, message: int, outputs: int) -> Callable:
-    """Show a handler's PlaygroundError as one sentence, inline, never a traceback; the app keeps serving.
-
-    The sentence goes into output `message` (of `outputs`) as an error note that stays until the next
-    action, and every other output keeps what it showed (gr.skip()): no 10-second toast, no outputs wiped
-    to bare "Error" badges. Works for plain functions and generators.
-    """
-    def decorate(fn: Callable) -> Callable:
-        def shown(e: PlaygroundError, args: tuple, kwargs: dict):
-            from playground.ui.common import note
-
-            request = next((a for a in (*args, *kwargs.values()) if isinstance(a, gr.Request)), None)
-            values = [gr.skip()] * outputs
-            values[message] = note(error(language_of(request), str(e)), "error")
-            return values[0] if outputs == 1 else tuple(values)
-
-        if inspect.isgeneratorfunction(fn):
-            @functools.wraps(fn)
-            def gen_wrapper(*args, **kwargs):
-                try:
-                    yield from fn(*args, **kwargs)
-                except PlaygroundError as e:
-                    yield shown(e, args, kwargs)
-            return gen_wrapper
-
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            try:
-                return fn(*args, **kwargs)
-            except PlaygroundError as e:
-                return shown(e, args, kwargs)
-        return wrapper
-
-    return decorate
-
-
-# --------------------------------------------------------------------------- models
-
-
-class ModelCache:
-    """Loaded (model, tokenizer) pairs shared by every session, least recently used dropped first.
-
-    Inference never changes a model, so sessions can share them; a per-name lock stops two sessions
-    from loading the same model twice at once.
-    """
-
-    def __init__(self, size: int = MODEL_CACHE_SIZE):
-        self.size = size
-        self._items: OrderedDict[str, tuple] = OrderedDict()
-        self._lock = threading.Lock()
-        self._loading: dict[str, threading.Lock] = {}
-
-    def get(self, name: str):
-        with self._lock:
-            if name in self._items:
-                self._items.move_to_end(name)
-                return self._items[name]
-            lock = self._loading.setdefault(name, threading.Lock())
-        with lock:
-            with self._lock:
-                if name in self._items:
-                    return self._items[name]
-            pair = load_model(name)
-            with self._lock:
-                self._items[name] = pair
-                while len(self._items) > self.size:
-                    self._items.popitem(last=False)
-            return pair
-
-    def forget(self, name: str) -> None:
-        with self._lock:
-            self._items.pop(name, None)
-
-
-# --------------------------------------------------------------------------- corpus choice
-
-
-@dataclass
-class CorpusChoice:
-    """The corpus the Data tab prepared; the Train tab trains on it with these settings."""
-
-    label: str
-    files: list[str]
-    val_files: list[str]
-    cleaning: object  # corpus.Cleaning
-    mode: str
-    block_size: int
-    stride: int | None
-    val_fraction: float
-    text_field: str | None
-    stats: dict = field(default_factory=dict)
-
-
-# --------------------------------------------------------------------------- sessions
-
-
-@dataclass
-class Session:
-    id: str
-    workdir: Path
-    corpus: CorpusChoice | None = None
-    models: dict[str, str] = field(default_factory=dict)  # label -> folder, trained in this session
-    job: object | None = None  # training.TrainingJob
-    job_label: str = ""
-    announced: object | None = None  # the job whose end the Train tab has shown (selector, download)
-    pending: object | None = None  # a TrainConfig waiting for the shared training slot (hosted)
-    generation: object | None = None  # the last GenerationResult (for "branch from here")
-    generation_model: str = ""
-    generation_settings: object | None = None
-    generation_stop: threading.Event = field(default_factory=threading.Event)
-    lab: object | None = None  # the last LabResult (for step mode)
-    lab_model: str = ""
-    last_seen: float = field(default_factory=time.monotonic)  # hosted: idle sessions are closed
-    uploads: list[str] = field(default_factory=list)  # hosted: removed with the session
-    language: str = "en"  # of the page's last request (playground.ui.i18n): what the server writes is in it
-
-
-class TrainingSlots:
-    """At most `limit` training jobs at once across all sessions (None: no limit); the rest wait in order."""
-
-    def __init__(self, limit: int | None):
-        self.limit = limit
-        self._queue: list[str] = []  # session ids waiting
-        self._lock = threading.Lock()
-
-    def position(self, session_id: str) -> int | None:
-        """1-based place in the waiting line, or None when not waiting."""
-        with self._lock:
-            return self._queue.index(session_id) + 1 if session_id in self._queue else None
-
-    def enqueue(self, session_id: str) -> int:
-        with self._lock:
-            if session_id not in self._queue:
-                self._queue.append(session_id)
-            return self._queue.index(session_id) + 1
-
-    def leave(self, session_id: str) -> None:
-        with self._lock:
-            if session_id in self._queue:
-                self._queue.remove(session_id)
-
-    def may_start(self, session_id: str, running: int) -> bool:
-        """True when this session is first in line (or nobody waits) and a slot is free; it leaves the line."""
-        with self._lock:
-            if self.limit is not None and running >= self.limit:
-                return False
-            if self._queue and self._queue[0] != session_id:
-                return False
-            if self._queue:
-                self._queue.pop(0)
-            return True
 
 
 class AppContext:
@@ -382,7 +223,7 @@ class AppContext:
 
     def check_model(self, session: Session, name: str | None) -> str:
         """The model a session may use: catalog names and its own trained models, plus (locally) any folder."""
-        name = (name or "").strip()
+        name = name.strip() if isinstance(name, str) else ""
         if not name:
             raise PlaygroundError("Choose a model first.")
         if name in self.catalog or name in session.models.values():
@@ -398,9 +239,11 @@ class AppContext:
         return self.cache.get(self.check_model(session, name))
 
 
-def _remove_later(session: Session, wait: float = 30.0) -> None:
+def _remove_later(session: Session) -> None:
+    """A closed session's files, once its job (stopped by release_session) has ended: a job still saving or
+    evaluating writes into its folder, and deleting it under the job would crash it mid-write."""
     if session.job is not None:
-        session.job.wait(wait)
+        session.job.wait()
     shutil.rmtree(session.workdir, ignore_errors=True)
     for upload in session.uploads:  # gradio keeps uploads until its age-based sweep: go sooner
         Path(upload).unlink(missing_ok=True)

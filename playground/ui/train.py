@@ -8,68 +8,52 @@ offered for download. Errors stay in the status box until the next action.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from pathlib import Path
 
 import gradio as gr
 
 from playground import charts
+from playground import presets as _presets
 from playground import runs as runs_lib
 from playground.assets import BUNDLED_CORPORA
 from playground.errors import PlaygroundError
 from playground.models import SCRATCH_SIZES, model_label
 from playground.tokenization import parse_tokenizer_spec
-from playground.train_config import TrainConfig, defaults_for
+from playground.train_config import SizeDefaults, TrainConfig, defaults_for
 from playground.ui.common import fmt_seconds, note, progress_bar
+from playground.ui.forms import Form, bind
 from playground.ui.i18n import I18N, error, headed, localize_figure, tr
-from playground.ui.state import ACTIVE, AppContext, Session
+from playground.ui.sessions import Session
+from playground.ui.state import ACTIVE, AppContext
+from playground.values import number
+from playground.ui.train_form import (FINETUNE, MAIN, OPENING, SCRATCH, SOURCES, advanced_fields, component, config_values,
+                                      form_defaults, shown, size_label)
 
 TICK_SECONDS = 1.5
 SAMPLE_HEADERS = ["step", "sample generated at this evaluation"]
-FINETUNE, SCRATCH = "Fine-tune a model", "Train from scratch"
-TOKENIZERS = [("BPE trained on the corpus: 4 000 tokens", "bpe:4000"), ("BPE trained on the corpus: 1 000", "bpe:1000"),
-              ("BPE trained on the corpus: 8 000", "bpe:8000"), ("GPT-2's BPE (50 257 tokens: a big, slow output layer)", "gpt2")]
-# The form as it opens: a from-scratch tiny GPT-2 with a corpus BPE, which trains visibly within minutes
-# on a laptop CPU (a 50 257-token head would cost a tiny model most of its time); the time budget caps
-# it on slow machines, the step count on fast ones.
-DEFAULT_FORM = dict(source=SCRATCH, size="tiny", tokenizer="bpe:4000", max_steps=300, minutes=5)
+TOKENIZERS = [("BPE trained on the corpus: 1 024 tokens", "bpe:1024"), ("BPE trained on the corpus: 2 048", "bpe:2048"),
+              ("BPE trained on the corpus: 4 000", "bpe:4000"), ("BPE trained on the corpus: 8 000", "bpe:8000"),
+              ("GPT-2's BPE (50 257 tokens: a big, slow output layer)", "gpt2")]
 STATUS_WORDS = {"idle": "Starting…", "preparing": "Preparing the corpus and model…", "training": "Training",
                 "saving": "Saving the model…", "done": "Finished", "stopped": "Stopped", "failed": "Failed"}
 
-from playground import presets as _presets
+
+def tokenizer_choices(*extra: str) -> list[tuple[str, str]]:
+    """The tokenizer list, with any other spec a recipe or preset uses (bpe:N) added so it can be shown."""
+    known = {value for _, value in TOKENIZERS}
+    return TOKENIZERS + [(f"BPE trained on the corpus: {v.split(':')[1]}", v) for v in dict.fromkeys(extra)
+                         if v and v not in known]
 
 
-def size_label(name: str) -> str:
-    s = SCRATCH_SIZES[name]
-    body = 12 * s.n_layer * s.n_embd**2 / 1e6  # attention + MLP weights; embeddings come on top
-    return f"{name} — {s.n_layer} layers × {s.n_embd} wide, {body:.1f} M weights + embeddings"
+def _tokenizer_update(spec: str):
+    """The tokenizer list showing `spec` (a fine-tuned model keeps its own: the list, hidden then, stays)."""
+    return gr.update(choices=tokenizer_choices(spec), value=spec) if spec else gr.skip()
 
 
-def _number(value, cast=float):
-    """Blank or 0 in an optional numeric field means "the default" (None)."""
-    if value in (None, "") or (isinstance(value, (int, float)) and value == 0):
-        return None
-    return cast(value)
-
-
-def _blank_is_none(value, cast=float):
-    """Blank means "the default"; anything else goes to TrainConfig, which says what is wrong with it."""
-    return None if value in (None, "") else cast(value)
-
-
-def _dropout(text) -> float | None:
-    text = str(text or "").strip()
-    if not text:
-        return None
-    try:
-        return float(text)
-    except ValueError:
-        raise PlaygroundError(f"Dropout must be a number such as 0.1, or blank for the default, not '{text}'.") from None
-
-
-def make_config(ctx: AppContext, session: Session, source: str, base: str, folder: str, size: str, tokenizer: str,
-                max_steps, minutes, lr, batch, epochs, grad_accum, schedule, warmup, weight_decay, eval_every,
-                dropout, seed, lora, sample_prompt, output: Path) -> TrainConfig:
+def make_config(ctx: AppContext, session: Session, form: dict, output: Path) -> TrainConfig:
+    """The TrainConfig the named form describes, on the corpus the Data tab prepared (else the bundled one)."""
     c = session.corpus
     if c is None:  # nothing prepared on the Data tab: the first bundled corpus as it comes
         train, val = next(iter(BUNDLED_CORPORA.values()))
@@ -78,67 +62,64 @@ def make_config(ctx: AppContext, session: Session, source: str, base: str, folde
         corpus = dict(corpus=c.files, val_files=c.val_files, cleaning=c.cleaning, text_field=c.text_field,
                       block_size=c.block_size, stride=c.stride, line_by_line=c.mode == "lines",
                       val_fraction=c.val_fraction)
+    source = form.get("source")
+    if source not in (FINETUNE, SCRATCH):
+        raise PlaygroundError(f"Model must be '{FINETUNE}' (fine-tune a model) or '{SCRATCH}' (train from scratch), "
+                              f"not '{source}'.")
     if source == FINETUNE:
-        model = (folder or "").strip() if folder and not ctx.hosted else base
-        model = ctx.check_model(session, model)
-        which = dict(model=model)
+        folder = str(form.get("folder") or "").strip()
+        which = dict(model=ctx.check_model(session, folder if folder and not ctx.hosted else form.get("base")),
+                     lora=bool(form.get("lora")))
     else:
-        which = dict(scratch=size, tokenizer=tokenizer)
-    return TrainConfig(
-        output=str(output), **corpus, **which,
-        max_steps=_number(max_steps, int), max_minutes=_number(minutes), lr=_blank_is_none(lr),
-        batch_size=_blank_is_none(batch, int),
-        epochs=_number(epochs), grad_accum=int(grad_accum or 1), schedule=schedule, warmup=None if warmup in (None, "") else int(warmup),
-        weight_decay=None if weight_decay in (None, "") else float(weight_decay), eval_every=_number(eval_every, int),
-        dropout=_dropout(dropout), seed=int(seed or 0), lora=bool(lora),
-        sample_prompt=sample_prompt or None,
-    )
+        which = dict(scratch=form.get("scratch"), tokenizer=form.get("tokenizer") or None)
+    settings = {k: v for k, v in config_values(form).items() if k not in ("model", "scratch", "tokenizer", "lora")}
+    values = {k: v for k, v in {**settings, **corpus, **which}.items() if v is not None}
+    if values.get("tokenizer") is None:
+        values.pop("tokenizer", None)
+    return TrainConfig.from_dict(values | {"output": str(output)})
+
+
+def run_label(form: dict) -> str:
+    """The run's folder name: the size or the base model, then the time."""
+    if form.get("source") == SCRATCH:
+        name = str(form.get("scratch") or "run")
+    else:
+        name = model_label(str(form.get("folder") or "").strip() or str(form.get("base") or "run"))
+    return f"{name.replace('/', '-')}-{time.strftime('%Y%m%d-%H%M%S')}"
 
 
 def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
     gr.Markdown("Fine-tune a pretrained GPT-2 on the corpus from the Data tab, or train a small one from scratch. "
                 "Watch the loss fall: **train loss** is measured on the batches the model learns from, **val loss** "
                 "on text it never sees — when val loss stops falling while train loss keeps going, it is memorising.")
-    f = DEFAULT_FORM
+    opening = form_defaults(OPENING["source"], None, OPENING["scratch"]) | OPENING
     with gr.Row(equal_height=False):
         with gr.Column(scale=4):
-            source = gr.Radio([FINETUNE, SCRATCH], value=f["source"], label="Model", elem_id="train-source")
-            with gr.Group(visible=f["source"] == FINETUNE) as finetune_box:
+            source = gr.Radio(SOURCES, value=opening["source"], label="Model", elem_id="train-source")
+            with gr.Group(visible=opening["source"] == FINETUNE) as finetune_box:
                 base = gr.Dropdown(ctx.model_choices(None), value=ctx.default, label="Start from", elem_id="train-base")
-                folder = gr.Textbox(label="…or a local model folder", placeholder="/path/to/model", max_lines=1,
-                                    visible=not ctx.hosted)
-                lora = gr.Checkbox(label="LoRA: train small adapters instead of every weight", value=False)
-            with gr.Group(visible=f["source"] == SCRATCH) as scratch_box:
-                size = gr.Dropdown([(size_label(k), k) for k in SCRATCH_SIZES], value=f["size"], label="Size",
+                folder = gr.Textbox("", label="…or a local model folder", placeholder="/path/to/model", max_lines=1,
+                                    visible=not ctx.hosted, elem_id="train-folder")
+                lora = gr.Checkbox(label="LoRA: train small adapters instead of every weight", value=False,
+                                   elem_id="train-lora")
+            with gr.Group(visible=opening["source"] == SCRATCH) as scratch_box:
+                size = gr.Dropdown([(size_label(k), k) for k in SCRATCH_SIZES], value=opening["scratch"], label="Size",
                                    elem_id="train-size")
-                tokenizer = gr.Dropdown(TOKENIZERS, value=f["tokenizer"], label="Tokenizer", elem_id="train-tokenizer")
+                tokenizer = gr.Dropdown(tokenizer_choices(opening["tokenizer"]), value=opening["tokenizer"],
+                                        label="Tokenizer", elem_id="train-tokenizer")
             corpus_note = gr.HTML(note(I18N("Corpus: the bundled Shakespeare unless you prepare another on the Data tab."), "info"))
             if ctx.limits is not None:
                 gr.HTML(note(ctx.limits.describe(), "info"), elem_id="train-limits")
         with gr.Column(scale=5):
-            d = defaults_for(None, f["size"])
-            with gr.Row():
-                max_steps = gr.Number(f["max_steps"], label="Max steps (0 = by epochs)", precision=0, minimum=0,
-                                      elem_id="train-steps")
-                minutes = gr.Number(f["minutes"], label="Time budget, minutes (0 = none)", minimum=0, elem_id="train-minutes")
-            with gr.Row():
-                lr = gr.Number(d.lr, label="Learning rate", elem_id="train-lr")
-                batch = gr.Number(d.batch_size, label="Batch size", precision=0, minimum=1, elem_id="train-batch")
+            settings = {}
+            for pair in (MAIN[:2], MAIN[2:]):
+                with gr.Row():
+                    settings |= {name: component(name, opening[name]) for name in pair}
             with gr.Accordion("Advanced", open=False):
-                with gr.Row():
-                    epochs = gr.Number(0, label="Epochs (0 = one, or the step limit)", minimum=0)
-                    grad_accum = gr.Number(1, label="Gradient accumulation", precision=0, minimum=1)
-                    schedule = gr.Dropdown(["cosine", "linear", "constant"], value="cosine", label="LR schedule")
-                with gr.Row():
-                    warmup = gr.Number(d.warmup, label="Warm-up steps", precision=0, minimum=0)
-                    weight_decay = gr.Number(d.weight_decay, label="Weight decay", minimum=0)
-                    eval_every = gr.Number(0, label="Evaluate every N steps (0 = ten times)", precision=0, minimum=0,
-                                           elem_id="train-eval-every")
-                with gr.Row():
-                    dropout = gr.Textbox("", label="Dropout", placeholder="default: the model's own, 0 from scratch",
-                                         max_lines=1)
-                    seed = gr.Number(42, label="Seed", precision=0)
-                    sample_prompt = gr.Textbox(label="Sample prompt", placeholder="start of the corpus", max_lines=1)
+                more = advanced_fields()
+                for i in range(0, len(more), 3):
+                    with gr.Row():
+                        settings |= {name: component(name, opening[name]) for name in more[i:i + 3]}
             estimate_box = gr.HTML(elem_id="train-estimate")
             preset_btn = gr.Button("Quick demo preset", size="sm", elem_id="train-preset")
             with gr.Row():
@@ -154,17 +135,23 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
     download = gr.DownloadButton("Download the trained model (.zip)", visible=False, elem_id="train-download")
     timer = gr.Timer(TICK_SECONDS, active=False)
 
+    form = Form(source=source, base=base, folder=folder, lora=lora, scratch=size, tokenizer=tokenizer, **settings)
+    job_outputs = [timer, start, stop, download, plot, samples, status]
+
     def on_source(src):
         return gr.update(visible=src == FINETUNE), gr.update(visible=src == SCRATCH)
 
     source.change(on_source, source, [finetune_box, scratch_box], queue=False, api_visibility="undocumented")
 
+    # A new model choice brings its recipe: every setting the size (or base model) has a default for.
+    recipe = [f.name for f in dataclasses.fields(SizeDefaults) if f.name in form.fields]
+
     def on_defaults(src, base_, size_, lora_):
-        d = defaults_for(None if src == SCRATCH else base_, size_ if src == SCRATCH else None, bool(lora_) and src == FINETUNE)
-        return d.lr, d.batch_size, d.warmup, d.weight_decay
+        d = form_defaults(src, base_, size_, bool(lora_))
+        return [_tokenizer_update(d["tokenizer"]) if name == "tokenizer" else d[name] for name in recipe]
 
     gr.on([source.change, base.change, size.change, lora.change], on_defaults, [source, base, size, lora],
-          [lr, batch, warmup, weight_decay], queue=False, api_visibility="undocumented")
+          [form.fields[name] for name in recipe], queue=False, api_visibility="undocumented")
 
     def on_corpus_note(request: gr.Request):
         session = ctx.session(request)
@@ -174,46 +161,48 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
         return note(tr(lang, "Corpus: {label} — {n} training examples of {block} tokens ({mode}).", label=c.label,
                        n=f"{c.stats.get('train_examples', 0):,}", block=c.block_size, mode=tr(lang, c.mode)), "info")
 
+    preset_names = ["source", "scratch", "tokenizer", *settings]
+
     def on_preset(request: gr.Request):
         # The preset trains on the bundled corpus: forget what the Data tab prepared.
         session = ctx.session(request)
         session.corpus = None
         gr.Info(tr(session.language, "Quick demo: the tiny model from scratch on the bundled Shakespeare, with a time budget."))
-        return [*preset_values(_presets.QUICK_DEMO), on_corpus_note(request)]
+        values = preset_values(_presets.QUICK_DEMO)
+        return [_tokenizer_update(values["tokenizer"]) if n == "tokenizer" else values[n] for n in preset_names] + [
+            on_corpus_note(request)]
 
-    preset_btn.click(on_preset, None, [source, size, tokenizer, max_steps, minutes, lr, batch, eval_every, warmup,
-                                       sample_prompt, corpus_note], queue=False, api_name="train_preset")
+    preset_btn.click(on_preset, None, [form.fields[n] for n in preset_names] + [corpus_note], queue=False,
+                     api_name="train_preset")
 
-    form = [source, base, folder, size, tokenizer, max_steps, minutes, lr, batch, epochs, grad_accum, schedule, warmup,
-            weight_decay, eval_every, dropout, seed, lora, sample_prompt]
-
-    def on_estimate(request: gr.Request, *values):
+    def on_estimate(ctx_, session, values):
         try:
-            return estimate_html(ctx, ctx.session(request), *values)
+            return estimate_html(ctx_, session, values)
         except (PlaygroundError, ValueError, TypeError):
             return ""  # an unfinished form: Start says what is wrong with it
 
-    gr.on([source.change, base.change, size.change, tokenizer.change, max_steps.change, minutes.change, batch.change,
-           grad_accum.change, lora.change, folder.change], on_estimate, form, estimate_box, show_progress="hidden",
-          trigger_mode="always_last", api_name="train_estimate")
+    estimate_event = bind(ctx, on_estimate, form)
+    gr.on([source.change, base.change, size.change, tokenizer.change, lora.change, folder.change,
+           *(form.fields[n].change for n in ("max_steps", "max_minutes", "batch_size", "grad_accum"))],
+          estimate_event, form.inputs, estimate_box, show_progress="hidden", trigger_mode="always_last",
+          api_name="train_estimate")
 
-    def on_start(request: gr.Request, *values):
-        session = ctx.session(request)
+    def on_start(ctx_, session, values):
+        """Start training with the form's settings (by name: source, base, folder, lora, scratch, tokenizer,
+        and TrainConfig's fields)."""
         if session.job is not None and session.job.snapshot().status in ACTIVE:
-            return _refused(ctx, session, tr(session.language, "A training job is already running; stop it first."))
-        name = (values[3] if values[0] == SCRATCH else model_label(values[2] or values[1])).replace("/", "-")
-        label = f"{name}-{time.strftime('%Y%m%d-%H%M%S')}"
+            return _refused(ctx_, session, tr(session.language, "A training job is already running; stop it first."))
+        label = run_label(values)
         try:
-            config = make_config(ctx, session, *values, output=ctx.runs_root(session) / label)
-            if ctx.limits is not None:
-                ctx.check_disk()
-                config = ctx.limits.apply(config, set(session.models.values()))
+            config = make_config(ctx_, session, values, output=ctx_.runs_root(session) / label)
+            if ctx_.limits is not None:
+                ctx_.check_disk()
+                config = ctx_.limits.apply(config, set(session.models.values()))
         except PlaygroundError as e:
-            return _refused(ctx, session, error(session.language, str(e)))
-        return begin(ctx, session, label, config)
+            return _refused(ctx_, session, error(session.language, str(e)))
+        return begin(ctx_, session, label, config)
 
-    start.click(on_start, form, [timer, start, stop, download, plot, samples, status], api_name="train_start",
-                concurrency_limit=None)
+    start.click(bind(ctx, on_start, form), form.inputs, job_outputs, api_name="train_start", concurrency_limit=None)
 
     def on_stop(request: gr.Request):
         session = ctx.session(request)
@@ -226,13 +215,17 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
 
     stop.click(on_stop, None, [stop, status], api_name="train_stop", queue=False)
 
-    def on_tick(log, smooth_, request: gr.Request):
+    def on_tick(log_scale, smoothing, request: gr.Request):
         session = ctx.session(request)
+        try:
+            smooth = number("Smoothing", smoothing, lo=0, hi=0.95)
+        except PlaygroundError as e:
+            return [gr.skip(), gr.skip(), note(error(session.language, str(e)), "error"), *[gr.skip()] * 5]
         _try_start(ctx, session)
         job = session.job
         snap = job.snapshot() if job is not None else None
         finished = session.pending is None and (snap is None or snap.status in ("done", "stopped", "failed"))
-        fig = localize_figure(charts.loss_chart(snap.records if snap else [], log_scale=log, smoothing=smooth_),
+        fig = localize_figure(charts.loss_chart(snap.records if snap else [], log_scale=bool(log_scale), smoothing=smooth),
                               session.language)
         rows = headed(session.language, SAMPLE_HEADERS,
                      [[s["step"], s["sample"]] for s in reversed(snap.samples)] if snap else [])
@@ -254,10 +247,11 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
     timer.tick(on_tick, [log_scale, smoothing], [plot, samples, status, timer, start, stop, model_select, download],
                api_name="train_tick", show_progress="hidden", concurrency_limit=None)
 
-    def redraw(log, smooth_, request: gr.Request):
+    def redraw(log_scale, smoothing, request: gr.Request):
         session = ctx.session(request)
         records = session.job.snapshot().records if session.job is not None else []
-        return localize_figure(charts.loss_chart(records, log_scale=log, smoothing=smooth_), session.language)
+        smooth = number("Smoothing", smoothing, lo=0, hi=0.95)
+        return localize_figure(charts.loss_chart(records, log_scale=bool(log_scale), smoothing=smooth), session.language)
 
     gr.on([log_scale.change, smoothing.release], redraw, [log_scale, smoothing], plot, show_progress="hidden",
           api_visibility="undocumented")
@@ -266,13 +260,13 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
         """A page opening (or reloading) while a job runs re-attaches to it: live chart, Stop, status."""
         session = ctx.session(request)
         if not ctx.attach(session):
-            return (gr.skip(),) * 7
+            return (gr.skip(),) * len(job_outputs)
         session.announced = None
         return attached_outputs(ctx, session)
 
     return {"timer": timer, "corpus_note": corpus_note, "on_corpus_note": on_corpus_note, "base": base,
-            "on_load": on_load, "on_estimate": on_estimate, "form": form, "estimate": estimate_box,
-            "job_outputs": [timer, start, stop, download, plot, samples, status]}
+            "on_load": on_load, "estimate_event": estimate_event, "form": form, "estimate": estimate_box,
+            "job_outputs": job_outputs}
 
 
 def begin(ctx: AppContext, session: Session, label: str, config: TrainConfig) -> tuple:
@@ -307,34 +301,35 @@ def finished_outputs(ctx: AppContext, session: Session, folder: Path) -> tuple:
     return selector, gr.update(value=str(runs_lib.zip_run(folder, redact=ctx.hosted)), visible=True)
 
 
-def estimate_html(ctx: AppContext, session: Session, source, base, folder, size, tokenizer, max_steps, minutes, lr,
-                  batch, epochs, grad_accum, schedule, warmup, weight_decay, eval_every, dropout, seed, lora,
-                  sample_prompt) -> str:
+def estimate_html(ctx: AppContext, session: Session, form: dict) -> str:
     """The expected speed and duration of the form's run on this machine, before Start."""
     from playground.estimate import estimate
 
     c = session.corpus
-    scratch = size if source == SCRATCH else None
-    model = None if scratch else ((folder or "").strip() if folder and not ctx.hosted else base)
-    d = defaults_for(None if scratch else model, scratch)
-    vocab = parse_tokenizer_spec(tokenizer) if scratch else None
+    values = config_values(form)
+    scratch = form.get("scratch") if form.get("source") == SCRATCH else None
+    folder = str(form.get("folder") or "").strip()
+    model = None if scratch else (folder if folder and not ctx.hosted else form.get("base"))
+    lora = bool(form.get("lora")) and not scratch
+    d = defaults_for(None if scratch else model, scratch, lora)
+    vocab = parse_tokenizer_spec(form.get("tokenizer") or getattr(d, "tokenizer", "gpt2")) if scratch else None
     block = c.block_size if c is not None else d.block_size
     e = estimate(model=model, scratch=scratch, vocab=vocab or (50257 if scratch else None), block=block,
-                 batch=int(batch or d.batch_size), grad_accum=int(grad_accum or 1), max_steps=_number(max_steps, int),
-                 max_minutes=_number(minutes), lora=bool(lora) and not scratch)
+                 batch=values.get("batch_size") or d.batch_size, grad_accum=values.get("grad_accum") or 1,
+                 max_steps=values.get("max_steps"), max_minutes=values.get("max_minutes"), lora=lora)
     described = " · ".join(tr(session.language, bit) for bit in e.describe().split(" · "))
     return note(tr(session.language, "Expected here: {estimate} (an estimate; preparing the corpus and evaluations come "
                    "on top).", estimate=described), "info")
 
 
-def preset_values(preset: dict) -> list:
-    """A preset dict (playground.presets) as the form's values; unset keys take the size's defaults."""
+def preset_values(preset: dict) -> dict:
+    """A preset (playground.presets: TrainConfig field values) as the form's named values; what it leaves unset
+    takes the model's recipe, as for a run typed on the command line."""
     scratch = preset.get("scratch")
-    d = defaults_for(preset.get("model"), scratch, bool(preset.get("lora")))
-    return [SCRATCH if scratch else FINETUNE, scratch or "tiny", preset.get("tokenizer", "gpt2"),
-            preset.get("max_steps") or 0, preset.get("max_minutes") or 0, preset.get("lr") or d.lr,
-            preset.get("batch_size") or d.batch_size, preset.get("eval_every") or 0,
-            d.warmup if preset.get("warmup") is None else preset["warmup"], preset.get("sample_prompt") or ""]
+    source = SCRATCH if scratch else FINETUNE
+    values = form_defaults(source, preset.get("model"), scratch, bool(preset.get("lora")))
+    values |= {name: shown(name, value) for name, value in preset.items() if name in values and value is not None}
+    return values | {"source": source, "scratch": scratch or "tiny"}
 
 
 def _try_start(ctx: AppContext, session: Session) -> None:

@@ -2,24 +2,38 @@
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
-import pytest
 from gradio_client import Client, handle_file
-from gradio_client.exceptions import AppError
 
 DATA = Path(__file__).parent.parent / "data"
-# Generate-tab knobs: temperature, top-k, top-p, repetition penalty, max new tokens, min-p, typical-p,
-# no-repeat n-gram, beams, sequences, seed, stop text.
-KNOBS = [1.0, 50, 0.95, 1.0, 12, 0.0, 1.0, 0, 1, 1, 7, ""]
-# Lab: temperature, top-k, top-p, repetition penalty, min-p, typical-p, no-repeat, tokens shown, draws, seed, temperatures.
-LAB = [1.0, 5, 1.0, 1.0, 0.0, 1.0, 0, 8, 2000, 0, "0.5, 1, 2"]
+# Every endpoint takes its inputs by name (the form's field names; the knobs are DecodingSettings' fields), and an
+# input left out keeps the value the page opens with.
+KNOBS = dict(max_new_tokens=12, seed="7")  # Generate: top-k 50, top-p 0.95 as the page opens
+LAB = dict(top_k=5, top_n=8, draws=2000, seed=0, temps="0.5, 1, 2")
+
+
+def macbeth(**settings) -> dict:
+    """/prepare_corpus's inputs for the uploaded Macbeth."""
+    return dict(source="uploaded", files=[handle_file(DATA / "macbeth.txt")], cleaning=[], mode="blocks", block_size=64,
+                stride=0, val_percent=10, text_field="") | settings
+
+
+def test_every_endpoint_names_its_parameters(client):
+    """An API client calls the endpoints by the form's names, never by position (param_0 …)."""
+    api = client.view_api(return_format="dict", print_info=False)["named_endpoints"]
+    names = {endpoint: [p["parameter_name"] for p in info["parameters"]] for endpoint, info in api.items()}
+    assert names["/generate"][:3] == ["prompt", "model", "temperature"] and "seed" in names["/generate"]
+    assert {"source", "scratch", "tokenizer", "max_steps", "lr", "batch_size", "seed"} <= set(names["/train_start"])
+    assert names["/prepare_corpus"] == ["source", "files", "cleaning", "mode", "block_size", "stride", "val_percent",
+                                        "text_field"]
+    assert not [f"{e} {n}" for e, ns in names.items() for n in ns if re.fullmatch(r"(param_\d+|.*_)", n)]
 
 
 def test_prepare_corpus_reports_stats_and_histogram(client):
-    message, stats, hist, top = client.predict(
-        "Uploaded files", [handle_file(DATA / "macbeth.txt")], [], "blocks", 64, 0, 10, "", api_name="/prepare_corpus")
+    message, stats, hist, top = client.predict(**macbeth(), api_name="/prepare_corpus")
     assert "Ready" in message and "macbeth.txt" in message
     assert "train examples" in stats
     assert "Tokens per" in str(hist) and "No examples yet" not in str(hist)  # the histogram of this corpus
@@ -27,15 +41,14 @@ def test_prepare_corpus_reports_stats_and_histogram(client):
 
 
 def test_prepare_shows_bad_input_inline(client):
-    message, *_ = client.predict("Uploaded files", [], [], "blocks", 64, 0, 10, "", api_name="/prepare_corpus")
+    message, *_ = client.predict(**macbeth(files=[]), api_name="/prepare_corpus")
     assert "No file uploaded yet" in message and "pg-error" in message
-    message, *_ = client.predict("Uploaded files", [handle_file(DATA / "macbeth.txt")], [], "blocks", 64, 128, 10, "",
-                                 api_name="/prepare_corpus")
+    message, *_ = client.predict(**macbeth(stride=128), api_name="/prepare_corpus")
     assert "Stride must be between 1 and the block size" in message
 
 
 def test_generate_streams_then_returns_coloured_tokens(client, peaky_model_dir):
-    job = client.submit("Hello", str(peaky_model_dir), *KNOBS, api_name="/generate")
+    job = client.submit(prompt="Hello", model=str(peaky_model_dir), **KNOBS, api_name="/generate")
     outputs = list(job)  # every streamed update
     job.result()
     texts = [o[0] for o in outputs]
@@ -45,14 +58,13 @@ def test_generate_streams_then_returns_coloured_tokens(client, peaky_model_dir):
     assert tokens[0]["token"] == "Hello" and len(tokens) == 13  # the prompt and 12 coloured tokens
     assert "seed 7" in info
     # The same seed gives the same text.
-    again = client.predict("Hello", str(peaky_model_dir), *KNOBS, api_name="/generate")
+    again = client.predict(prompt="Hello", model=str(peaky_model_dir), **KNOBS, api_name="/generate")
     assert again[0] == final_text
 
 
 def test_generate_bad_knob_is_a_message_not_a_traceback(client, peaky_model_dir):
-    bad = list(KNOBS)
-    bad[8] = 2  # two beams while sampling
-    text, tokens, info = client.predict("Hello", str(peaky_model_dir), *bad, api_name="/generate")
+    text, tokens, info = client.predict(prompt="Hello", model=str(peaky_model_dir), **KNOBS, num_beams=2,  # sampling
+                                        api_name="/generate")
     # One sentence, inline, naming what is wrong; the last output is not wiped.
     assert "Beam search is deterministic" in info and "pg-error" in info and info.count("pg-note") == 1
     assert text == tokens == {"__type__": "update"}  # gr.skip(): the page keeps the text and tokens it showed
@@ -60,17 +72,18 @@ def test_generate_bad_knob_is_a_message_not_a_traceback(client, peaky_model_dir)
 
 def test_lab_stages_histogram_and_step(client, peaky_model_dir):
     stage_fig, hist_fig, temp_fig, choices, info = client.predict(
-        "The king", str(peaky_model_dir), *LAB, api_name="/lab")
+        context="The king", model=str(peaky_model_dir), **LAB, api_name="/lab")
     assert "5 tokens possible" in info  # top-k 5
-    hist, _ = client.predict(str(peaky_model_dir), 50_000, 3, 8, api_name="/lab_sample")
+    hist, _ = client.predict(model=str(peaky_model_dir), draws=50_000, seed=3, top_n=8, api_name="/lab_sample")
     assert "50,000 draws" in str(hist)
-    context, *_ , info2 = client.predict(str(peaky_model_dir), None, *LAB, api_name="/lab_sample_one")
+    context, *_ , info2 = client.predict(model=str(peaky_model_dir), choice=None, **LAB, api_name="/lab_sample_one")
     assert context.startswith("The king") and len(context) > len("The king")
     assert "Appended" in info2
 
 
 def test_compare_table_and_chart(client, tiny_model_dir):
-    table, plot, texts, message = client.predict("The", str(tiny_model_dir), 10, 0, True, *KNOBS, api_name="/compare")
+    table, plot, texts, message = client.predict(prompt="The", model=str(tiny_model_dir), new_tokens=10, seed=0, include=True,
+                                                 yours_max_new_tokens=12, yours_seed="7", api_name="/compare")
     names = [row[0] for row in table["data"]]
     assert names == ["greedy", "beam 4", "top-k 50", "top-p 0.9", "temperature 0.7", "temperature 1.3", "yours"]
     assert all(row[-1] <= 10 for row in table["data"])
@@ -78,7 +91,8 @@ def test_compare_table_and_chart(client, tiny_model_dir):
 
 def test_evaluate_two_models(client, tiny_model_dir, peaky_model_dir):
     cards, table, tokens, plot, message = client.predict(
-        "To be, or not to be", None, str(tiny_model_dir), str(peaky_model_dir), 0, api_name="/evaluate")
+        text="To be, or not to be", file=None, model=str(tiny_model_dir), second_model=str(peaky_model_dir),
+        api_name="/evaluate")
     # One row per model, named after its folder; the same tokenizer, so the same token and character counts.
     (a, ppl_a, *counts_a), (b, ppl_b, *counts_b) = table["data"]
     assert [a, b] == [Path(tiny_model_dir).name, Path(peaky_model_dir).name]
@@ -87,11 +101,9 @@ def test_evaluate_two_models(client, tiny_model_dir, peaky_model_dir):
 
 
 def test_train_live_ticks_then_joins_the_model_list(client):
-    client.predict("Uploaded files", [handle_file(DATA / "macbeth.txt")], [], "blocks", 32, 0, 10, "",
-                   api_name="/prepare_corpus")
-    form = ["Train from scratch", None, "", "tiny", "bpe:1000", 12, 0, 0.002, 4, 0, 1, "cosine", 2, 0.1, 4, "", 1,
-            False, ""]
-    client.predict(*form, api_name="/train_start")
+    client.predict(**macbeth(block_size=32), api_name="/prepare_corpus")
+    client.predict(source="scratch", scratch="tiny", tokenizer="bpe:1000", max_steps=12, max_minutes=0, lr=0.002,
+                   batch_size=4, warmup=2, eval_every=4, seed=1, api_name="/train_start")
     deadline = time.monotonic() + 120
     saw_curve = False
     while time.monotonic() < deadline:
@@ -110,7 +122,7 @@ def test_train_live_ticks_then_joins_the_model_list(client):
     assert [label.endswith("(run)") for label, value in selector["choices"] if value == trained] == [True]
     assert download["visible"] and download["value"].endswith(".zip")
     # The trained model is now in the session's model list: Generate can use it.
-    text, tokens, info = client.predict("", trained, *KNOBS, api_name="/generate")
+    text, tokens, info = client.predict(prompt="", model=trained, **KNOBS, api_name="/generate")
     assert len(tokens) == 13
 
 
@@ -118,9 +130,8 @@ def test_quick_demo_preset_fills_the_form(client):
     from playground.presets import QUICK_DEMO
 
     values = client.predict(api_name="/train_preset")
-    source, size, tokenizer, steps, minutes = values[:5]
-    assert (source, size, tokenizer) == ("Train from scratch", QUICK_DEMO["scratch"], QUICK_DEMO["tokenizer"])
-    assert minutes == QUICK_DEMO["max_minutes"] and steps == 0
+    source, size, tokenizer = values[:3]
+    assert (source, size, tokenizer["value"]) == ("scratch", QUICK_DEMO["scratch"], QUICK_DEMO["tokenizer"])
     assert "bundled Shakespeare" in values[-1]
 
 
@@ -128,9 +139,7 @@ def test_stop_ends_a_long_generation_early(client, tmp_path):
     from tests.conftest import make_tiny_model
 
     folder = make_tiny_model(tmp_path / "long-context", n_positions=1024)  # room for 512 new tokens
-    long = list(KNOBS)
-    long[4] = 512  # max new tokens
-    job = client.submit("Once", str(folder), *long, api_name="/generate")
+    job = client.submit(prompt="Once", model=str(folder), **(KNOBS | dict(max_new_tokens=512)), api_name="/generate")
     for update in job:  # wait for the stream to start, then press Stop
         if len(update[0]) > len("Once"):
             client.predict(api_name="/generate_stop")
@@ -141,17 +150,14 @@ def test_stop_ends_a_long_generation_early(client, tmp_path):
 
 
 def test_bad_training_settings_are_refused_in_one_sentence(client):
-    bad = ["Train from scratch", None, "", "tiny", "gpt2", 10, 0, -0.1, 4, 0, 1, "cosine", 2, 0.1, 5, "", 1, False, ""]
-    status = client.predict(*bad, api_name="/train_start")[-1]
-    assert "Learning rate must be a positive number" in status and "pg-error" in status
+    status = client.predict(source="scratch", scratch="tiny", max_steps=10, lr=-0.1, api_name="/train_start")[-1]
+    assert "Learning rate must be a finite number of at least 0" in status and "pg-error" in status
 
 
 def test_a_failing_job_reports_why(client, tiny_model_dir):
     # A block size above the local tiny model's 128-token context fails once the job resolves its settings.
-    client.predict("Uploaded files", [handle_file(DATA / "macbeth.txt")], [], "blocks", 256, 0, 10, "",
-                   api_name="/prepare_corpus")
-    form = ["Fine-tune a model", str(tiny_model_dir), "", "tiny", "gpt2", 10, 0, 0.002, 4, 0, 1, "cosine", 2, 0.1, 5, "", 1, False, ""]
-    client.predict(*form, api_name="/train_start")
+    client.predict(**macbeth(block_size=256), api_name="/prepare_corpus")
+    client.predict(source="finetune", base=str(tiny_model_dir), max_steps=10, batch_size=4, api_name="/train_start")
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         status = client.predict(False, 0.0, api_name="/train_tick")[2]
@@ -163,24 +169,24 @@ def test_a_failing_job_reports_why(client, tiny_model_dir):
 
 def test_internals_attention_lens_surprisal_then_beam_tree(client, tiny_model_dir, peaky_model_dir):
     heat, lines, lens, surprisal, info, layer, head, focus = client.predict(
-        "To be, or not to be", str(tiny_model_dir), 2, 1, 0, api_name="/internals")
+        text="To be, or not to be", model=str(tiny_model_dir), layer=2, head=1, focus=0, api_name="/internals")
     assert "7 tokens" in info and "2 layers × 2 heads" in info and "mean surprisal" in info
     assert "Attention weights — layer 2, head 1" in str(heat) and "Who looks at whom" in str(lines)
     assert "after block 2" in str(lens) and "Surprisal of each token" in str(surprisal)
     assert layer["maximum"] == 2 and head["maximum"] == 2 and focus["maximum"] == 7  # sliders follow the model
-    tree, finals, _ = client.predict("The king", str(peaky_model_dir), 3, 4, api_name="/beam_tree")
+    tree, finals, _ = client.predict(text="The king", model=str(peaky_model_dir), beams=3, steps=4, api_name="/beam_tree")
     assert "Beam search with 3 beams" in str(tree) and "final beam (what generate returns)" in str(tree)
     assert finals.count("<tr>") == 1 + 3  # header and the three beams generate returns
-    with pytest.raises(AppError, match="maximum value 10"):  # the slider refuses it before the engine would
-        client.predict("The king", str(peaky_model_dir), 3, 11, api_name="/beam_tree")
+    *_, message = client.predict(text="The king", model=str(peaky_model_dir), beams=3, steps=11, api_name="/beam_tree")
+    assert "New tokens must be a whole number from 1 to 10, not 11." in message  # before the engine runs
 
 
 def test_lab_temperature_sweep_redraws_the_same_bars_from_the_kept_logits(client, peaky_model_dir):
     fresh = Client(client.src, verbose=False)  # a session with no distribution shown yet
-    _, info = fresh.predict(str(peaky_model_dir), 0.5, "1", api_name="/lab_temperature")
+    _, info = fresh.predict(model=str(peaky_model_dir), sweep=0.5, temps="1", api_name="/lab_temperature")
     assert "Press Show distribution first" in info and "pg-error" in info  # inline, not a toast
-    client.predict("The king", str(peaky_model_dir), *LAB, api_name="/lab")
-    cold, _ = client.predict(str(peaky_model_dir), 0.25, "1", api_name="/lab_temperature")
-    hot, _ = client.predict(str(peaky_model_dir), 1.75, "1", api_name="/lab_temperature")
+    client.predict(context="The king", model=str(peaky_model_dir), **LAB, api_name="/lab")
+    cold, _ = client.predict(model=str(peaky_model_dir), sweep=0.25, temps="1", api_name="/lab_temperature")
+    hot, _ = client.predict(model=str(peaky_model_dir), sweep=1.75, temps="1", api_name="/lab_temperature")
     assert "Temperature 0.25 on the raw logits" in str(cold) and "Temperature 1.75" in str(hot)
-    assert "greedy" in str(client.predict(str(peaky_model_dir), 0, "1", api_name="/lab_temperature"))
+    assert "greedy" in str(client.predict(model=str(peaky_model_dir), sweep=0, temps="1", api_name="/lab_temperature"))

@@ -10,13 +10,14 @@ from pathlib import Path
 
 import pytest
 from gradio_client import Client, handle_file
-from gradio_client.exceptions import AppError
 
 from tests.ui.conftest import free_port
 from tests.ui.test_api import KNOBS
 
 DATA = Path(__file__).parent.parent / "data"
-FORM = ["Train from scratch", None, "", "tiny", "bpe:1000", 300, 0, 0.002, 4, 0, 1, "cosine", 2, 0.1, 50, "", 1, False, ""]
+FORM = dict(source="scratch", scratch="tiny", tokenizer="bpe:1000", max_steps=300, max_minutes=0, lr=0.002, batch_size=4,
+            warmup=2, eval_every=50, seed=1)
+PREPARE = dict(source="uploaded", cleaning=[], mode="blocks", block_size=32, stride=0, val_percent=10, text_field="")
 
 
 @pytest.fixture(scope="module")
@@ -51,13 +52,13 @@ def wait_for(client, words, timeout=90) -> str:
 def test_one_job_at_a_time_others_queue_and_still_generate(hosted_url, tiny_model_dir):
     a, b = Client(hosted_url, verbose=False), Client(hosted_url, verbose=False)
     for c in (a, b):
-        c.predict("Uploaded files", [handle_file(DATA / "macbeth.txt")], [], "blocks", 32, 0, 10, "", api_name="/prepare_corpus")
-    a.predict(*FORM, api_name="/train_start")
+        c.predict(files=[handle_file(DATA / "macbeth.txt")], **PREPARE, api_name="/prepare_corpus")
+    a.predict(**FORM, api_name="/train_start")
     wait_for(a, ["Training", "Preparing"])
-    b.predict(*FORM, api_name="/train_start")
+    b.predict(**FORM, api_name="/train_start")
     assert "position 1 in the queue" in status_of(b)
     # B can still generate while it waits.
-    text, tokens, info = b.predict("Hi", str(tiny_model_dir), *KNOBS, api_name="/generate")
+    text, tokens, info = b.predict(prompt="Hi", model=str(tiny_model_dir), **KNOBS, api_name="/generate")
     assert len(tokens) == 13
     a.predict(api_name="/train_stop")
     wait_for(a, ["Stopped"])
@@ -68,24 +69,20 @@ def test_one_job_at_a_time_others_queue_and_still_generate(hosted_url, tiny_mode
 
 def test_hosted_mode_refuses_server_paths(hosted_url):
     c = Client(hosted_url, verbose=False)
-    with pytest.raises(AppError):
-        c.predict("Hi", "/etc", *KNOBS, api_name="/generate")
+    *_, info = c.predict(prompt="Hi", model="/etc", **KNOBS, api_name="/generate")
+    assert "&#x27;/etc&#x27; is not available here; choose a model from the list." in info and "pg-error" in info
 
 
 def test_hosted_caps_and_no_server_paths(hosted_url, tiny_model_dir):
     c = Client(hosted_url, verbose=False)
-    too_big = list(FORM)
-    too_big[3] = "xl"
-    status = c.predict(*too_big, api_name="/train_start")[-1]
+    status = c.predict(**(FORM | dict(scratch="xl")), api_name="/train_start")[-1]
     assert "trains from scratch only tiny, mini" in status and "pg-error" in status
     # A text longer than the host allows is refused before any scoring, inline.
-    *_, message = c.predict("x" * 1001, None, str(tiny_model_dir), "(none)", 0, api_name="/evaluate")
+    *_, message = c.predict(text="x" * 1001, file=None, model=str(tiny_model_dir), api_name="/evaluate")
     assert "at most 1,000" in message
     # A run's model reaches the page by its label, and its zip holds no server paths.
-    c.predict("Uploaded files", [handle_file(DATA / "macbeth.txt")], [], "blocks", 32, 0, 10, "", api_name="/prepare_corpus")
-    short = list(FORM)
-    short[5] = 6  # max steps
-    c.predict(*short, api_name="/train_start")
+    c.predict(files=[handle_file(DATA / "macbeth.txt")], **PREPARE, api_name="/prepare_corpus")
+    c.predict(**(FORM | dict(max_steps=6)), api_name="/train_start")
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         out = c.predict(False, 0.0, api_name="/train_tick")
@@ -101,5 +98,5 @@ def test_hosted_caps_and_no_server_paths(hosted_url, tiny_model_dir):
     assert "/" not in json.dumps(info["settings"]), info["settings"]
     assert info["settings"]["corpus"] == ["macbeth.txt"]
     # The label works wherever a model is used.
-    text, tokens, info_html = c.predict("Hi", selector["value"], *KNOBS, api_name="/generate")
+    text, tokens, info_html = c.predict(prompt="Hi", model=selector["value"], **KNOBS, api_name="/generate")
     assert len(tokens) == 13

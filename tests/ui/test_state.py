@@ -11,7 +11,9 @@ from types import SimpleNamespace
 import pytest
 
 from playground.errors import PlaygroundError
-from playground.ui.state import AppContext, TrainingSlots, friendly
+from playground.ui.errors import friendly
+from playground.ui.slots import TrainingSlots
+from playground.ui.state import AppContext
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -9,7 +9,7 @@ from playground.errors import PlaygroundError
 from playground.knobs import DecodingSettings
 from playground.ui.compare import on_compare
 from playground.ui.generate import on_generate
-from playground.ui.knobs import Form, KnobPanel
+from playground.ui.forms import Form, KnobPanel
 from playground.ui.lab import refresh
 from playground.ui.state import AppContext
 
