@@ -128,7 +128,7 @@ class TrainConfig:
     precision: Literal["auto", "fp32", "fp16", "bf16"] = field(default="auto", metadata=ui("Precision"))
     """auto: bf16 on GPUs that have it, fp16 on other CUDA GPUs, bf16 on CPUs with native bf16 (AVX512-BF16,
     AMX), fp32 elsewhere."""
-    compile: bool = field(default=False, metadata=ui("torch.compile"))
+    compile: bool = field(default=False, metadata=ui("Compile the model (torch.compile)"))
     """torch.compile the model: faster steps after compiling (a minute or more on a GPU; ~10 s and 1.3x for the
     tiny model on a CPU, which needs a C++ compiler). Off: no wait."""
     lora: bool = False

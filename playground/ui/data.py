@@ -151,7 +151,7 @@ def build(ctx: AppContext) -> dict:
             with gr.Row():
                 val_pct = gr.Slider(1, 50, value=10, step=1, label="Validation %", elem_id="data-val",
                                     info="Held out, never trained on (bundled corpora use whole held-out plays).")
-                text_field = gr.Textbox(label="Text column (csv / jsonl)", placeholder="text", max_lines=1,
+                text_field = gr.Textbox("", label="Text column (csv / jsonl)", placeholder="text", max_lines=1,
                                         elem_id="data-text-field")
             prepare_btn = gr.Button("Prepare corpus", variant="primary", elem_id="data-prepare", elem_classes="pg-primary")
     message = gr.HTML(elem_id="data-message")

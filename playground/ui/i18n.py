@@ -154,8 +154,9 @@ def untranslated(blocks: gr.Blocks) -> list[str]:
         texts = [getattr(block, a, None) for a in ("label", "info", "placeholder")]
         if isinstance(block, STATIC_VALUES):
             texts.append(block.value)
-        if getattr(block, "elem_id", None) not in MODEL_LISTS:
-            texts += [c[0] for c in getattr(block, "choices", None) or [] if isinstance(c, tuple)]
+        if getattr(block, "elem_id", None) not in MODEL_LISTS:  # a choice shown as its own code value is a name
+            texts += [c[0] for c in getattr(block, "choices", None) or [] if isinstance(c, tuple)
+                      and not (c[0] == c[1] and re.fullmatch(r"[a-z0-9_.:-]+", str(c[0])))]
         out += [t for t in texts if isinstance(t, str) and re.search("[A-Za-z]{2}", t) and t not in NAMES
                 and not t.startswith("__i18n__")]  # a value localize made gradio's marker
     return out

@@ -43,9 +43,13 @@ class Catalog:
     patterns: list[tuple[re.Pattern, str]] = field(default_factory=list)  # (English regex, replacement)
 
     def pattern(self, text: str) -> str | None:
+        """A pattern's translation; a sentence's named field that is itself a UI string (a setting's label, as in
+        "Learning rate must be …") is translated too."""
         for english, replacement in self.patterns:
-            if english.fullmatch(text):
-                return english.sub(replacement, text)
+            match = english.fullmatch(text)
+            if match:
+                named = {k: self.whole.get(v, v).replace("\\", "\\\\") for k, v in match.groupdict().items() if v}
+                return match.expand(re.sub(r"\\g<(\w+)>", lambda r: named.get(r.group(1), r.group(0)), replacement))
         return None
 
     def translate(self, text: str) -> str | None:

@@ -49,7 +49,7 @@ def test_the_built_app_has_no_english_label_left(tiny_model_dir, peaky_model_dir
     assert str(I18N("Start training")) in buttons and str(I18N("Show distribution")) in buttons
     radio = next(b for b in demo.blocks.values() if getattr(b, "elem_id", None) == "train-source")
     assert [english(c[0].key) for c in radio.choices] == ["Fine-tune a model", "Train from scratch"]
-    assert [c[1] for c in radio.choices] == ["Fine-tune a model", "Train from scratch"]  # the API's values unchanged
+    assert [c[1] for c in radio.choices] == ["finetune", "scratch"]  # the values the API and the page send: never translated
     # A label built from numbers (the size list) is translated by its pattern and joins both tables.
     size = next(b for b in demo.blocks.values() if getattr(b, "elem_id", None) == "train-size")
     assert all(isinstance(c[0], I18nData) and CJK.search(ZH[english(c[0].key)]) for c in size.choices)
@@ -236,7 +236,7 @@ def test_the_api_answers_in_the_asking_browsers_language(app_url, accept, expect
     from gradio_client import Client
 
     client = Client(app_url, verbose=False, headers={"Accept-Language": accept})
-    message, *_ = client.predict("Uploaded files", [], [], "blocks", 64, 0, 10, "", api_name="/prepare_corpus")
+    message, *_ = client.predict(source="uploaded", files=[], api_name="/prepare_corpus")
     assert expected in message and "pg-error" in message
 
 
