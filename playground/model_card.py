@@ -120,7 +120,7 @@ def model_card(info: dict, name: str, repo_id: str | None = None) -> "ModelCard"
     stats = info.get("corpus_stats", {})
     final = info.get("final_metrics", {})
     shown = without_paths(settings) | {"output": name}
-    command = train_command(shown)
+    command = train_command(shown, here=False)  # `gpt2-playground train …` with file names, never this machine's paths
     return ModelCard.from_template(
         card_data(info), template_str=TEMPLATE, name=name,
         how=f"fine-tuned from {settings['model']}" if settings.get("model") else "trained from scratch",
@@ -134,7 +134,7 @@ def model_card(info: dict, name: str, repo_id: str | None = None) -> "ModelCard"
         perplexity=_number(final.get("val_perplexity"), 2), nats_per_char=_number(final.get("val_nats_per_char")),
         prompt=json.dumps(info.get("sample_prompt") or settings.get("sample_prompt") or "The", ensure_ascii=False),
         model_ref=repo_id or name,
-        console_command=command.replace("python -m playground", CONSOLE_COMMAND, 1), module_command=command,
+        console_command=command, module_command=command.replace(CONSOLE_COMMAND, "python -m playground", 1),
     )
 
 

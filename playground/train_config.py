@@ -98,14 +98,14 @@ class TrainConfig:
     """Examples per device and forward pass."""
     grad_accum: int = field(default=1, metadata=ui("Gradient accumulation", min=1))
     """Forward passes accumulated into one optimizer step."""
-    lr: float | None = field(default=None, metadata=ui("Learning rate", min=0))
+    lr: float | None = field(default=None, metadata=ui("Learning rate"))
     """Peak learning rate (of AdamW; with Muon, of the embeddings, norms and biases)."""
     schedule: Literal["linear", "cosine", "constant", "wsd"] = field(default="cosine", metadata=ui("LR schedule"))
     """Decay after warm-up: linear, cosine, constant, or wsd (flat, then linear to 0 over the last 20 %)."""
     optimizer: Literal["adamw", "muon"] | None = field(default=None, metadata=ui("Optimizer", default_label="default: Muon from scratch, AdamW to fine-tune"))
     """'adamw', or from scratch 'muon': Muon on the blocks' 2-D matrices, AdamW (at --lr) on embeddings, norms,
     biases. Default: muon from scratch (it won the tinyshakespeare benchmark, docs/benchmarks.md), adamw for fine-tuning."""
-    muon_lr: float | None = field(default=None, metadata=ui("Muon learning rate (0 = 0.02)", blank="zero", min=0))
+    muon_lr: float | None = field(default=None, metadata=ui("Muon learning rate (0 = 0.02)", blank="zero"))
     """Learning rate of Muon's matrices (default 0.02); only with optimizer 'muon'."""
     warmup: int | None = field(default=None, metadata=ui("Warm-up steps", min=0))
     """Warm-up optimizer steps (linear from 0)."""

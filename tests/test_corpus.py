@@ -118,9 +118,15 @@ def test_bad_files(tmp_path, content, match):
 
 
 def test_corpus_shorter_than_a_block(tmp_path, tok):
+    """The advice names a block size the Data tab's slider takes (a multiple of 16) that gives two blocks, or,
+    when even the smallest would not, says to add text."""
     f = tmp_path / "short.txt"
-    f.write_text("Fair is foul, and foul is fair.", encoding="utf-8")
-    with pytest.raises(PlaygroundError, match="choose a block size of at most"):
+    f.write_text("Fair is foul, and foul is fair. " * 4, encoding="utf-8")  # 37 tokens: two blocks of 16
+    with pytest.raises(PlaygroundError, match="choose a block size of at most 16, or add text"):
+        prepare(load_corpus([f]), tok, ExampleSettings(block_size=128))
+    prepare(load_corpus([f]), tok, ExampleSettings(block_size=16))  # the advice works
+    f.write_text("Fair is foul, and foul is fair.", encoding="utf-8")  # 10 tokens
+    with pytest.raises(PlaygroundError, match="only 10 tokens, too few for a train and a validation block of 16 tokens"):
         prepare(load_corpus([f]), tok, ExampleSettings(block_size=128))
 
 

@@ -186,7 +186,7 @@ def test_bad_runs_leave_nothing_that_looks_done(case, play_file, tiny_model_dir,
     elif case == "short_corpus":
         corpus.write_text("Fair is foul.\n", encoding="utf-8")
         kw = dict(corpus=[str(corpus)], tokenizer="gpt2")
-        match = "block size of at most"
+        match = "too few for a train and a validation block"
     elif case == "empty_corpus":
         corpus.write_text("", encoding="utf-8")
         kw = dict(corpus=[str(corpus)])

@@ -79,12 +79,18 @@ def build_app(hosted: bool = False, models: list[str] | None = None, default: st
 
         train_tab.select(t["on_corpus_note"], None, t["corpus_note"], queue=False, api_visibility="undocumented")
 
-        def share_models(request: gr.Request):
-            """Models trained in this session join every model list."""
-            choices = ctx.model_choices(ctx.session(request))
-            return gr.update(choices=choices), gr.update(choices=[("(none)", evaluate.NONE), *choices])
+        def share_models(model, request: gr.Request):
+            """Models trained in this session join every model list, and the line under the selector says which
+            model every tab now uses."""
+            session = ctx.session(request)
+            lang, choices = session.language, ctx.model_choices(session)
+            line = (tr(lang, notice) if model == ctx.default else
+                    tr(lang, "Every tab now uses {model}.", model=tr(lang, ctx.label(model)) if isinstance(model, str) else ""))
+            return (gr.update(choices=choices), gr.update(choices=[(tr(lang, "(none)"), evaluate.NONE), *choices]),
+                    gr.update(info=line))
 
-        model_select.change(share_models, None, [t["base"], e["second"]], queue=False, api_visibility="undocumented")
+        model_select.change(share_models, model_select, [t["base"], e["second"], model_select], queue=False,
+                            api_visibility="undocumented")
         runs_tab.select(r["show"], r["show_inputs"], r["show_outputs"], api_visibility="undocumented")
 
         def open_session(request: gr.Request):
@@ -94,6 +100,12 @@ def build_app(hosted: bool = False, models: list[str] | None = None, default: st
 
         demo.load(open_session, None, [model_select, *r["outputs"]], queue=False, api_visibility="private")
         demo.load(t["on_load"], None, t["job_outputs"], queue=False, api_visibility="private")
+
+        def open_on_training(request: gr.Request):
+            """A page opened (or reloaded) while a job trains opens on the Train tab, where its chart is."""
+            return gr.Tabs(selected="train") if ctx.attach(ctx.session(request)) else gr.skip()
+
+        demo.load(open_on_training, None, tabs, queue=False, api_visibility="private")
         demo.load(t["estimate_event"], t["form"].inputs, t["estimate"], api_visibility="private")
         demo.load(*g["clamp"], queue=False, api_visibility="private")
 

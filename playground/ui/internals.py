@@ -154,7 +154,7 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
         return (*attention_figures(result, layer_, head_, focus_, ctx.session(request).language), gr.skip())
 
     # Layer, head and token redraw from the kept weights: no forward pass.
-    gr.on([layer.release, head.release, focus.release], on_pick, [result_state, layer, head, focus], [heat, lines, info],
+    gr.on([layer.input, head.input, focus.input], on_pick, [result_state, layer, head, focus], [heat, lines, info],
           trigger_mode="always_last", show_progress="minimal", api_visibility="undocumented")
 
     beam_form = Form(text=text, model=model_select, beams=beams, steps=steps)

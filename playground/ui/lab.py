@@ -228,8 +228,9 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
     inputs, outputs = form.inputs, [plot, hist_plot, temp_plot, step_choice, info]
     show_event = friendly(message=4, outputs=5)(bind(ctx, refresh, form))
     show.click(show_event, inputs, outputs, api_name="lab", concurrency_limit=4, concurrency_id="lab")
-    # Sliders redraw live once a distribution is on screen (release: one refresh per drag, newest wins).
-    gr.on([k.release for k in knobs.inputs] + [top_n.release, temps.submit], show_event, inputs, outputs,
+    # Sliders redraw live (input: while dragging, and as a value is typed into the number box — its release comes
+    # only when the box loses focus; always_last: at most one refresh waits, the newest).
+    gr.on([k.input for k in knobs.inputs] + [top_n.input, temps.submit], show_event, inputs, outputs,
           trigger_mode="always_last", concurrency_limit=4, concurrency_id="lab", show_progress="minimal",
           api_visibility="undocumented")
 
@@ -239,7 +240,7 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
 
     # The lab kept its logits: each slider position is a softmax, not a forward pass, so redraw while dragging.
     sweep_form = Form(model=model_select, sweep=sweep, temps=temps)
-    gr.on([sweep.input, sweep.release], friendly(message=1, outputs=2)(bind(ctx, sweep_temperature, sweep_form)),
+    gr.on([sweep.input], friendly(message=1, outputs=2)(bind(ctx, sweep_temperature, sweep_form)),
           sweep_form.inputs, [temp_plot, info], api_name="lab_temperature", trigger_mode="always_last",
           concurrency_limit=4, concurrency_id="lab", show_progress="hidden")
 

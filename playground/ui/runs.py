@@ -205,7 +205,7 @@ def build(ctx: AppContext, model_select: gr.Dropdown, train_parts: dict, tabs: g
         return (fig, gr.update(value=rows, headers=[setting, *[r.name for r in found]] if len(found) > 1 else [setting]),
                 "")
 
-    gr.on([overlay.change, x_axis.change, log_y.change, smoothing.release], on_overlay, [overlay, x_axis, log_y, smoothing],
+    gr.on([overlay.change, x_axis.change, log_y.change, smoothing.input], on_overlay, [overlay, x_axis, log_y, smoothing],
           [plot, diff, overlay_message], api_name="runs_overlay")
 
     def show(chosen, overlaid, request: gr.Request):

@@ -72,6 +72,7 @@ class AppContext:
             self.runs_dir = cache_root() / "runs"
         self.sessions: dict[str, Session] = {}
         self.jobs: dict[str, tuple[str, object]] = {}  # output folder -> (label, TrainingJob), this app's jobs
+        self.closing: set[Path] = set()  # hosted: folders of closed sessions, removed once their jobs end
         self._lock = threading.Lock()
         self.start_lock = threading.Lock()
         self.limits = HostedLimits.from_env() if hosted else None
@@ -114,7 +115,22 @@ class AppContext:
             # Session models go with the session (on a Space the disk is shared and small).
             for folder in s.models.values():
                 self.cache.forget(folder)
-            threading.Thread(target=_remove_later, args=(s,), daemon=True).start()
+            with self._lock:
+                self.closing.add(s.workdir)
+            threading.Thread(target=self._remove_later, args=(s,), daemon=True).start()
+
+    def _remove_later(self, session: Session) -> None:
+        """A closed session's files, once its job (stopped by release_session) has ended: a job still saving or
+        evaluating writes into its folder, and deleting it under the job would crash it mid-write."""
+        try:
+            if session.job is not None:
+                session.job.wait()
+            shutil.rmtree(session.workdir, ignore_errors=True)
+            for upload in session.uploads:  # gradio keeps uploads until its age-based sweep: go sooner
+                Path(upload).unlink(missing_ok=True)
+        finally:
+            with self._lock:
+                self.closing.discard(session.workdir)
 
     def reap(self, now: float | None = None) -> list[str]:
         """Hosted: close sessions idle for longer than the limit (clients that never unload), and empty the
@@ -132,14 +148,17 @@ class AppContext:
             from playground.paths import cache_root
 
             cutoff = time.time() - idle
-            with self._lock:
-                live = {s.workdir for s in self.sessions.values()}
+            with self._lock:  # sessions still open, or closing (their folders go once their jobs end)
+                live = {s.workdir for s in self.sessions.values()} | self.closing
             caches = [entry for kind in ("corpus", "tokenizers") for entry in (cache_root() / kind).glob("*")]
             # Session folders no session of this app owns: what a restart left on persistent storage.
             leftovers = [folder for folder in self.runs_dir.glob("session-*") if folder not in live]
             for entry in caches + leftovers:
-                if entry.stat().st_mtime < cutoff:
-                    shutil.rmtree(entry, ignore_errors=True)
+                try:
+                    if entry.stat().st_mtime < cutoff:
+                        shutil.rmtree(entry, ignore_errors=True)
+                except FileNotFoundError:  # removed meanwhile
+                    continue
         return stale
 
     def _reap_forever(self) -> None:
@@ -237,13 +256,3 @@ class AppContext:
     def model(self, session: Session, name: str | None):
         """(model, tokenizer) for a dropdown value, loaded once and shared."""
         return self.cache.get(self.check_model(session, name))
-
-
-def _remove_later(session: Session) -> None:
-    """A closed session's files, once its job (stopped by release_session) has ended: a job still saving or
-    evaluating writes into its folder, and deleting it under the job would crash it mid-write."""
-    if session.job is not None:
-        session.job.wait()
-    shutil.rmtree(session.workdir, ignore_errors=True)
-    for upload in session.uploads:  # gradio keeps uploads until its age-based sweep: go sooner
-        Path(upload).unlink(missing_ok=True)

@@ -253,7 +253,7 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
         smooth = number("Smoothing", smoothing, lo=0, hi=0.95)
         return localize_figure(charts.loss_chart(records, log_scale=bool(log_scale), smoothing=smooth), session.language)
 
-    gr.on([log_scale.change, smoothing.release], redraw, [log_scale, smoothing], plot, show_progress="hidden",
+    gr.on([log_scale.change, smoothing.input], redraw, [log_scale, smoothing], plot, show_progress="hidden",
           api_visibility="undocumented")
 
     def on_load(request: gr.Request):

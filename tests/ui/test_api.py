@@ -151,7 +151,7 @@ def test_stop_ends_a_long_generation_early(client, tmp_path):
 
 def test_bad_training_settings_are_refused_in_one_sentence(client):
     status = client.predict(source="scratch", scratch="tiny", max_steps=10, lr=-0.1, api_name="/train_start")[-1]
-    assert "Learning rate must be a finite number of at least 0" in status and "pg-error" in status
+    assert "Learning rate must be a positive number" in status and "pg-error" in status
 
 
 def test_a_failing_job_reports_why(client, tiny_model_dir):

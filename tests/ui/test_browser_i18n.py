@@ -102,5 +102,5 @@ def test_an_english_browser_with_lang_in_the_address(pages, shots_dir):
     page.click("#eval-btn")
     expect(page.locator("#eval-cards")).to_contain_text("困惑度", timeout=90_000)
     expect(page.locator("#eval-table")).to_contain_text("损失（奈特/词元）")  # column names
-    expect(page.locator("#eval-message")).to_contain_text("已评估文本框中的文本")
+    expect(page.locator("#eval-message")).to_contain_text("已评分：文本框中的文本")
     shot(page, shots_dir, "evaluate-zh.png")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 import time
 from pathlib import Path
 from types import SimpleNamespace
@@ -50,6 +51,36 @@ def test_sessions_are_per_browser_and_released_on_unload(tmp_path):
     ctx.release(request("a"))
     assert a.job.stopped  # hosted: closing the page never leaves a job holding the shared slot for nobody
     assert set(ctx.sessions) == {"b"}
+
+
+def test_a_closed_hosted_session_keeps_its_folder_until_its_job_has_ended(tmp_path, monkeypatch):
+    """Data loss case 5 of issue 19: a session that closes while its job evaluates or saves must not have its
+    folder deleted under the job (it died with FileNotFoundError on metrics.jsonl); the reaper leaves it too."""
+    monkeypatch.setenv("PLAYGROUND_CACHE", str(tmp_path / "cache"))
+    ended = threading.Event()
+
+    class SavingJob(FakeJob):
+        def wait(self, timeout=None):
+            ended.wait(timeout)
+            self.status = "stopped"
+            return self.snapshot()
+
+    ctx = AppContext(hosted=True, models=["demo"], runs_dir=tmp_path / "runs")
+    session = ctx.session(request("closing"))
+    (session.workdir / "run").mkdir(parents=True)
+    (session.workdir / "run" / "metrics.jsonl").write_text("{}\n")
+    os.utime(session.workdir, (0, 0))  # as old as a folder a restart left behind
+    ctx.add_job(session, "run", SavingJob())
+    ctx.release(request("closing"))
+    assert session.job.stopped
+    ctx.reap(time.monotonic())
+    time.sleep(0.3)
+    assert (session.workdir / "run" / "metrics.jsonl").exists()  # the job is still writing there
+    ended.set()
+    deadline = time.monotonic() + 30
+    while session.workdir.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not session.workdir.exists() and ctx.closing == set()
 
 
 def test_a_local_job_outlives_its_page_and_the_next_page_reattaches(tmp_path):
