@@ -27,7 +27,8 @@ SOURCES = [("Fine-tune a model", FINETUNE), ("Train from scratch", SCRATCH)]
 # Drawn first, in this order; every other field not listed in NOT_DRAWN goes to Advanced, in field order.
 MAIN = ("max_steps", "max_minutes", "lr", "batch_size")
 NOT_DRAWN = {"corpus", "output", "val_files", "text_field", "cleaning", "block_size", "stride", "line_by_line",
-             "val_fraction", "resume", "model", "scratch", "tokenizer", "lora"}
+             "val_fraction", "dataset", "dataset_config", "dataset_split", "dataset_max_chars",  # the Data tab's
+             "resume", "model", "scratch", "tokenizer", "lora"}
 # The run the form opens on: a from-scratch tiny GPT-2, which trains visibly within minutes on a laptop CPU;
 # the time budget caps it on slow machines, the step count on fast ones. Everything else is the size's recipe
 # (train_config.defaults_for), the same defaults the CLI takes.

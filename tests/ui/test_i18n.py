@@ -27,9 +27,9 @@ def fields(text: str) -> set[str]:
 def test_every_key_has_both_languages_with_the_same_fields():
     assert set(I18N.translations) == {"en", "zh-CN"}
     assert set(I18N.translations["en"]) == set(I18N.translations["zh-CN"]) == {KEY_PREFIX + k for k in ZH} == {KEY_PREFIX + k for k in EN}
-    for english, chinese_ in ZH.items():
-        assert CJK.search(chinese_) or not re.search("[A-Za-z]", english), f"not translated: {english!r}"
-        assert fields(chinese_) == fields(english), english  # tr() fills the same {names} in either language
+    for source, chinese_ in ZH.items():
+        assert CJK.search(chinese_) or not re.search("[A-Za-z]", source), f"not translated: {source!r}"
+        assert fields(chinese_) == fields(source), source  # tr() fills the same {names} in either language
         # Markdown keeps its headings and bold; the browser shows the whole string, so they must survive.
         assert english.startswith("#") == chinese_.startswith("#") and english.count("**") == chinese_.count("**"), english
 
