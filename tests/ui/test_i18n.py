@@ -31,7 +31,7 @@ def test_every_key_has_both_languages_with_the_same_fields():
         assert CJK.search(chinese_) or not re.search("[A-Za-z]", source), f"not translated: {source!r}"
         assert fields(chinese_) == fields(source), source  # tr() fills the same {names} in either language
         # Markdown keeps its headings and bold; the browser shows the whole string, so they must survive.
-        assert english.startswith("#") == chinese_.startswith("#") and english.count("**") == chinese_.count("**"), english
+        assert source.startswith("#") == chinese_.startswith("#") and source.count("**") == chinese_.count("**"), source
 
 
 def test_the_built_app_has_no_english_label_left(tiny_model_dir, peaky_model_dir, tmp_path):
