@@ -6,7 +6,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -35,7 +34,7 @@ def test_requirements_install_without_an_index(offline_env):
 
 
 def test_generate_with_no_model_named_uses_the_demo_model_offline(offline_env):
-    t0 = time.monotonic()
+    """How long it takes is bench/bench_app.py's business; here, that it works (the timeout only stops a hang)."""
     r = subprocess.run(
         [sys.executable, "-m", "playground", "generate", "--prompt", "KING HENRY V:\n", "--max-new-tokens", "30",
          "--seed", "0", "--json"],
@@ -45,7 +44,6 @@ def test_generate_with_no_model_named_uses_the_demo_model_offline(offline_env):
     assert "bundled demo model" in r.stderr and "HF_HUB_OFFLINE" in r.stderr  # the one-line notice
     text = json.loads(r.stdout)["sequences"][0]["text"]
     assert len(text.strip()) >= 10, text
-    assert time.monotonic() - t0 < 60
 
 
 def test_demo_model_fits_its_budget():
