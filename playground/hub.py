@@ -120,6 +120,7 @@ def push_run(folder: str | os.PathLike, repo_id: str, private: bool = False, tok
             raise PlaygroundError(f"The Hub refused the token for '{repo_id}' (HTTP {status}); use a token with write "
                                   f"access to that namespace.") from None
         raise PlaygroundError(f"The Hub refused the push to '{repo_id}': {str(e).splitlines()[0][:200]}") from None
-    except (httpx.HTTPError, OSError) as e:  # the connection dropped or timed out midway
-        raise PlaygroundError(f"The push to '{repo_id}' failed: {type(e).__name__}; check the connection and try again.") from None
+    except (httpx.HTTPError, OSError):  # the connection dropped or timed out midway
+        raise PlaygroundError(f"The push to '{repo_id}' failed: the connection broke off or timed out; check it and try "
+                              "again.") from None
     return str(url)

@@ -39,6 +39,14 @@ def test_front_matter_builds_the_pinned_gradio_on_a_python_transformers_accepts(
     assert Version(str(card.python_version)) in requires, (card.python_version, str(requires))
 
 
+def test_front_matter_lets_a_visitor_push_with_their_own_account(card):
+    """The Runs tab's Push uses the visitor's sign-in on a Space (gr.LoginButton), never the owner's HF_TOKEN: the
+    Space needs OAuth with write scopes, and gradio's OAuth routes need authlib."""
+    assert card.hf_oauth is True
+    assert {"write-repos", "manage-repos"} <= set(card.hf_oauth_scopes)
+    assert "authlib" in pins()
+
+
 def test_front_matter_describes_the_space(card):
     assert card.license == "mit"
     assert 0 < len(card.short_description) <= 60  # the Hub's limit

@@ -13,6 +13,7 @@ import gradio as gr
 from playground import charts
 from playground.assets import BUNDLED_CORPORA, BUNDLED_NAMES
 from playground.corpus import Cleaning, ExampleSettings, line_token_lengths, load_corpus, prepare, read_text_file
+from playground.dataset_corpus import DEFAULT_MAX_CHARS
 from playground.errors import PlaygroundError
 from playground.tokenization import gpt2_tokenizer
 from playground.ui.common import note, stat_cards
@@ -22,8 +23,9 @@ from playground.ui.sessions import CorpusChoice, Session
 from playground.ui.state import AppContext
 from playground.values import number
 
-UPLOADED = "uploaded"
-SOURCES = [*((name, key) for key, name in BUNDLED_NAMES.items()), ("Uploaded files", UPLOADED)]
+UPLOADED, DATASET = "uploaded", "dataset"
+SOURCES = [*((name, key) for key, name in BUNDLED_NAMES.items()), ("Uploaded files", UPLOADED),
+           ("A dataset: Hub name or folder", DATASET)]
 CLEANING = [("Drop blank lines", "drop_blank_lines"), ("Strip page numbers", "strip_page_numbers"),
             ("Collapse runs of spaces", "collapse_spaces"), ("Remove duplicate lines", "dedupe_lines")]
 MODES = [("Blocks: a continuous stream cut into windows", "blocks"),
@@ -35,7 +37,7 @@ STAT_HEADERS = ["token", "count"]
 
 
 def corpus_files(source: str, uploads: list[str] | None) -> tuple[list[str], list[str], str]:
-    """(training files, validation files, label) for the chosen source."""
+    """(training files, validation files, label) for the chosen source (not a dataset: dataset_source)."""
     if source == UPLOADED:
         if not uploads:
             raise PlaygroundError("No file uploaded yet; drop one or more .txt, .md, .csv or .jsonl files above.")
@@ -47,7 +49,25 @@ def corpus_files(source: str, uploads: list[str] | None) -> tuple[list[str], lis
     return [str(train)], [str(val)], BUNDLED_NAMES[source]
 
 
+def dataset_source(ctx: AppContext, form: dict):
+    """The dataset the form names, as the engine reads it (hosted: Hub datasets only, the host's character cap)."""
+    from playground.dataset_corpus import DatasetSource
+
+    name = str(form["dataset"] or "").strip()
+    if ctx.hosted and name and Path(name).expanduser().exists():  # a visitor must not read the host's folders
+        raise PlaygroundError("This shared app reads datasets from the Hugging Face Hub only, not folders on its disk; "
+                              "name a Hub dataset or upload files.")
+    cap = number("Characters to read", form["dataset_max_chars"], integer=True, lo=1)
+    if ctx.limits is not None:
+        cap = min(cap, ctx.limits.max_dataset_chars)
+    return DatasetSource(name, str(form["dataset_config"] or "").strip() or None,
+                         str(form["dataset_split"] or "").strip() or "train",
+                         str(form["text_field"] or "").strip() or None, cap)
+
+
 def preview(source: str, uploads: list[str] | None) -> str:
+    if source == DATASET:
+        return ""
     try:
         files, _, _ = corpus_files(source, uploads)
         path = Path(files[0])
@@ -61,12 +81,14 @@ def preview(source: str, uploads: list[str] | None) -> str:
 
 def prepare_corpus(ctx: AppContext, session: Session, form: dict):
     """Prepare: the corpus cut into examples with GPT-2's BPE, its stats, token-length histogram and most
-    frequent tokens. `form`: source, files, cleaning (Cleaning field names), mode, block_size, stride,
-    val_percent, text_field. A refused corpus leaves nothing that looks current: the stats say so."""
+    frequent tokens. `form`: source ("shakespeare", "uploaded" or "dataset"), files, cleaning (Cleaning field
+    names), mode, block_size, stride, val_percent, text_field, and for a dataset its name, config, split and the
+    characters to read. A refused corpus leaves nothing that looks current: the stats say so."""
     lang = session.language
     try:
         ctx.check_disk()  # hosted: uploads and caches within the host's disk budget
-        train_files, val_files, label = corpus_files(form["source"], form["files"])
+        dataset = dataset_source(ctx, form) if form["source"] == DATASET else None
+        train_files, val_files, label = ([], [], dataset.label) if dataset else corpus_files(form["source"], form["files"])
         chosen = set(form["cleaning"] or [])
         unknown = chosen - {value for _, value in CLEANING}
         if unknown:
@@ -78,7 +100,12 @@ def prepare_corpus(ctx: AppContext, session: Session, form: dict):
         settings = ExampleSettings(mode=form["mode"], block_size=block, stride=stride,
                                    val_fraction=number("Validation %", form["val_percent"], lo=1, hi=50) / 100)
         field = str(form["text_field"] or "").strip() or None
-        corpus = load_corpus(train_files, cleaning, field)
+        if dataset is not None:
+            from playground.dataset_corpus import load_dataset_corpus
+
+            corpus = load_dataset_corpus(dataset, cleaning, progress=True)
+        else:
+            corpus = load_corpus(train_files, cleaning, field)
         val_corpus = load_corpus(val_files, cleaning, field) if val_files else None
         tokenizer = gpt2_tokenizer()
         prepared = prepare(corpus, tokenizer, settings, val_corpus)
@@ -87,7 +114,7 @@ def prepare_corpus(ctx: AppContext, session: Session, form: dict):
         return note(error(lang, str(e)), "error"), _stale(session), gr.skip(), gr.skip()
     s = prepared.stats
     session.corpus = CorpusChoice(label, train_files, val_files, cleaning, settings.mode, block, stride,
-                                  settings.val_fraction, field, s.to_dict())
+                                  settings.val_fraction, field, s.to_dict(), dataset)
     cards = stat_cards([(tr(lang, k), v) for k, v in [
         ("characters", f"{s.characters:,}"), ("lines", f"{s.lines:,}"), ("tokens", f"{s.tokens:,}"),
         ("train examples", f"{s.train_examples:,}"), ("val examples", f"{s.val_examples:,}"),
@@ -115,13 +142,14 @@ def choose_source(ctx: AppContext, session: Session, form: dict):
     """A corpus chosen in the list: its preview, and a bundled one applies at once, as it comes (Prepare
     changes its cleaning and block size); an upload waits for Prepare."""
     lang = session.language
+    dataset = gr.update(visible=form["source"] == DATASET)
     if form["source"] in BUNDLED_CORPORA:
         session.corpus = None
         told = note(tr(lang, "The Train tab now uses {corpus} as it comes; press Prepare corpus to see its statistics or "
                        "change its cleaning and block size.", corpus=BUNDLED_NAMES[form["source"]]), "info")
     else:
         told = gr.skip()
-    return preview(form["source"], form["files"]), told
+    return preview(form["source"], form["files"]), told, dataset
 
 
 def build(ctx: AppContext) -> dict:
@@ -138,6 +166,17 @@ def build(ctx: AppContext) -> dict:
             limit = f" (up to {ctx.max_upload_mb} MB each)" if ctx.max_upload_mb else ""
             upload = gr.File(label=f"Upload text files: .txt, .md, .csv, .jsonl{limit}", file_count="multiple",
                              file_types=[".txt", ".md", ".csv", ".jsonl", ".json"], elem_id="corpus-upload", height=120)
+            with gr.Group(visible=False) as dataset_box:
+                dataset = gr.Textbox("", label="Dataset", placeholder="roneneldan/TinyStories, or a local dataset folder",
+                                     max_lines=1, elem_id="data-dataset")
+                with gr.Row():
+                    dataset_config = gr.Textbox("", label="Configuration (if it has several)", max_lines=1,
+                                                elem_id="data-dataset-config")
+                    dataset_split = gr.Textbox("train", label="Split", max_lines=1, elem_id="data-dataset-split")
+                    max_chars = gr.Number(ctx.limits.max_dataset_chars if ctx.limits else DEFAULT_MAX_CHARS,
+                                          label="Characters to read", precision=0, minimum=1,
+                                          elem_id="data-dataset-chars",
+                                          info="rows are streamed until this many characters: never downloaded whole")
             text_preview = gr.Textbox(label="Preview (the first characters)", lines=12, max_lines=12, interactive=False,
                                       value=preview(first, None), elem_classes="pg-mono", elem_id="corpus-preview")
         with gr.Column(scale=4):
@@ -178,11 +217,12 @@ def build(ctx: AppContext) -> dict:
 
     upload.upload(on_upload, upload, [source, text_preview, message], api_visibility="undocumented")
     picked = Form(source=source, files=upload)
-    source.input(bind(ctx, choose_source, picked), picked.inputs, [text_preview, message], queue=False,
+    source.input(bind(ctx, choose_source, picked), picked.inputs, [text_preview, message, dataset_box], queue=False,
                  api_visibility="undocumented")
 
     form = Form(source=source, files=upload, cleaning=cleaning, mode=mode, block_size=block, stride=stride,
-                val_percent=val_pct, text_field=text_field)
-    prepare_btn.click(bind(ctx, prepare_corpus, form), form.inputs, [message, stats, hist, top], concurrency_limit=2,
-                      api_name="prepare_corpus")
+                val_percent=val_pct, text_field=text_field, dataset=dataset, dataset_config=dataset_config,
+                dataset_split=dataset_split, dataset_max_chars=max_chars)
+    prepare_btn.click(bind(ctx, prepare_corpus, form, progress=True), form.inputs, [message, stats, hist, top],
+                      concurrency_limit=2, api_name="prepare_corpus")
     return {"source": source, "upload": upload, "block": block}

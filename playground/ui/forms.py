@@ -118,30 +118,36 @@ MAIN_KNOBS = ("temperature", "top_k", "top_p", "repetition_penalty")  # what Gen
 MORE_KNOBS = ("min_p", "typical_p", "no_repeat_ngram_size")  # folded away under "More knobs"
 
 
-def bind(ctx, handler: Callable, form: Form) -> Callable:
+def bind(ctx, handler: Callable, form: Form, *, progress: bool = False) -> Callable:
     """A gradio event function for `form.inputs` that calls `handler(ctx, session, named values)`.
 
     Its signature names the form's inputs (`form.names`), so the API endpoint's parameters are `prompt`,
     `temperature`, … and a client can send them by name. Keeps the handler's name (gradio derives unnamed
-    endpoints from it) and streams when it is a generator.
+    endpoints from it) and streams when it is a generator. With `progress`, gradio shows the engine's tqdm bars
+    (gr.Progress(track_tqdm=True)) while it runs.
     """
+    take = len(form.inputs)
     if inspect.isgeneratorfunction(handler):
         def event(request, *values):
-            yield from handler(ctx, ctx.session(request), form.read(values))
+            yield from handler(ctx, ctx.session(request), form.read(values[:take]))
     else:
         def event(request, *values):
-            return handler(ctx, ctx.session(request), form.read(values))
-    return named(event, form.names, like=handler, request=True)
+            return handler(ctx, ctx.session(request), form.read(values[:take]))
+    return named(event, form.names, like=handler, request=True, progress=progress)
 
 
-def named(event: Callable, names: Sequence[str], *, like: Callable | None = None, request: bool = False) -> Callable:
+def named(event: Callable, names: Sequence[str], *, like: Callable | None = None, request: bool = False,
+          progress: bool = False) -> Callable:
     """`event(*values)` — or `event(request, *values)` — with a signature that names its parameters: what gradio's
-    API page and clients read (gradio passes the gr.Request by its annotation)."""
+    API page and clients read (gradio passes the gr.Request by its annotation, and a gr.Progress by its default,
+    after the values)."""
     P = inspect.Parameter
     params = [P(n, P.POSITIONAL_OR_KEYWORD) for n in names]
     if request:
         params.insert(0, P("request", P.POSITIONAL_OR_KEYWORD, annotation=gr.Request))
         event.__annotations__ = {"request": gr.Request}
+    if progress:
+        params.append(P("progress", P.POSITIONAL_OR_KEYWORD, default=gr.Progress(track_tqdm=True)))
     event.__signature__ = inspect.Signature(params)
     if like is not None:
         event.__name__ = event.__qualname__ = like.__name__

@@ -8,6 +8,7 @@ comes from disk (playground.runs), so it survives reloads and restarts.
 from __future__ import annotations
 
 import math
+import os
 from pathlib import Path
 
 import gradio as gr
@@ -65,6 +66,14 @@ def build(ctx: AppContext, model_select: gr.Dropdown, train_parts: dict, tabs: g
         confirm_text = gr.HTML()
         confirm = gr.Button("Delete it for good", variant="stop", elem_id="runs-confirm", scale=0)
         cancel = gr.Button("Cancel", elem_id="runs-cancel", scale=0)
+    with gr.Accordion("Push to the Hugging Face Hub", open=False, elem_id="runs-push-box"):
+        with gr.Row(equal_height=True):
+            repo_id = gr.Textbox("", label="Repository", placeholder="your-name/my-gpt2 (or just my-gpt2)", max_lines=1,
+                                 elem_id="runs-repo", scale=3)
+            private = gr.Checkbox(True, label="Private", elem_id="runs-private", scale=1)
+            if ctx.hosted and os.environ.get("SPACE_ID"):  # a visitor pushes with their own account (hf_oauth)
+                gr.LoginButton(scale=1)
+            push = gr.Button("Push the model", elem_id="runs-push", scale=1)
     message = gr.HTML(elem_id="runs-message")  # what the last action did (or why it could not)
     details = gr.HTML(elem_id="runs-details")  # the picked run's status
     command = gr.Code(label="The same run from the command line", language="shell", interactive=False,
@@ -149,6 +158,26 @@ def build(ctx: AppContext, model_select: gr.Dropdown, train_parts: dict, tabs: g
                         step=f"{runs_lib.checkpoint_step(runs_lib.last_checkpoint(run.folder)):,}"), "ok"))
 
     resume.click(on_resume, pick, [*train_parts["job_outputs"], tabs, message], api_name="runs_resume")
+
+    def on_push(run, repo_id, private, request: gr.Request, oauth_token: gr.OAuthToken | None = None):
+        """Push the picked run's finished model (no checkpoints) to a Hub repository, created when missing.
+        The token: on a Space, the visitor's own from the sign-in button; locally HF_TOKEN or the local login."""
+        from playground.hub import push_run
+
+        session = ctx.session(request)
+        try:
+            run = _finished(ctx, session, run)
+            if ctx.hosted and oauth_token is None:  # never the Space owner's HF_TOKEN for a visitor's push
+                raise PlaygroundError("Sign in with Hugging Face first (the button beside Push), to push to your own "
+                                      "account.")
+            url = push_run(run.folder, repo_id if isinstance(repo_id, str) else "", bool(private),
+                           token=oauth_token.token if oauth_token is not None else None,
+                           within=ctx.runs_root(session) if ctx.hosted else None)
+        except PlaygroundError as e:
+            return note(error(session.language, str(e)), "error")
+        return note(tr(session.language, "Pushed {name} to {url}", name=run.name, url=url), "ok")
+
+    push.click(on_push, [pick, repo_id, private], message, api_name="runs_push", concurrency_limit=2)
 
     def on_delete(name, request: gr.Request):
         lang = ctx.session(request).language

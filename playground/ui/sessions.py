@@ -27,6 +27,7 @@ class CorpusChoice:
     val_fraction: float
     text_field: str | None
     stats: dict = field(default_factory=dict)
+    dataset: object | None = None  # dataset_corpus.DatasetSource, when the corpus is a dataset instead of files
 
 
 # --------------------------------------------------------------------------- sessions

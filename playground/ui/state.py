@@ -150,7 +150,7 @@ class AppContext:
             cutoff = time.time() - idle
             with self._lock:  # sessions still open, or closing (their folders go once their jobs end)
                 live = {s.workdir for s in self.sessions.values()} | self.closing
-            caches = [entry for kind in ("corpus", "tokenizers") for entry in (cache_root() / kind).glob("*")]
+            caches = [entry for kind in ("corpus", "tokenizers", "datasets") for entry in (cache_root() / kind).glob("*")]
             # Session folders no session of this app owns: what a restart left on persistent storage.
             leftovers = [folder for folder in self.runs_dir.glob("session-*") if folder not in live]
             for entry in caches + leftovers:

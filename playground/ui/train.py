@@ -62,6 +62,9 @@ def make_config(ctx: AppContext, session: Session, form: dict, output: Path) -> 
         corpus = dict(corpus=c.files, val_files=c.val_files, cleaning=c.cleaning, text_field=c.text_field,
                       block_size=c.block_size, stride=c.stride, line_by_line=c.mode == "lines",
                       val_fraction=c.val_fraction)
+        if c.dataset is not None:  # a dataset (Hub name or folder) instead of files
+            corpus |= dict(dataset=c.dataset.name, dataset_config=c.dataset.config, dataset_split=c.dataset.split,
+                           dataset_max_chars=c.dataset.max_chars)
     source = form.get("source")
     if source not in (FINETUNE, SCRATCH):
         raise PlaygroundError(f"Model must be '{FINETUNE}' (fine-tune a model) or '{SCRATCH}' (train from scratch), "

@@ -97,6 +97,9 @@ def test_hosted_caps_and_no_server_paths(hosted_url, tiny_model_dir):
         info = json.loads(z.read(next(n for n in z.namelist() if n.endswith("playground.json"))))
     assert "/" not in json.dumps(info["settings"]), info["settings"]
     assert info["settings"]["corpus"] == ["macbeth.txt"]
+    # Push: a visitor pushes with their own sign-in (the Space's hf_oauth), never with the owner's HF_TOKEN.
+    pushed = c.predict(run=selector["value"], repo_id="someone/tiny", private=True, api_name="/runs_push")
+    assert "Sign in with Hugging Face first" in pushed and "pg-error" in pushed
     # The label works wherever a model is used.
     text, tokens, info_html = c.predict(prompt="Hi", model=selector["value"], **KNOBS, api_name="/generate")
     assert len(tokens) == 13

@@ -86,3 +86,33 @@ def test_lab_shows_the_distribution_of_its_knobs(app, peaky_model_dir):
                 sweep=1.0)
     *_, info = refresh(ctx, session, form)
     assert "5 tokens possible" in info and session.lab.stages[-1].kept == 5
+
+
+def test_the_data_tab_prepares_a_dataset_folder_and_train_uses_it(app, tmp_path, play_text, monkeypatch):
+    """Data tab, "a dataset": a local folder laid out as on the Hub (parquet), read through load_dataset; the
+    Train tab's run then reads the same dataset (TrainConfig's dataset fields), not files."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from playground.ui.data import prepare_corpus
+    from playground.ui.train import make_config
+
+    monkeypatch.setenv("PLAYGROUND_CACHE", str(tmp_path / "cache"))
+    folder = tmp_path / "speeches" / "data"
+    folder.mkdir(parents=True)
+    speeches = [s for s in play_text.split("\n\n") if s.strip()]
+    pq.write_table(pa.table({"id": list(range(len(speeches))), "speech": speeches}), folder / "train-00000-of-00001.parquet")
+    ctx, session = app
+    form = dict(source="dataset", files=None, cleaning=[], mode="blocks", block_size=64, stride=0, val_percent=10,
+                text_field="", dataset=str(folder.parent), dataset_config="", dataset_split="train",
+                dataset_max_chars=20_000)
+    message, stats, _, top = prepare_corpus(ctx, session, form)
+    assert "Ready: speeches" in message and "train examples" in stats and top
+    assert session.corpus.dataset.max_chars == 20_000 and session.corpus.files == []
+    config = make_config(ctx, session, dict(source="scratch", scratch="tiny", tokenizer="bpe:1024", max_steps=5),
+                         tmp_path / "out")
+    assert (config.dataset, config.dataset_split, config.dataset_max_chars, config.corpus) == (
+        str(folder.parent), "train", 20_000, [])
+    # A bad cap is one sentence, and the corpus the Train tab uses stays what it was.
+    message, stats, *_ = prepare_corpus(ctx, session, form | {"dataset_max_chars": "lots"})
+    assert "Characters to read must be a whole number" in message and "still uses speeches" in stats
