@@ -11,6 +11,10 @@ import json
 import math
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # huggingface_hub is imported where a card is written
+    from huggingface_hub import ModelCard, ModelCardData
 
 from playground.models import PRETRAINED
 from playground.runs import train_command, without_paths
@@ -95,7 +99,7 @@ def hub_dataset(settings: dict) -> str | None:
     return None if not name or Path(name).expanduser().is_dir() else name
 
 
-def card_data(info: dict) -> "ModelCardData":
+def card_data(info: dict) -> ModelCardData:
     from huggingface_hub import ModelCardData
 
     settings = info.get("settings", {})
@@ -112,7 +116,7 @@ def card_data(info: dict) -> "ModelCardData":
     )
 
 
-def model_card(info: dict, name: str, repo_id: str | None = None) -> "ModelCard":
+def model_card(info: dict, name: str, repo_id: str | None = None) -> ModelCard:
     """The card of a saved model named `name` (pushed: as Hub repo `repo_id`), from its playground.json `info`."""
     from huggingface_hub import ModelCard
 
