@@ -10,7 +10,8 @@
    three figures serialised to the page).
 
 `--tree` starts app.py from another checkout (e.g. a `git worktree` of an older commit), so two versions
-can be timed alternately on the same machine.
+can be timed alternately on the same machine. The endpoints are called by their parameters' names, which
+checkouts since commit e621137 ("Every tab through named forms") have; an older one took them by position.
 
 The model is --model, else the bundled demo model when present, else a locally built GPT-2 of the
 demo's shape class (6 layers, 384 wide, GPT-2's 50 257-token vocabulary), so the figures never
@@ -33,8 +34,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-KNOBS = [1.0, 50, 0.95, 1.0, 60, 0.0, 1.0, 0, 1, 1, 0, ""]  # Generate tab, in form order
-LAB = [1.0, 50, 0.9, 1.0, 0.0, 1.0, 0, 12, 10_000, 0, "0.3, 1, 1.5"]  # Decoding lab, in form order
+# By name (the endpoints' parameters are the forms' fields); what is left out keeps the value the page opens with.
+KNOBS = dict(temperature=1.0, top_k=50, top_p=0.95, max_new_tokens=60, seed="0")  # Generate
+LAB = dict(temperature=1.0, top_k=50, top_p=0.9, top_n=12, draws=10_000, seed=0, temps="0.3, 1, 1.5")  # Decoding lab
 
 
 def free_port() -> int:
@@ -79,7 +81,7 @@ def time_to_first_page(model: str, port: int, tree: Path = ROOT) -> tuple[float,
 
 def time_to_first_token(client, model: str) -> float:
     t0 = time.perf_counter()
-    job = client.submit("ROMEO:\n", model, *KNOBS, api_name="/generate")
+    job = client.submit(prompt="ROMEO:\n", model=model, **KNOBS, api_name="/generate")
     for update in job:
         if len(update[0]) > len("ROMEO:\n"):
             elapsed = time.perf_counter() - t0
@@ -113,11 +115,11 @@ def main() -> None:
         print(f"Generate -> first streamed token: {cold:.2f} s on the first press, {args.first_press_after:g} s after "
               f"the page (loads the model), "
               f"{warm * 1000:.0f} ms after (median of {args.repeats})")
-        client.predict("To be, or not to be, that is the", model, *LAB, api_name="/lab")  # warm-up
+        client.predict(context="To be, or not to be, that is the", model=model, **LAB, api_name="/lab")  # warm-up
         times = []
         for _ in range(args.repeats):
             t0 = time.perf_counter()
-            client.predict("To be, or not to be, that is the", model, *LAB, api_name="/lab")
+            client.predict(context="To be, or not to be, that is the", model=model, **LAB, api_name="/lab")
             times.append(time.perf_counter() - t0)
         print(f"Decoding lab refresh through the UI (forward, stages, 10 000 draws, temperatures, 3 figures): "
               f"{statistics.median(times) * 1000:.0f} ms (median of {args.repeats})")

@@ -34,10 +34,10 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 PROMPT = "ROMEO:\nBut soft, what light through yonder window breaks?"
 
 
-def knobs(tokens: int, seed: int | None) -> list:
-    """The Generate tab's form, in order: temperature, top-k, top-p, repetition penalty, max new tokens,
-    min-p, typical-p, no-repeat-ngram, beams, sequences, seed (None = blank = a fresh one), stop text."""
-    return [1.0, 50, 0.95, 1.0, tokens, 0.0, 1.0, 0, 1, 1, seed, ""]
+def knobs(tokens: int, seed: int | None) -> dict:
+    """The Generate tab's knobs by name (the /generate endpoint's parameters; the rest keep the page's values):
+    top-k 50, top-p 0.95, `tokens` new tokens, and the seed (None = blank = a fresh one)."""
+    return dict(temperature=1.0, top_k=50, top_p=0.95, max_new_tokens=tokens, seed="" if seed is None else str(seed))
 
 
 def free_port() -> int:
@@ -86,7 +86,8 @@ def run_level(url: str, model: str, n: int, rounds: int, tokens: int, limit: flo
                     errors.append("not started before the time limit")
                 continue
             t0 = time.monotonic()
-            job = client.submit(PROMPT, model, *knobs(tokens, i * rounds + r if seeded else None), api_name="/generate")
+            job = client.submit(prompt=PROMPT, model=model, **knobs(tokens, i * rounds + r if seeded else None),
+                                api_name="/generate")
             try:
                 text = job.result(timeout=left)[0]
                 if not text.startswith(PROMPT) or len(text) == len(PROMPT):
@@ -147,7 +148,7 @@ def main() -> None:
         from gradio_client import Client
 
         warm = Client(url, verbose=False)
-        warm.predict(PROMPT, model, *knobs(args.tokens, 0), api_name="/generate")  # loads the model once
+        warm.predict(prompt=PROMPT, model=model, **knobs(args.tokens, 0), api_name="/generate")  # loads the model once
         warm.close()
         print(f"model {Path(model).name}, {args.tokens} new tokens per generation, {args.rounds} per client, "
               f"{'seeded' if args.seeded else 'blank seed'}; torch threads {torch.get_num_threads()}, "
