@@ -14,9 +14,11 @@ import gradio as gr
 from playground.errors import PlaygroundError
 from playground.models import resolve
 from playground.ui import compare, data, engine, evaluate, generate, internals, lab, runs, train
-from playground.ui.common import CSS, PAGE_JS, PRESENT_JS, note
+from playground.ui.common import PRESENT_JS, note
 from playground.ui.forms import checked_by_handlers
-from playground.ui.i18n import ENGLISH_KEY, I18N, LANGUAGES, localize, localize_figure, page_js, tr
+from playground.ui.i18n import (ENGLISH_KEY, I18N, LANGUAGES, empty_tables, localize, localize_figure, table_headers,
+                                tr)
+from playground.ui.page import OPEN_JS, SWITCH_JS, launch_options
 from playground.ui.share import TAB_NAMES, link_values, read_share
 from playground.ui.state import AppContext
 
@@ -56,7 +58,7 @@ def build_app(hosted: bool = False, models: list[str] | None = None, default: st
                 model_select = gr.Dropdown(ctx.model_choices(None), value=ctx.default, label="Model (used by every tab)",
                                            elem_id="model-select", info=notice,
                                            allow_custom_value=not hosted)  # locally, type any model folder
-                # Gradio picks the browser's language; this switches it (and ?lang=zh-CN opens in it): i18n.py.
+                # The page opens in ?lang=, the cookie this sets, or the browser's language: page.py, static/.
                 language = gr.Radio(LANGUAGES, value="en", show_label=False, container=False, elem_id="lang-select")
         link_note = gr.HTML(elem_id="share-note")
         with gr.Tabs(elem_id="tabs") as tabs:
@@ -155,7 +157,6 @@ def build_app(hosted: bool = False, models: list[str] | None = None, default: st
                   api_visibility="private").then(open_lab, [opened, *lb["inputs"]], lb["outputs"], api_visibility="private")
         demo.unload(ctx.release)
 
-        switch_js, load_js = page_js(list(TABS))
         plots = [b for b in demo.blocks.values() if isinstance(b, gr.Plot)]
 
         def redraw_charts(lang, *shown):
@@ -164,9 +165,28 @@ def build_app(hosted: bool = False, models: list[str] | None = None, default: st
             return [gr.skip() if s is None or (lang == "en" and ENGLISH_KEY not in s.plot)  # never translated
                     else localize_figure(s.plot, lang) for s in shown]
 
-        language.change(None, language, None, js=switch_js, api_visibility="private").then(
-            redraw_charts, [language, *plots], plots, queue=False, show_progress="hidden", api_visibility="private")
-        demo.load(None, None, language, js=load_js, api_visibility="private")
+        tables = empty_tables(demo)
+        uploads = [b for b in demo.blocks.values() if isinstance(b, gr.File) and b.visible]
+
+        def name_columns(lang, *values):
+            """The tables' column names in the page's language (the browser shows a table's headers as they come)."""
+            return table_headers(lang, tables, values)
+
+        # gradio translates its components' own texts ("Drop File Here", their buttons' tooltips) when it draws them:
+        # after a switch (not as the page opens in its language), the upload areas are drawn again.
+        # (a component the page holds, hidden by CSS: the switch's js writes it, and a gr.State lives on the server)
+        switched = gr.Checkbox(False, show_label=False, container=False, elem_classes="pg-hidden", elem_id="lang-switched")
+
+        def redraw_uploads(switched):
+            return [gr.update(visible=False) if switched else gr.skip() for _ in uploads]
+
+        language.change(None, language, switched, js=SWITCH_JS, api_visibility="private").then(
+            redraw_charts, [language, *plots], plots, queue=False, show_progress="hidden", api_visibility="private").then(
+            name_columns, [language, *tables], tables, queue=False, show_progress="hidden", api_visibility="private").then(
+            redraw_uploads, switched, uploads, queue=False, show_progress="hidden", api_visibility="private").then(
+            lambda: [gr.update(visible=True)] * len(uploads), None, uploads, queue=False, show_progress="hidden",
+            api_visibility="private")
+        demo.load(None, None, language, js=OPEN_JS, api_visibility="private")
         checked_by_handlers(demo)  # an API client's bad value reaches the handler, which answers in one sentence
         localize(demo)  # last: every label above, in both languages
     engine.gate_events(demo)  # no event runs before the engine's libraries are imported (in one thread)
@@ -196,9 +216,10 @@ def launch(demo: gr.Blocks, *, host: str = "127.0.0.1", port: int | None = None,
     # serves only when told): without this, every download of a trained model is refused.
     ctx.runs_dir.mkdir(parents=True, exist_ok=True)
     allowed = [str(ctx.runs_dir), *kwargs.pop("allowed_paths", [])]
-    result = demo.launch(server_name=host, server_port=port, share=share, theme=theme(), css=CSS, js=PAGE_JS,
-                         i18n=I18N, footer_links=["api", "gradio"], allowed_paths=allowed, prevent_thread_lock=True,
-                         **extra, **kwargs)
+    # The page's CSS and scripts, and ssr_mode=False: see playground/ui/page.py (the language switch needs it).
+    result = demo.launch(server_name=host, server_port=port, share=share, theme=theme(), i18n=I18N,
+                         footer_links=["api", "gradio"], allowed_paths=allowed, prevent_thread_lock=True,
+                         **{**launch_options(list(TABS)), **extra, **kwargs})
     if warm_up:
         threading.Thread(target=_warm_up, name="warm-up", daemon=True).start()
     if block:

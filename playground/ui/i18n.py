@@ -15,12 +15,11 @@ docs/design.md). Two halves:
 
 Which language a page shows: `?lang=zh-CN` (or `?lang=en`) in the address, else the one last chosen with
 the header's switch (a cookie, so the server learns it too), else the browser's language. Gradio itself
-only follows the browser's language, so the switch calls gradio's own `changeLocale` (page_js).
+only follows the browser's language: the browser half is playground/ui/page.py and static/*.js.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from urllib.parse import parse_qs, urlparse
 
@@ -55,7 +54,8 @@ class BrowserI18n(gr.I18n):
 
     @property
     def translations(self) -> dict[str, dict[str, str]]:
-        return {code: {KEY_PREFIX + english: text for english, text in table.items()} for code, table in self.tables.items()}
+        return {code: {**GRADIO.get(code, {}), **{KEY_PREFIX + english: text for english, text in table.items()}}
+                for code, table in self.tables.items()}
 
     def __call__(self, text: str) -> I18nData:
         return I18nData(KEY_PREFIX + text)
@@ -66,6 +66,10 @@ def english(key: str) -> str:
     return key.removeprefix(KEY_PREFIX)
 
 
+# Texts of gradio's own components, under gradio's keys (not namespaced: gradio asks for them by these names).
+GRADIO: dict[str, dict[str, str]] = {
+    SOURCE: {key: english for c in CATALOGS.values() for key, (english, _) in c.gradio.items()},
+    **{code: {key: text for key, (_, text) in c.gradio.items()} for code, c in CATALOGS.items()}}
 I18N = BrowserI18n({SOURCE: EN, **TRANSLATIONS})
 
 
@@ -119,6 +123,25 @@ def headed(lang: str, headers: list[str], rows: list[list]):
     return rows if lang != "zh-CN" else {"headers": [tr(lang, h) for h in headers], "data": rows}
 
 
+def empty_tables(blocks: gr.Blocks) -> list[gr.Dataframe]:
+    """The tables that open empty and that no page-load event fills. Their column names are static English the
+    browser does not translate (gradio shows a table's headers as they come): `table_headers` writes them."""
+    filled = {o._id for fn in blocks.fns.values() if any(event == "load" for _, event in fn.targets) for o in fn.outputs}
+    return [b for b in blocks.blocks.values() if isinstance(b, gr.Dataframe) and isinstance(b.value, dict)
+            and not b.value.get("data") and b.headers and b._id not in filled]
+
+
+def table_headers(lang: str, tables: list[gr.Dataframe], values: list) -> list:
+    """Each table's value (a pandas DataFrame, as the page holds it) with its column names in `lang`, its rows
+    kept; a table whose columns are not its built ones (a handler wrote others) is left as it is."""
+    out = []
+    for table, value in zip(tables, values):
+        rows = value.values.tolist() if hasattr(value, "values") and len(getattr(value, "columns", [])) == len(table.headers) \
+            else [] if value is None else None
+        out.append(gr.skip() if rows is None else {"headers": [tr(lang, h) for h in table.headers], "data": rows})
+    return out
+
+
 def localize(blocks: gr.Blocks) -> None:
     """Every static string of the built Blocks that has a translation becomes I18nData for the browser.
 
@@ -157,6 +180,8 @@ def untranslated(blocks: gr.Blocks) -> list[str]:
         if getattr(block, "elem_id", None) not in MODEL_LISTS:  # a choice shown as its own code value is a name
             texts += [c[0] for c in getattr(block, "choices", None) or [] if isinstance(c, tuple)
                       and not (c[0] == c[1] and re.fullmatch(r"[a-z0-9_.:-]+", str(c[0])))]
+        if isinstance(block, gr.Dataframe):  # column names: table_headers() writes them in the page's language
+            texts += [h for h in block.headers or [] if any(translate(code, h) is None for code in CATALOGS)]
         out += [t for t in texts if isinstance(t, str) and re.search("[A-Za-z]{2}", t) and t not in NAMES
                 and not t.startswith("__i18n__")]  # a value localize made gradio's marker
     return out
@@ -169,66 +194,6 @@ STATIC_VALUES = (gr.Markdown, gr.Button, gr.DownloadButton)
 MODEL_LISTS = {"model-select", "train-base", "eval-model-b"}
 
 # Strings that read the same in every language: names, symbols, code.
-NAMES = {*(name for name, _ in LANGUAGES), "Language · 语言", "Top-k", "Min-p", "Typical-p", "text", "/path/to/model"}
+NAMES = {*(name for name, _ in LANGUAGES), "Language · 语言", "Top-k", "Min-p", "Typical-p", "text", "/path/to/model",
+         "distinct-1", "distinct-2"}
 
-
-def _js_pattern(pattern: str) -> str:
-    """A shell-style language-tag pattern (zh-hans*) as a JavaScript regular expression."""
-    return "^" + "".join(".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in pattern) + "$"
-
-
-
-def page_js(tabs: list[str]) -> tuple[str, str]:
-    """The browser half: (the switch's change handler, the page-load handler that picks the language).
-
-    Gradio follows the browser's language only; its own Settings panel changes it with `changeLocale`, which
-    its core module exports: this imports that module from the URL the page already loaded it from (so the
-    same module and language store as the page's). Gradio re-translates only what is on the page, and a tab's
-    name only once its content has been shown, so the names of `tabs` not opened yet are set here.
-    """
-    names = json.dumps({key: {code: tr(code, key) for _, code in LANGUAGES} for key in tabs}, ensure_ascii=False)
-    codes = json.dumps([code for _, code in LANGUAGES])
-    tags = json.dumps([[c.code, [_js_pattern(p) for p in c.tags]] for c in CATALOGS.values()])
-    set_language = """
-const setLanguage = async (lang) => {
-  lang = %(codes)s.includes(lang) ? lang : "en";
-  document.cookie = "%(cookie)s=" + lang + "; path=/; max-age=31536000; SameSite=Lax";
-  const url = new URL(window.location.href);
-  if (url.searchParams.has("lang") && url.searchParams.get("lang") !== lang) {
-    url.searchParams.set("lang", lang);  // the server reads ?lang= first: keep it true
-    window.history.replaceState(null, "", url);
-  }
-  const showing = %(codes)s.includes(document.documentElement.lang) ? document.documentElement.lang : "en";
-  if (showing !== lang) {
-    const core = performance.getEntriesByType("resource").map((e) => e.name)
-      .find((name) => /\\/assets\\/core-[^/]*\\.js/.test(name));
-    if (core) (await import(core)).changeLocale(lang);
-  }
-  const names = Object.values(%(names)s);
-  const bar = [...document.querySelectorAll("#tabs button")].filter((b) => !b.closest(".tabitem"));  // not the contents
-  bar.forEach((button) => {
-    const walk = document.createTreeWalker(button, NodeFilter.SHOW_TEXT);
-    for (let node = walk.nextNode(); node; node = walk.nextNode()) {
-      const name = names.find((n) => Object.values(n).includes(node.nodeValue.trim()));
-      if (name) node.nodeValue = node.nodeValue.replace(node.nodeValue.trim(), name[lang]);
-    }
-  });
-  return lang;
-};
-""" % {"cookie": COOKIE, "names": names, "codes": codes}
-    # The page opens in ?lang=, else the switch's cookie, else the browser's language (read as language() does).
-    load = """
-async () => {
-  %(set)s
-  const pick = (tag) => {
-    tag = (tag || "").toLowerCase().replace("_", "-");
-    const found = %(tags)s.find(([code, patterns]) => patterns.some((p) => new RegExp(p).test(tag)));
-    return found ? found[0] : "en";
-  };
-  const query = new URLSearchParams(window.location.search).get("lang");
-  const cookie = (document.cookie.match(/(?:^|;\\s*)%(cookie)s=([^;]+)/) || [])[1];
-  return await setLanguage(pick(query || cookie || navigator.language));
-}
-""" % {"set": set_language, "cookie": COOKIE, "tags": tags}
-    switch = "async (lang) => {\n%s\n  return await setLanguage(lang);\n}" % set_language
-    return switch, load

@@ -11,7 +11,12 @@ An entry's msgctxt says how it is used:
 - "sentence": an error sentence as a str.format template whose `{fields}` stand for any value (a file name,
   a number): compiled into a regular expression, each field a group;
 - "regex": a regular expression over the whole English string and its replacement (`\\1`, `\\g<name>`), for
-  strings the UI builds from names and numbers. Regex entries are tried first, in file order, then sentences.
+  strings the UI builds from names and numbers. Regex entries are tried first, in file order, then sentences;
+- "gradio:KEY": a text of gradio's own components under gradio's key (`gradio:common.upload`), for the keys
+  gradio's page uses but its own dictionaries lack in this language (or in all: `common.upload` has no text
+  in gradio 6.31, so the upload button's tooltip read "common.upload"). msgid is the English;
+- "gradio-text": English that gradio's page writes without a key (a table's "Copy table data" tooltip,
+  "Uploading 1 file..."), as a str.format template: the page's script (static/page.js) swaps it.
 
 The header names the language (`Language: zh-CN`), its name on the switch (`X-Language-Name: 简体中文`) and the
 browser language tags it answers (`X-Browser-Languages: zh zh-cn* zh-hans*`, shell-style patterns): adding a
@@ -41,6 +46,8 @@ class Catalog:
     tags: list[str]  # lower-case shell patterns of the browser tags that pick this language
     whole: dict[str, str] = field(default_factory=dict)  # English string -> translation
     patterns: list[tuple[re.Pattern, str]] = field(default_factory=list)  # (English regex, replacement)
+    gradio: dict[str, tuple[str, str]] = field(default_factory=dict)  # gradio's key -> (English, translation)
+    page_texts: list[tuple[str, str]] = field(default_factory=list)  # gradio's unkeyed English: (template, translation)
 
     def pattern(self, text: str) -> str | None:
         """A pattern's translation; a sentence's named field that is itself a UI string (a setting's label, as in
@@ -86,6 +93,10 @@ def read(path: Path) -> Catalog:
             continue
         if entry.msgctxt == "regex":
             regexes.append((entry.msgid, entry.msgstr))
+        elif (entry.msgctxt or "").startswith("gradio:"):
+            catalog.gradio[entry.msgctxt.removeprefix("gradio:")] = (entry.msgid, entry.msgstr)
+        elif entry.msgctxt == "gradio-text":
+            catalog.page_texts.append((entry.msgid, entry.msgstr))
         elif entry.msgctxt == "sentence":
             sentences.append(sentence_pattern(entry.msgid, entry.msgstr))
         else:

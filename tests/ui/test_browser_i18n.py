@@ -1,11 +1,17 @@
 """The page in Simplified Chinese, in headless Chromium: from the browser's language, from the header's
-switch (live, no reload) and from ?lang=zh-CN; what the server writes follows the page."""
+switch and from ?lang=zh-CN; what the server writes follows the page, and so do gradio's own texts. The app
+ships with server-side rendering off (playground/ui/page.py); the switch is also checked with it on, where
+Node is there to run it."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
 from tests.ui.conftest import shot
+
+DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 @pytest.fixture(scope="module")
@@ -104,3 +110,87 @@ def test_an_english_browser_with_lang_in_the_address(pages, shots_dir):
     expect(page.locator("#eval-table")).to_contain_text("损失（奈特/词元）")  # column names
     expect(page.locator("#eval-message")).to_contain_text("已评分：文本框中的文本")
     shot(page, shots_dir, "evaluate-zh.png")
+
+
+# What shows a text gradio's page could not translate: a key of gradio's own (common.upload) or of ours.
+LEFT_KEYS = """
+() => {
+  const sections = 'blocks|checkbox|common|dataframe|dropdown|errors|file|highlighted_text|label|number|plot|radio|slider|status|upload_text';
+  const key = (t) => new RegExp('^(' + sections + ')\\.[a-z_]+$').test((t || '').trim()) || (t || '').includes('\u241f');
+  const texts = [...document.querySelectorAll('gradio-app *:not(script):not(style)')].flatMap((e) => [e.getAttribute('title'), e.getAttribute('aria-label'),
+    ...[...e.childNodes].filter((n) => n.nodeType === 3).map((n) => n.nodeValue)]);
+  return texts.filter(key);
+}
+"""
+
+
+def test_gradios_own_texts_follow_the_page_and_the_switch(pages, shots_dir):
+    """An English browser opening ?lang=zh-CN: gradio's own texts (the upload area, its buttons' tooltips, an
+    empty table's column names) are Chinese from the first paint, not only our labels; the switch turns them
+    English, and the page keeps what it held (no reload: a hosted session's files would go with it)."""
+    from playwright.sync_api import expect
+
+    from playground.ui.i18n import tr
+
+    page = pages("en-US", "?lang=zh-CN")
+    upload = page.locator("#corpus-upload")
+    expect(upload).to_contain_text("点击上传")
+    expect(upload).not_to_contain_text("Drop File Here")
+    expect(page.locator("#data-top thead")).to_contain_text(tr("zh-CN", "token"))  # empty, until Prepare
+    upload.locator("input[type=file]").set_input_files(str(DATA / "macbeth.txt"))
+    expect(upload.locator("button[title='上传']")).to_be_visible()  # gradio's "common.upload", which had no text
+    expect(page.locator("#data-top button[title='复制表格数据']")).to_have_count(1)  # a tooltip gradio writes in English
+    assert page.evaluate(LEFT_KEYS) == []
+
+    page.evaluate("() => { window.pgSamePage = true; }")
+    page.locator("#lang-select label", has_text="English").click()
+    expect(page.locator("#corpus-upload")).to_contain_text("Upload text files")
+    expect(page.locator("#corpus-upload button[title='Upload']")).to_be_visible()  # drawn again, in English
+    expect(page.locator("#corpus-upload")).to_contain_text("macbeth")  # the file is still there
+    expect(page.locator("#data-top button[title='Copy table data']")).to_have_count(1)
+    assert page.evaluate("() => window.pgSamePage") is True
+    assert "lang=en" in page.url
+    expect(page.locator("#lang-select input[value='en']")).to_be_checked()
+    expect(page.locator("#data-top thead")).to_contain_text("token")
+    assert page.evaluate(LEFT_KEYS) == []
+
+
+def node_major() -> int:
+    import shutil
+    import subprocess
+
+    node = shutil.which("node")
+    if node is None:
+        return 0
+    out = subprocess.run([node, "--version"], capture_output=True, text=True).stdout.strip()
+    return int(out.lstrip("v").split(".")[0]) if out.startswith("v") else 0
+
+
+def test_the_switch_under_server_side_rendering(browser, tiny_model_dir, tmp_path):
+    """Gradio's SSR (the Spaces default, which the app turns off) picks the language from the browser's
+    Accept-Language on the server; ?lang= and the switch still change the page, live."""
+    from playwright.sync_api import expect
+
+    from playground.ui import build_app, launch
+    from tests.ui.conftest import free_port
+
+    if node_major() < 20:
+        pytest.skip("gradio's server-side rendering needs Node 20 or newer")
+    demo = build_app(models=[str(tiny_model_dir)], runs_dir=str(tmp_path / "runs"))
+    port = free_port()
+    launch(demo, port=port, prevent_thread_lock=True, quiet=True, warm_up=False, ssr_mode=True)
+    context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 800})
+    try:
+        page = context.new_page()
+        page.set_default_timeout(60_000)
+        page.goto(f"http://127.0.0.1:{port}/?lang=zh-CN")
+        page.wait_for_function("() => performance.getEntriesByType('resource').some((e) => e.name.includes('/_app/immutable/'))")
+        # (SvelteKit's build: the page came from gradio's Node server, and its scripts with it)
+        expect(page.locator("#model-select")).to_contain_text("模型（所有标签页共用）")
+        expect(page.get_by_role("tab", name="解码实验室")).to_be_visible()
+        page.locator("#lang-select label", has_text="English").click()
+        expect(page.locator("#model-select")).to_contain_text("Model (used by every tab)")
+        expect(page.get_by_role("tab", name="Decoding lab")).to_be_visible()
+    finally:
+        context.close()
+        demo.close()

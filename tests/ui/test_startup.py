@@ -74,3 +74,18 @@ def test_events_wait_for_the_engine_imports_and_keep_their_kind(monkeypatch):
         awaited = pool.submit(asyncio.run, wrapped[2](4)).result()
     assert wrapped[0](1) == 2 and list(wrapped[1](3)) == [3] and awaited == 8
     assert calls == ["warm"] * 3
+
+
+def test_the_page_gets_its_css_scripts_and_language_script_first(app_url):
+    """The CSS and scripts are files of the package (playground/ui/static), and the language script comes first in
+    the page's <head>, before gradio's own script picks its language (playground/ui/page.py)."""
+    import urllib.request
+
+    from playground.ui.page import CSS_PATHS, STATIC
+
+    assert {p.name for p in STATIC.iterdir()} >= {"app.css", "page.js", "language.js"} and all(p.exists() for p in CSS_PATHS)
+    html = urllib.request.urlopen(app_url + "?lang=zh-CN", timeout=30).read().decode()
+    first, gradio = html.index("window.pgI18n = window.pgI18n ||"), html.index('<script type="module"')
+    assert html.index("<head>") < first < html.index("navigator.language") < gradio
+    config = json.loads(urllib.request.urlopen(app_url + "config", timeout=30).read())
+    assert ".pg-note" in config["css"] and "pgTokenTips" in config["js"] and "window.pgI18n" in config["head"]
