@@ -16,7 +16,9 @@ from playground.ui.share import share_row, wire_share
 from playground.ui.errors import friendly
 from playground.ui.sessions import Session
 from playground.ui.state import AppContext
+from playground.values import check_seed, number
 
+MAX_NEW = 200  # new tokens per strategy: seven strategies run one after the other
 HEADERS = ["strategy", "perplexity", "mean log-prob", "distinct-1", "distinct-2", "repeated 3-grams", "tokens"]
 
 
@@ -38,6 +40,8 @@ def on_compare(ctx: AppContext, session: Session, form: dict):
     """The metrics table, its chart and the texts, a row more as each strategy finishes, with a progress
     line. `form`: prompt, model, new_tokens, seed, include (the user's own settings as one more strategy,
     "yours") and yours (Generate's knobs, by name)."""
+    new_tokens = number("New tokens", form["new_tokens"], integer=True, lo=1, hi=MAX_NEW)
+    seed = check_seed(number("Seed", form["seed"], integer=True, lo=0, blank=0))
     model, tok = ctx.model(session, form["model"])
     own = KnobPanel.settings(form["yours"]).replace(num_return_sequences=1) if form["include"] else None
     names = engine.strategy_names(own)
@@ -46,7 +50,7 @@ def on_compare(ctx: AppContext, session: Session, form: dict):
     yield headed(lang, HEADERS, []), gr.skip(), "", progress_bar(0, tr(lang, "Running {name}…", name=names[0]),
                                                                  tr(lang, "{done} of {total} strategies", done=0, total=total))
     results = []
-    for r in engine.iter_compare(model, tok, form["prompt"], max_new_tokens=int(form["new_tokens"]), seed=int(form["seed"] or 0),
+    for r in engine.iter_compare(model, tok, form["prompt"], max_new_tokens=new_tokens, seed=seed,
                           own=own):
         results.append(r)
         done = len(results)
@@ -74,7 +78,7 @@ def build(ctx: AppContext, model_select: gr.Dropdown, generate_knobs: KnobPanel)
         prompt = gr.Textbox("The king", label="Prompt", lines=2, scale=4, elem_id="compare-prompt")
         with gr.Column(scale=3):
             with gr.Row():
-                max_new = gr.Slider(5, 200, value=60, step=5, label="New tokens", elem_id="compare-max-new")
+                max_new = gr.Slider(5, MAX_NEW, value=60, step=5, label="New tokens", elem_id="compare-max-new")
                 seed = gr.Number(0, label="Seed", precision=0, elem_id="compare-seed")
             mine = gr.Checkbox(True, label="Include my Generate-tab settings (“yours”)", elem_id="compare-mine")
     with gr.Row(equal_height=True):

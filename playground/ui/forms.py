@@ -157,7 +157,52 @@ def named(event: Callable, names: Sequence[str], *, like: Callable | None = None
 
 # Components whose value gradio checks before any handler runs (a choice outside the list, a number outside the
 # slider's range, text in a number box).
-CHECKED_FIRST = (gr.Radio, gr.Dropdown, gr.CheckboxGroup, gr.Slider, gr.Number)
+def _or_as_sent(preprocess: Callable, payload):
+    try:
+        return preprocess(payload)
+    except (gr.Error, TypeError, ValueError, OverflowError):
+        return payload
+
+
+# The same components, but a value they would refuse goes on to the handler. `is_template` (gradio's mark for a
+# component drawn as its base class) keeps what the page draws the same. Written out as classes: gradio's
+# component metaclass reads each class's source.
+class Radio(gr.Radio):
+    is_template = True
+
+    def preprocess(self, payload):
+        return _or_as_sent(super().preprocess, payload)
+
+
+class Dropdown(gr.Dropdown):
+    is_template = True
+
+    def preprocess(self, payload):
+        return _or_as_sent(super().preprocess, payload)
+
+
+class CheckboxGroup(gr.CheckboxGroup):
+    is_template = True
+
+    def preprocess(self, payload):
+        return _or_as_sent(super().preprocess, payload)
+
+
+class Slider(gr.Slider):
+    is_template = True
+
+    def preprocess(self, payload):
+        return _or_as_sent(super().preprocess, payload)
+
+
+class Number(gr.Number):
+    is_template = True
+
+    def preprocess(self, payload):
+        return _or_as_sent(super().preprocess, payload)
+
+
+LENIENT = {gr.Radio: Radio, gr.Dropdown: Dropdown, gr.CheckboxGroup: CheckboxGroup, gr.Slider: Slider, gr.Number: Number}
 
 
 def checked_by_handlers(blocks: gr.Blocks) -> None:
@@ -168,17 +213,10 @@ def checked_by_handlers(blocks: gr.Blocks) -> None:
     ("Value 11 is greater than maximum value 10") — or, for text sent to a number, with a traceback. A browser
     cannot send these; an API client can. Every handler checks what it receives (playground.values.number, the
     engine's configs, the lists of choices) and answers in one sentence naming the field, in the page's
-    language, inline where the tab reports.
+    language, inline where the tab reports. The components become a subclass (not a patched instance): gradio
+    rebuilds a component for each session whose props a handler changed, from its class.
     """
     for block in blocks.blocks.values():
-        if isinstance(block, CHECKED_FIRST):
-            block.preprocess = _lenient(block.preprocess)
-
-
-def _lenient(preprocess: Callable) -> Callable:
-    def checked_later(payload):
-        try:
-            return preprocess(payload)
-        except (gr.Error, TypeError, ValueError, OverflowError):
-            return payload
-    return checked_later
+        lenient = LENIENT.get(type(block))
+        if lenient is not None:
+            block.__class__ = lenient

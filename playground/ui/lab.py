@@ -76,13 +76,12 @@ def _settings(form: dict):
     return KnobPanel.settings({**form["knobs"], "seed": form["seed"]})
 
 
-def _outputs(session: Session, tok, result, temps_text: str, sweep_t: float, extra_note: str = ""):
+def _outputs(session: Session, tok, result, temps: tuple[float, ...], sweep_t: float, extra_note: str = ""):
     """Stage chart, histogram, temperature chart, the step-mode choices and the info line for a LabResult."""
     session.lab = result
     tokens, stages = stage_data(result)
     fig = localize_figure(charts.stage_chart(tokens, stages), session.language)
-    tfig = temperature_figure(tok, result, number("Temperature sweep", sweep_t, lo=0, hi=2), parse_temperatures(temps_text),
-                              session.language)
+    tfig = temperature_figure(tok, result, sweep_t, temps, session.language)
     choices = [(f"{token_label(t.token)}  {t.prob:.1%}", str(t.id)) for t in result.final if t.prob > 0]
     final, lang = result.stages[-1], session.language
     text = (tr(lang, "{n} context tokens", n=len(result.context_ids)) + " · "
@@ -106,15 +105,19 @@ def _sizes(form: dict) -> tuple[int, int]:
             number("Draws", form["draws"], integer=True, lo=1, hi=MAX_SAMPLES))
 
 
+def _views(form: dict) -> tuple[tuple[float, ...], float]:
+    """The temperatures marked for comparison and the sweep's, checked before any work."""
+    return parse_temperatures(form["temps"]), number("Temperature sweep", form["sweep"], lo=0, hi=2)
+
+
 def refresh(ctx: AppContext, session: Session, form: dict):
     """Show distribution. `form`: context, model, knobs (by name), top_n, draws, seed, temps, sweep."""
-    top_n, draws = _sizes(form)
-    settings = _settings(form)
+    (top_n, draws), (temps, sweep), settings = _sizes(form), _views(form), _settings(form)
     model, tok = ctx.model(session, form["model"])
     result = engine.lab(model, tok, _context(session, form["context"], form["model"], tok), settings,
                         top_n=top_n, samples=draws)
     session.lab_model = form["model"]
-    return _outputs(session, tok, result, form["temps"], form["sweep"])
+    return _outputs(session, tok, result, temps, sweep)
 
 
 def _step(ctx: AppContext, session: Session, form: dict, pick: bool):
@@ -122,12 +125,12 @@ def _step(ctx: AppContext, session: Session, form: dict, pick: bool):
         raise PlaygroundError("Press Show distribution first; then choose the next token.")
     if pick and form["choice"] in (None, ""):
         raise PlaygroundError("Choose a token in the list first.")
-    top_n, draws = _sizes(form)
+    (top_n, draws), (temps, sweep) = _sizes(form), _views(form)
     choice = number("Next token", form["choice"], integer=True, lo=0) if pick else None
     model, tok = ctx.model(session, session.lab_model or form["model"])
     token_id, result = engine.lab_step(model, tok, session.lab, _settings(form), choice, top_n=top_n, samples=draws)
     appended = tok.decode([token_id])
-    outs = _outputs(session, tok, result, form["temps"], form["sweep"],
+    outs = _outputs(session, tok, result, temps, sweep,
                     tr(session.language, "Appended “{token}”", token=token_label(appended))
                     + ("" if pick else tr(session.language, " (sampled)")))
     return (tok.decode(result.context_ids), *outs)
@@ -147,11 +150,11 @@ def sample_token(ctx: AppContext, session: Session, form: dict):
 def sample(ctx: AppContext, session: Session, form: dict):
     """Sample: a histogram of `draws` draws from the final distribution, beside the expected counts.
     `form`: model, draws, seed, top_n."""
+    top_n, n_draws = _sizes(form)
+    seed = check_seed(number("Seed", form["seed"], integer=True, lo=0, blank=0))
     lab = session.lab
     if lab is None:
         raise PlaygroundError("Press Show distribution first; then sample from it.")
-    top_n, n_draws = _sizes(form)
-    seed = check_seed(number("Seed", form["seed"], integer=True, lo=0, blank=0))
     _, tok = ctx.model(session, session.lab_model or form["model"])
     hist = engine.histogram(lab.final_probs, n_draws, seed, tok, top_n, greedy=lab.greedy)
     return histogram_figure(hist, session.language), gr.skip()
@@ -160,19 +163,19 @@ def sample(ctx: AppContext, session: Session, form: dict):
 def sweep_temperature(ctx: AppContext, session: Session, form: dict):
     """The temperature chart at `sweep` (0 = greedy), with the temperatures in `temps` marked. `form`: model,
     sweep, temps."""
+    t, temps = number("Temperature sweep", form["sweep"], lo=0, hi=2), parse_temperatures(form["temps"])
     if session.lab is None:
         raise PlaygroundError("Press Show distribution first; then sweep its temperature.")
-    t = number("Temperature sweep", form["sweep"], lo=0, hi=2)
     _, tok = ctx.model(session, session.lab_model or form["model"])
-    return temperature_figure(tok, session.lab, t, parse_temperatures(form["temps"]), session.language), gr.skip()
+    return temperature_figure(tok, session.lab, t, temps, session.language), gr.skip()
 
 
 def play_sweep(ctx: AppContext, session: Session, form: dict):
     """The sweep played from greedy to T = 2, the slider following (about three seconds)."""
+    refs = parse_temperatures(form["temps"])
     if session.lab is None:
         raise PlaygroundError("Press Show distribution first; then play its temperature sweep.")
     _, tok = ctx.model(session, session.lab_model or form["model"])
-    refs = parse_temperatures(form["temps"])
     for i in range(0, 41, 2):
         t = i / 20
         yield temperature_figure(tok, session.lab, t, refs, session.language), t, gr.skip()
