@@ -28,7 +28,7 @@ def test_every_endpoint_names_its_parameters(client):
     assert names["/generate"][:3] == ["prompt", "model", "temperature"] and "seed" in names["/generate"]
     assert {"source", "scratch", "tokenizer", "max_steps", "lr", "batch_size", "seed"} <= set(names["/train_start"])
     assert names["/prepare_corpus"] == ["source", "files", "cleaning", "mode", "block_size", "stride", "val_percent",
-                                        "text_field"]
+                                        "text_field", "dataset", "dataset_config", "dataset_split", "dataset_max_chars"]
     assert not [f"{e} {n}" for e, ns in names.items() for n in ns if re.fullmatch(r"(param_\d+|.*_)", n)]
 
 
