@@ -155,56 +155,6 @@ def named(event: Callable, names: Sequence[str], *, like: Callable | None = None
     return event
 
 
-# Components whose value gradio checks before any handler runs (a choice outside the list, a number outside the
-# slider's range, text in a number box).
-def _or_as_sent(preprocess: Callable, payload):
-    try:
-        return preprocess(payload)
-    except (gr.Error, TypeError, ValueError, OverflowError):
-        return payload
-
-
-# The same components, but a value they would refuse goes on to the handler. `is_template` (gradio's mark for a
-# component drawn as its base class) keeps what the page draws the same. Written out as classes: gradio's
-# component metaclass reads each class's source.
-class Radio(gr.Radio):
-    is_template = True
-
-    def preprocess(self, payload):
-        return _or_as_sent(super().preprocess, payload)
-
-
-class Dropdown(gr.Dropdown):
-    is_template = True
-
-    def preprocess(self, payload):
-        return _or_as_sent(super().preprocess, payload)
-
-
-class CheckboxGroup(gr.CheckboxGroup):
-    is_template = True
-
-    def preprocess(self, payload):
-        return _or_as_sent(super().preprocess, payload)
-
-
-class Slider(gr.Slider):
-    is_template = True
-
-    def preprocess(self, payload):
-        return _or_as_sent(super().preprocess, payload)
-
-
-class Number(gr.Number):
-    is_template = True
-
-    def preprocess(self, payload):
-        return _or_as_sent(super().preprocess, payload)
-
-
-LENIENT = {gr.Radio: Radio, gr.Dropdown: Dropdown, gr.CheckboxGroup: CheckboxGroup, gr.Slider: Slider, gr.Number: Number}
-
-
 def checked_by_handlers(blocks: gr.Blocks) -> None:
     """Let a value gradio would refuse reach the handler, which checks it as the engine does.
 
@@ -216,6 +166,8 @@ def checked_by_handlers(blocks: gr.Blocks) -> None:
     language, inline where the tab reports. The components become a subclass (not a patched instance): gradio
     rebuilds a component for each session whose props a handler changed, from its class.
     """
+    from playground.ui.lenient import LENIENT
+
     for block in blocks.blocks.values():
         lenient = LENIENT.get(type(block))
         if lenient is not None:

@@ -89,3 +89,18 @@ def test_the_page_gets_its_css_scripts_and_language_script_first(app_url):
     assert html.index("<head>") < first < html.index("navigator.language") < gradio
     config = json.loads(urllib.request.urlopen(app_url + "config", timeout=30).read())
     assert ".pg-note" in config["css"] and "pgTokenTips" in config["js"] and "window.pgI18n" in config["head"]
+
+
+def test_building_the_app_writes_nothing_into_the_package(tmp_path):
+    """gradio's component metaclass writes a .pyi stub beside any module that defines a component class
+    (playground.ui.lenient's); an installed package must never write into its own folder."""
+    from pathlib import Path
+
+    import playground
+    from playground.ui import build_app
+
+    package = Path(playground.__file__).parent
+    before = {p for p in package.rglob("*") if p.suffix != ".pyc"}
+    build_app(models=["demo"], runs_dir=str(tmp_path))
+    assert {p for p in package.rglob("*") if p.suffix != ".pyc"} - before == set()
+    assert not list(package.rglob("*.pyi"))
