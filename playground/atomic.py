@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,7 +25,9 @@ def replacing(path: str | os.PathLike) -> Iterator[Path]:
     another process makes the rename fail with OSError, which a cache treats as "somebody got there first".
     """
     path = Path(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # per process: two writers never share one
+    # Per writer, not per process: two threads of the app (two events zipping the same run) shared one name,
+    # and the second rename found the first had taken it away.
+    tmp = path.with_name(f".{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
     try:
         yield tmp
         os.replace(tmp, path)

@@ -31,3 +31,25 @@ def test_a_folder_moves_in_whole_and_not_over_a_filled_one(tmp_path):
         tmp.mkdir()
         (tmp / "done.json").write_text("{}")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cache-entry"]  # its temporary is gone
+
+
+def test_two_threads_writing_one_file_each_finish_whole(tmp_path):
+    """Two events of the app zipping the same run at once: each writes its own temporary, the last rename wins."""
+    import threading
+
+    path, started, errors = tmp_path / "run.zip", threading.Barrier(2), []
+
+    def write(text: str) -> None:
+        try:
+            with replacing(path) as tmp:
+                tmp.write_text(text)
+                started.wait(5)  # both inside the block before either renames
+        except Exception as e:  # noqa: BLE001 - collected for the assert
+            errors.append(e)
+
+    threads = [threading.Thread(target=write, args=(t,)) for t in ("a", "b")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and path.read_text() in ("a", "b") and [p.name for p in tmp_path.iterdir()] == ["run.zip"]
