@@ -37,10 +37,10 @@ if TYPE_CHECKING:  # importing PreTrainedModel loads all of modeling_utils (seco
 
     from playground.knobs import DecodingSettings  # imported from playground.knobs, never from here
 
-from playground.values import check_seed
+from playground.values import check_seed, number
 from playground.errors import PlaygroundError
 from playground.assets import LAB_CONTEXTS  # noqa: F401 - the lab's example contexts, also named here
-from playground.knobs import MAX_SAMPLES, resolve_seed
+from playground.knobs import MAX_SAMPLES, MAX_TOP_N, resolve_seed
 from playground.models import NON_FINITE_OUTPUT
 
 
@@ -283,9 +283,8 @@ def histogram(probs: torch.Tensor, draws: int, seed: int, tokenizer, top_n: int 
 
     Under greedy decoding nothing is drawn at random: every pick is the argmax.
     """
-    if not 1 <= draws <= MAX_SAMPLES:
-        raise PlaygroundError(f"The number of samples must be between 1 and {MAX_SAMPLES}, not {draws}.")
-    check_seed(seed)
+    draws = number("The number of samples", draws, integer=True, lo=1, hi=MAX_SAMPLES)
+    seed = check_seed(seed)
     probs = probs.float().cpu()
     if greedy:
         probs = torch.zeros_like(probs).scatter_(0, probs.argmax()[None], 1.0)
@@ -318,8 +317,7 @@ def lab(
     `prompt` is text or token ids (the step mode passes ids). The histogram uses `settings.seed`
     (a fresh seed, reported in `histogram.seed`, when it is None).
     """
-    if top_n < 1:
-        raise PlaygroundError(f"top-n must be at least 1, not {top_n}.")
+    top_n = number("top-n", top_n, integer=True, lo=1, hi=MAX_TOP_N)
     context_ids, notice = encode_prompt(tokenizer, prompt, context_size(model))
     logits = next_token_logits(model, context_ids)
     procs = logits_processors(model, tokenizer, settings, len(context_ids))

@@ -18,6 +18,9 @@ import torch
 
 from playground.errors import PlaygroundError
 from playground.models import NON_FINITE_OUTPUT
+from playground.values import number
+
+MIN_TOKENS = 2  # one token's "perplexity" is the chance of one guess: no measure of a model
 
 
 @dataclass
@@ -41,8 +44,8 @@ def token_nlls(model, input_ids: torch.Tensor, stride: int | None = None) -> tor
     """NLL (nats) of input_ids[1:] given what precedes them, by strided windows of the model's context. Shape (len-1,)."""
     ids = input_ids.view(-1)
     context = model.config.n_positions
-    stride = stride or max(1, context // 2)
-    if not 1 <= stride <= context:
+    stride = max(1, context // 2) if stride is None else number("Stride", stride, integer=True)
+    if not 1 <= stride <= context:  # 0 is refused too, never taken for "the default"
         raise PlaygroundError(f"Stride must be between 1 and the model's context ({context}), not {stride}.")
     device = next(model.parameters()).device
     n = ids.numel()
@@ -71,6 +74,9 @@ def perplexity(model, tokenizer, text: str, stride: int | None = None) -> EvalRe
     if not text.strip():
         raise PlaygroundError("The text to evaluate is empty; paste or upload some text.")
     ids = tokenizer(text, add_special_tokens=False, verbose=False).input_ids
+    if len(ids) < MIN_TOKENS:
+        raise PlaygroundError(f"The text to evaluate is only {len(ids)} token long; a perplexity needs at least "
+                              f"{MIN_TOKENS} tokens, so paste or upload a longer text.")
     bos = tokenizer.bos_token_id if tokenizer.bos_token_id is not None else tokenizer.eos_token_id
     ids = torch.tensor([bos, *ids])
     was_training = model.training

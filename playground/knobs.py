@@ -7,12 +7,11 @@ them (and in which order) is `playground.decoding`'s business.
 
 from __future__ import annotations
 
-import math
 import secrets
 from dataclasses import dataclass, field, fields
 
 from playground.errors import PlaygroundError
-from playground.values import MAX_SEED, check_seed
+from playground.values import MAX_SEED, check_seed, number
 
 MAX_NEW_TOKENS = 512  # output_scores keeps ~0.4 MB per token per sequence (GPT-2 vocab), so keep runs bounded
 MAX_SEQUENCES = 8  # cap on beams and on returned sequences, for the same reason
@@ -20,6 +19,7 @@ MAX_SEQUENCES = 8  # cap on beams and on returned sequences, for the same reason
 # playground.decoding / playground.internals: the tabs size their sliders with them while the page is built,
 # before torch is imported (those modules import it).
 MAX_SAMPLES = 100_000  # lab histogram draws
+MAX_TOP_N = 1_000  # lab: tokens listed per stage
 MAX_TOKENS = 64  # Internals: attention is T x T per head; beyond ~64 tokens neither heatmap nor lines can be read
 MAX_BEAMS = 4  # Internals: the beam tree
 MAX_BEAM_STEPS = 10
@@ -85,15 +85,17 @@ class DecodingSettings:
         "Stop text", "cut the text at the first occurrence of this text", "--stop", "TEXT", elem="stop"))
 
     def __post_init__(self) -> None:
-        # Coerce once so the UI can pass slider floats like 50.0 and the CLI lists.
+        # Coerce once so the UI can pass slider floats like 50.0 and the CLI lists, each number read through
+        # playground.values.number: text from an API client ("0.5") is read; "nan", "inf" and "1e309" are refused.
+        # The ranges, which say what turns a knob off, are checked in _validate.
         for name in ("max_new_tokens", "top_k", "no_repeat_ngram_size", "num_beams", "num_return_sequences"):
-            object.__setattr__(self, name, _as_int(name, getattr(self, name)))
+            object.__setattr__(self, name, number(name.replace("_", " "), getattr(self, name), integer=True))
         for name in ("temperature", "top_p", "min_p", "typical_p", "repetition_penalty"):
-            object.__setattr__(self, name, _as_float(name, getattr(self, name)))
+            object.__setattr__(self, name, number(name.replace("_", " "), getattr(self, name)))
         if self.seed is not None:
-            object.__setattr__(self, "seed", _as_int("seed", self.seed))
-        stops = (self.stops,) if isinstance(self.stops, str) else tuple(self.stops)
-        object.__setattr__(self, "stops", stops)
+            object.__setattr__(self, "seed", check_seed(self.seed))
+        stops = (self.stops,) if isinstance(self.stops, str) else self.stops
+        object.__setattr__(self, "stops", tuple(stops) if isinstance(stops, (list, tuple)) else (None,))  # None: refused
         self._validate()
 
     @classmethod
@@ -111,7 +113,7 @@ class DecodingSettings:
         given = {name: value for name, value in values.items() if value is not None}
         if "seed" in given:
             given["seed"] = parse_seed(given["seed"])
-        if "temperature" not in given and _as_int("num_beams", given.get("num_beams", 1)) > 1:
+        if "temperature" not in given and number("num beams", given.get("num_beams", 1), integer=True) > 1:
             given["temperature"] = 0.0
         return cls(**given)
 
@@ -166,18 +168,6 @@ class DecodingSettings:
 
 KNOBS: dict[str, Knob] = {f.name: f.metadata["knob"] for f in fields(DecodingSettings)}
 """Each knob's Knob, in DecodingSettings' field order."""
-
-
-def _as_int(name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or (isinstance(value, float) and not value.is_integer()):
-        raise PlaygroundError(f"{name.replace('_', ' ')} must be a whole number, not {value!r}.")
-    return int(value)
-
-
-def _as_float(name: str, value) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise PlaygroundError(f"{name.replace('_', ' ')} must be a finite number, not {value!r}.")
-    return float(value)
 
 
 def parse_seed(value) -> int | None:

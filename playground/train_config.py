@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import math
+import os
 from dataclasses import asdict, dataclass, field, fields
 from typing import Literal
 
 from playground.corpus import Cleaning
-from playground.values import check_seed
+from playground.values import REQUIRED, check_seed, number
 from playground.dataset_corpus import DEFAULT_MAX_CHARS, DatasetSource
 from playground.errors import PlaygroundError
 from playground.models import SCRATCH_SIZES
@@ -44,6 +44,37 @@ LORA_LR = 2e-4  # LoRA adapters want a larger rate than full fine-tuning
 MUON_LR = 0.02  # Muon's matrices (Keller Jordan's rate); the AdamW groups of a Muon run keep the size's lr
 MAX_STEPS = 10_000_000  # weeks of GPU time for the small sizes; far beyond that is a typo, not a plan
 MAX_EPOCHS = 10_000
+MAX_MINUTES = 60 * 24 * 365  # a year: a longer time budget is a typo (and inf would never end the schedule)
+MAX_GRAD_ACCUM = 10_000  # forward passes per optimizer step; Trainer gathers them one by one before each step
+MAX_BATCH = 65_536
+MAX_TOKENS = 1 << 20  # block size and stride: far beyond any GPT-2 context
+MAX_SAMPLE_TOKENS = 512  # the sample at each evaluation (as Generate's max new tokens)
+MAX_SAMPLE_PROMPT = 1_000  # characters; the sample keeps only the prompt's last half-context of tokens anyway
+
+# The numeric settings: what a person calls each and the range it takes, checked by playground.values.number
+# (text such as "0.5" from a form or an API client is read; "nan", "inf", "1e309" and values outside the range
+# are refused in one sentence naming the setting).
+NUMBERS: dict[str, tuple[str, dict]] = {
+    "dataset_max_chars": ("The dataset's character cap", dict(integer=True, lo=1)),
+    "block_size": ("Block size", dict(integer=True, lo=8, hi=MAX_TOKENS)),
+    "stride": ("Stride", dict(integer=True, lo=1, hi=MAX_TOKENS)),
+    "batch_size": ("Batch size", dict(integer=True, lo=1, hi=MAX_BATCH)),
+    "grad_accum": ("Gradient accumulation", dict(integer=True, lo=1, hi=MAX_GRAD_ACCUM)),
+    "lr": ("Learning rate", dict(above=0)),
+    "muon_lr": ("Muon's learning rate", dict(above=0)),
+    "warmup": ("Warm-up steps", dict(integer=True, lo=0, hi=MAX_STEPS)),
+    "weight_decay": ("Weight decay", dict(lo=0)),
+    "max_grad_norm": ("Gradient clipping norm", dict(lo=0)),
+    "epochs": ("Epochs", dict(above=0, hi=MAX_EPOCHS)),
+    "max_steps": ("Max steps", dict(integer=True, lo=1, hi=MAX_STEPS)),
+    "max_minutes": ("The time budget in minutes", dict(above=0, hi=MAX_MINUTES)),
+    "eval_every": ("Evaluate-every", dict(integer=True, lo=1, hi=MAX_STEPS)),
+    "val_fraction": ("Validation fraction", dict(above=0, hi=0.5)),
+    "dropout": ("Dropout", dict(lo=0, below=1)),
+    "lora_r": ("LoRA rank", dict(integer=True, lo=1, hi=4096)),
+    "lora_alpha": ("LoRA alpha", dict(integer=True, lo=1, hi=1_000_000)),
+    "sample_tokens": ("Sample tokens", dict(integer=True, lo=1, hi=MAX_SAMPLE_TOKENS)),
+}
 
 
 def ui(label: str, **how) -> dict:
@@ -85,7 +116,8 @@ class TrainConfig:
     val_files: list[str] = field(default_factory=list)
     """Explicit validation files (instead of a split of the corpus)."""
     text_field: str | None = None
-    """csv/json/dataset: the column holding the text (default: 'text' or the first text column)."""
+    """csv/json/dataset: the column holding the text (default: 'text'; else a csv/json file's only column, a dataset's
+    first text column)."""
     cleaning: Cleaning = field(default_factory=Cleaning)
     """Optional clean-ups of the text (each its own flag: --drop-blank-lines, …)."""
     block_size: int | None = None
@@ -139,7 +171,7 @@ class TrainConfig:
     """LoRA scaling (alpha / r multiplies the adapters)."""
     resume: bool = False
     """Continue from the last checkpoint in the output folder."""
-    sample_prompt: str | None = field(default=None, metadata=ui("Sample prompt", placeholder="start of the corpus", max_chars=1000))
+    sample_prompt: str | None = field(default=None, metadata=ui("Sample prompt", placeholder="start of the corpus", max_chars=MAX_SAMPLE_PROMPT))
     """Prompt for the sample generated at each evaluation; default: the start of the corpus's first line."""
     sample_tokens: int = field(default=40, metadata=ui("Sample length (tokens)", min=1))
     """Length in tokens of that sample."""
@@ -165,42 +197,28 @@ class TrainConfig:
             raise PlaygroundError("Train on corpus files (--corpus) or on a dataset (--dataset), not both.")
         if self.dataset_config and not self.dataset:
             raise PlaygroundError("--dataset-config applies only with --dataset.")
-        if not str(self.output).strip():
+        if not isinstance(self.output, (str, os.PathLike)) or not str(self.output).strip():
             raise PlaygroundError("No output folder given; pass --output DIR.")
+        for name, (label, bounds) in NUMBERS.items():  # text, nan, inf and out-of-range values: one sentence
+            value = getattr(self, name)
+            # None means "the default for this model size"; blank text ("--lr ''") is refused, never taken for it.
+            optional = getattr(type(self), name, None) is None and not isinstance(value, str)
+            setattr(self, name, number(label, value, blank=None if optional else REQUIRED, **bounds))
+        self.seed = check_seed(self.seed)
         checks = [
-            (self.lr is None or (self.lr > 0 and math.isfinite(self.lr)), f"Learning rate must be a positive number, not {self.lr}."),
-            (self.batch_size is None or self.batch_size >= 1, f"Batch size must be at least 1, not {self.batch_size}."),
-            (self.grad_accum >= 1, f"Gradient accumulation must be at least 1, not {self.grad_accum}."),
-            (0 < self.val_fraction <= 0.5, f"Validation fraction must be in (0, 0.5], not {self.val_fraction}."),
             (self.schedule in ("linear", "cosine", "constant", "wsd"),
              f"Unknown schedule '{self.schedule}'; use linear, cosine, constant or wsd."),
             (self.optimizer in (None, "adamw", "muon"), f"Unknown optimizer '{self.optimizer}'; use adamw or muon."),
             (self.optimizer != "muon" or bool(self.scratch),
              "Muon is for training from scratch (--scratch); fine-tune a pretrained model with --optimizer adamw."),
             (self.muon_lr is None or self.optimizer_or_default == "muon", "--muon-lr applies only with --optimizer muon."),
-            (self.muon_lr is None or (self.muon_lr > 0 and math.isfinite(self.muon_lr)),
-             f"Muon's learning rate must be a positive number, not {self.muon_lr}."),
-            (self.warmup is None or self.warmup >= 0, f"Warm-up steps cannot be negative ({self.warmup})."),
-            (self.weight_decay is None or self.weight_decay >= 0, f"Weight decay cannot be negative ({self.weight_decay})."),
-            (self.max_grad_norm >= 0, f"Gradient clipping norm cannot be negative ({self.max_grad_norm})."),
-            (self.epochs is None or 0 < self.epochs <= MAX_EPOCHS,  # also refuses nan and inf
-             f"Epochs must be a number above 0 and at most {MAX_EPOCHS:,}, not {self.epochs}."),
-            (self.max_steps is None or 1 <= self.max_steps <= MAX_STEPS,
-             f"Max steps must be between 1 and {MAX_STEPS:,} (for a longer run use a time budget), not {self.max_steps}."),
-            (self.max_minutes is None or self.max_minutes > 0, f"The time budget must be positive, not {self.max_minutes} minutes."),
-            (self.eval_every is None or self.eval_every >= 1, f"Evaluate-every must be at least 1 step, not {self.eval_every}."),
-            (self.block_size is None or self.block_size >= 8, f"Block size must be at least 8 tokens, not {self.block_size}."),
-            (self.stride is None or self.stride >= 1, f"Stride must be at least 1, not {self.stride}."),
-            (self.dropout is None or 0 <= self.dropout < 1, f"Dropout must be in [0, 1), not {self.dropout}."),
-            (self.lora_r >= 1, f"LoRA rank must be at least 1, not {self.lora_r}."),
-            (not isinstance(self.dataset_max_chars, bool) and isinstance(self.dataset_max_chars, int)
-             and self.dataset_max_chars >= 1, f"The dataset's character cap must be a whole number of at least 1, not {self.dataset_max_chars}."),
             (self.report_to in TRACKERS, f"Unknown tracker '{self.report_to}'; use none, trackio, tensorboard or wandb."),
+            (self.sample_prompt is None or isinstance(self.sample_prompt, str) and len(self.sample_prompt) <= MAX_SAMPLE_PROMPT,
+             f"The sample prompt must be text of at most {MAX_SAMPLE_PROMPT:,} characters."),
         ]
         for ok, message in checks:
             if not ok:
                 raise PlaygroundError(message)
-        check_seed(self.seed)
 
     @property
     def dataset_source(self) -> DatasetSource | None:

@@ -51,9 +51,10 @@ def add_knob_arguments(p: argparse.ArgumentParser, only: tuple[str, ...] | None 
         default = getattr(defaults, name)
         said = {"seed": " (default: a fresh one, printed on stderr)", "stops": " (repeatable)"}.get(
             name, f" (default {default})" if name != "temperature" else " (default 1, or 0 with --num-beams)")
-        kind = str if name == "stops" else int if isinstance(default, int) or name == "seed" else float
+        # Every value stays text: DecodingSettings reads the numbers (playground.values.number), so "--top-p nan"
+        # is refused in the sentence an API client sending "nan" gets, not in argparse's "invalid float value".
         extra = {"action": "append"} if name == "stops" else {}
-        p.add_argument(knob.flag, dest=name, type=kind, metavar=knob.metavar, help=knob.help + said, **extra)
+        p.add_argument(knob.flag, dest=name, metavar=knob.metavar, help=knob.help + said, **extra)
 
 
 def settings_from_args(args: argparse.Namespace):

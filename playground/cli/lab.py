@@ -11,18 +11,23 @@ from playground.cli.generate import add_knob_arguments, add_model_and_prompt, lo
 def add_arguments(p: argparse.ArgumentParser) -> None:
     add_model_and_prompt(p)
     add_knob_arguments(p)
-    p.add_argument("--top-n", type=int, default=10, metavar="N", help="tokens listed per stage (default 10)")
-    p.add_argument("--samples", type=int, default=10_000, metavar="N", help="draws for the histogram (default 10000, at most 100000)")
+    p.add_argument("--top-n", default=10, metavar="N", help="tokens listed per stage (default 10)")
+    p.add_argument("--samples", default=10_000, metavar="N", help="draws for the histogram (default 10000, at most 100000)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
 
 def run(args: argparse.Namespace) -> int:
     from playground.decoding import lab
+    from playground.knobs import MAX_SAMPLES, MAX_TOP_N
+    from playground.values import number
 
     settings = settings_from_args(args)
+    # Read here as lab() reads them, so a bad count is refused before the model loads.
+    top_n = number("top-n", args.top_n, integer=True, lo=1, hi=MAX_TOP_N)
+    samples = number("The number of samples", args.samples, integer=True, lo=1, hi=MAX_SAMPLES)
     prompt = prompt_of(args)
     model, tokenizer = load(args)
-    result = lab(model, tokenizer, prompt, settings, top_n=args.top_n, samples=args.samples)
+    result = lab(model, tokenizer, prompt, settings, top_n=top_n, samples=samples)
     if args.json:
         print(json.dumps(result.to_dict()))
         return 0

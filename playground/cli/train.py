@@ -33,7 +33,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         if f.kind == "switch":
             kw["action"] = "store_true"
         else:
-            kw |= {"type": f.type, "metavar": METAVARS.get(f.dest, _metavar(f.type)) if f.choices is None else None,
+            # Numbers stay text here: TrainConfig reads them through playground.values.number, so "--lr nan" gets
+            # the sentence an API client sending "nan" gets, not argparse's "invalid float value".
+            kw |= {"type": str if f.type in (int, float) else f.type, "metavar": METAVARS.get(f.dest, _metavar(f.type)) if f.choices is None else None,
                    "choices": f.choices, "default": copy.copy(f.default)}  # a list default: each parser its own
             if f.kind == "repeat":
                 kw["action"] = "append"
