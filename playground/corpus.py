@@ -183,18 +183,24 @@ def read_text_file(path: Path, limit: int | None = None) -> str:
 def _pick_field(ds: Dataset, name: str, text_field: str | None) -> str:
     # nested columns have no dtype
     strings = [c for c in ds.column_names if getattr(ds.features[c], "dtype", None) in ("string", "large_string")]
-    return pick_text_column(ds.column_names, strings, name, text_field)
+    return pick_text_column(ds.column_names, strings, name, text_field, guess=False)
 
 
-def pick_text_column(columns: list[str], string_columns: list[str], name: str, text_field: str | None) -> str:
-    """The column holding the text: `text_field` when named, else 'text', else the first string column."""
+def pick_text_column(columns: list[str], string_columns: list[str], name: str, text_field: str | None, *,
+                     guess: bool = True) -> str:
+    """The column holding the text: `text_field` when named, else 'text', else a table's only column when it
+    holds text, else (`guess`: a dataset's declared features) the first string column.
+
+    A csv/json file is never guessed at (`guess` False): a table of ids, labels and scores has string columns
+    too, and training on its labels would run without a word of complaint (issue 19).
+    """
     if text_field:
         if text_field not in columns:
             raise PlaygroundError(f"'{name}' has no column '{text_field}'; its columns are: {', '.join(columns)}.")
         return text_field
     if "text" in columns:
         return "text"
-    if string_columns:
+    if string_columns and (guess or list(columns) == list(string_columns[:1])):
         return string_columns[0]
     raise PlaygroundError(f"'{name}' has no text column; name one of {', '.join(columns)} as the text field.")
 
@@ -212,6 +218,8 @@ def _json_line_error(path: Path, encoding: str) -> str | None:
                 record = json.loads(line.rstrip("\r\n"))
             except json.JSONDecodeError as e:
                 return f"Line {number} of '{path.name}' is not valid JSON ({e.msg} at column {e.colno}); fix or remove that line."
+            except RecursionError:
+                return f"Line {number} of '{path.name}' is nested too deeply to read; write one flat object per line, like {{\"text\": \"...\"}}."
             if not isinstance(record, dict):
                 return (f"Line {number} of '{path.name}' is a JSON {type(record).__name__}, not an object with a text field; "
                         f"write one object per line, like {{\"text\": \"...\"}}.")
@@ -232,6 +240,10 @@ def _json_layout(path: Path, encoding: str) -> str | None:
                 return None
             raise PlaygroundError(
                 f"'{path.name}' is not valid JSON ({e.msg} at line {e.lineno}, column {e.colno}); fix the file or save it as JSON Lines."
+            ) from None
+        except RecursionError:  # Python's parser recurses once per level: [[[[…]]]] 100 000 deep
+            raise PlaygroundError(
+                f"'{path.name}' is nested too deeply to read; write a list of objects like [{{\"text\": \"...\"}}] or one object per line (JSON Lines)."
             ) from None
     if isinstance(doc, list):
         if not all(isinstance(r, dict) for r in doc):

@@ -145,7 +145,9 @@ def resolve(name_or_folder: str) -> str:
     Raises a PlaygroundError when the name is neither a catalog name nor a model folder, or when
     the model must be downloaded and the Hub cannot be reached.
     """
-    name = str(name_or_folder).strip()
+    name = str(name_or_folder if name_or_folder is not None else "").strip()
+    if not name:  # never taken for "the default": a blank name is a mistake (a CLI's --model "", an API call)
+        raise PlaygroundError(f"No model named; use one of {', '.join(['demo', *PRETRAINED])} or a model folder.")
     if name == "demo":
         if not (DEMO_MODEL_DIR / "config.json").exists():
             raise PlaygroundError(f"The bundled demo model is missing from {DEMO_MODEL_DIR}; reinstall the playground.")
@@ -197,9 +199,12 @@ def load_model(
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     source = resolve(name_or_folder)
+    if Path(source).is_dir():
+        check_config(Path(source), name_or_folder)
     offline = not Path(source).is_dir() and hub_cached(source)
     try:
-        model = AutoModelForCausalLM.from_pretrained(source, local_files_only=offline, **config)
+        model, loading = AutoModelForCausalLM.from_pretrained(source, local_files_only=offline,
+                                                              output_loading_info=True, **config)
         if Path(source).is_dir():
             tokenizer = load_tokenizer(source)
         else:
@@ -214,6 +219,18 @@ def load_model(
             f"The weights file of the model '{name_or_folder}' is damaged or incomplete ({str(e).splitlines()[0][:120]}); "
             f"download or save the model again."
         ) from e
+    if loading["missing_keys"]:  # transformers would fill them with random numbers and say so only in its log
+        raise PlaygroundError(
+            f"The weights file of the model '{name_or_folder}' lacks {len(loading['missing_keys'])} of the weights its "
+            f"config.json describes (such as {sorted(loading['missing_keys'])[0]}); save the model again."
+        )
+    vocabulary = model.get_input_embeddings().num_embeddings
+    if len(tokenizer) > vocabulary:  # token ids past the embedding table: an IndexError at the first one
+        raise PlaygroundError(
+            f"The tokenizer of the model '{name_or_folder}' has {len(tokenizer):,} tokens, more than the model's "
+            f"{vocabulary:,}; put the tokenizer files of the run that made it (tokenizer.json, tokenizer_config.json) "
+            "in the folder."
+        )
     if not weights_are_finite(model):
         raise PlaygroundError(
             f"The model '{name_or_folder}' has non-finite weights (NaN or infinity), so every output would be NaN; "
@@ -221,6 +238,28 @@ def load_model(
         )
     with_causal_lm_loss(model).to(device or pick_device()).eval()
     return model, tokenizer
+
+
+# GPT2Config's fields that size the model: each must be a positive whole number.
+SHAPE_FIELDS = ("vocab_size", "n_positions", "n_embd", "n_layer", "n_head")
+
+
+def check_config(folder: Path, name: str) -> None:
+    """Refuse a model folder whose config.json cannot describe a model, in one sentence (transformers would
+    answer with a validation error naming Python types)."""
+    import json
+
+    try:
+        config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
+        config = None
+    if not isinstance(config, dict):
+        raise PlaygroundError(f"The config.json of the model '{name}' is not a JSON object of settings; save the model again.")
+    for key in SHAPE_FIELDS:
+        value = config.get(key)
+        if key in config and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+            raise PlaygroundError(f"The config.json of the model '{name}' has {key} {json.dumps(value)[:40]}, not a "
+                                  "positive whole number; save the model again.")
 
 
 def weights_are_finite(model: torch.nn.Module) -> bool:

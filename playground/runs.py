@@ -4,7 +4,9 @@ A run is an output folder of `python -m playground train` (or of the app's Train
 model, it holds:
 
     run.json        status while and after it runs: running | done | stopped | failed, the process id,
-                    start time, base model, settings and the last message (written atomically)
+                    start time, base model, settings and the last message (written atomically); its
+                    "format" field (RUN_FORMAT) is the mark that the playground made the folder
+    .lock           while a training writes the folder: its process id (playground.saving.OutputLock)
     metrics.jsonl   one JSON record per log / evaluation (see training.LiveMetrics)
     playground.json written last by a finished save: settings, corpus stats, final metrics
     checkpoint-N    the newest complete checkpoint, for --resume
@@ -31,9 +33,13 @@ from playground.errors import PlaygroundError
 RUN_FILE = "run.json"
 METRICS_FILE = "metrics.jsonl"
 FINISHED_FILE = "playground.json"
+LOCK_FILE = ".lock"
+# Written into every run.json: a folder is the playground's own run only when its run.json says so. Files that
+# merely share a name (a user's own run.json or metrics.jsonl) never make a folder ours to clear or resume.
+RUN_FORMAT = "gpt2-playground-run-1"
 _CHECKPOINT = re.compile(r"^checkpoint-(\d+)$")
-# What a crashed or refused run may leave behind: a folder holding only these can be trained into afresh.
-LEFTOVERS = {RUN_FILE, METRICS_FILE, "previous-metrics.jsonl", ".saving", ".write-test", "runs"}
+# What a crashed run may leave behind: a run folder (owned) holding only these can be trained into afresh.
+LEFTOVERS = {RUN_FILE, METRICS_FILE, "previous-metrics.jsonl", ".saving", ".write-test", "runs", LOCK_FILE}
 
 # The one definition of a run under way. run.json says "running" (RunInfo.status); a live TrainingJob
 # (JobSnapshot.status) names its phase, from "idle" (started, its thread not yet reporting) through
@@ -67,11 +73,13 @@ def read_metrics(folder: str | os.PathLike) -> list[dict]:
     if not path.exists():
         return []
     out = []
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
         try:
-            out.append(json.loads(line))
-        except json.JSONDecodeError:
+            record = json.loads(line)
+        except (ValueError, RecursionError):
             continue
+        if isinstance(record, dict):
+            out.append(record)
     return out
 
 
@@ -83,24 +91,37 @@ def keep_metrics_until(folder: str | os.PathLike, step: int) -> list[dict]:
 
 
 def read_status(folder: str | os.PathLike) -> dict:
+    """run.json as a dict; {} when it is missing or is not a JSON object (a user's file of that name)."""
     try:
-        return json.loads((Path(folder) / RUN_FILE).read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
+        status = json.loads((Path(folder) / RUN_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):  # ValueError: bad JSON or bad UTF-8
         return {}
+    return status if isinstance(status, dict) else {}
 
 
 def write_status(folder: str | os.PathLike, **fields) -> dict:
-    """Update run.json with `fields` (merged into what is there)."""
-    status = read_status(folder) | {k: v for k, v in fields.items()}
+    """Update run.json with `fields` (merged into what is there), marked as the playground's (RUN_FORMAT)."""
+    status = read_status(folder) | {k: v for k, v in fields.items()} | {"format": RUN_FORMAT}
     atomic_write(Path(folder) / RUN_FILE, json.dumps(status, indent=2))
     return status
 
 
-def _alive(pid) -> bool:
+def owned(folder: str | os.PathLike) -> bool:
+    """True when `folder` is a run the playground made: its run.json carries RUN_FORMAT."""
+    return read_status(folder).get("format") == RUN_FORMAT if Path(folder).is_dir() else False
+
+
+def alive(pid) -> bool:
+    """True when a process with this id runs (one of another user counts: it cannot be signalled, but it lives)."""
     try:
-        os.kill(int(pid), 0)
+        pid = int(pid)
+        if pid <= 0:
+            return False  # 0 and -1 would signal a whole process group, not one process
+        os.kill(pid, 0)
         return True
-    except (OSError, ValueError, TypeError):
+    except PermissionError:
+        return True
+    except (OSError, ValueError, TypeError, OverflowError):
         return False
 
 
@@ -147,12 +168,13 @@ def read_run(folder: str | os.PathLike) -> RunInfo | None:
     status = read_status(folder)
     try:
         info = json.loads((folder / FINISHED_FILE).read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
+    except (OSError, ValueError, RecursionError):
         info = {}
+    info = info if isinstance(info, dict) else {}
     records = read_metrics(folder)
     settings = status.get("settings") or info.get("settings") or {}
     state = status.get("status") or info.get("status") or "interrupted"
-    if state == RUNNING and not _alive(status.get("pid")):
+    if state == RUNNING and not alive(status.get("pid")):
         state = "interrupted"  # its process is gone (killed, crashed, machine restarted)
     vals = [r["val_loss"] for r in records if isinstance(r.get("val_loss"), (int, float))]
     steps = max((r.get("step", 0) for r in records), default=0)
@@ -230,9 +252,9 @@ def without_paths(settings: dict) -> dict:
 
 
 def delete_run(folder: str | os.PathLike) -> None:
-    """Remove a run folder and its zip; a running run is refused."""
+    """Remove a run folder and its zip; a running run, or a folder the playground did not make, is refused."""
     run = read_run(folder)
-    if run is None:
+    if run is None or not owned(folder):
         raise PlaygroundError(f"'{Path(folder).name}' is not a training run; nothing was deleted.")
     if is_running(run.status):
         raise PlaygroundError(f"'{run.name}' is still training; stop it first, then delete it.")

@@ -23,27 +23,25 @@ SAVING = ".saving"  # the final save is written here first (a name in LEFTOVERS:
 MARKERS = ("config.json", FINISHED_FILE)
 
 
-def claim_output(out: Path, start: Start, is_main: bool = True) -> bool:
-    """Make the output folder ready to train into, as `start` decided; True when this run created it.
+def claim_output(out: Path, start: Start) -> None:
+    """Make the output folder (created and locked by playground.output_lock) ready to train into, as `start`
+    decided.
 
     Leftovers of a crashed run are cleared (its metrics kept aside as previous-metrics.jsonl), and the
     folder is checked to be writable now rather than at the first checkpoint.
     """
-    created = not out.exists()
-    if start.clear_leftovers and is_main:  # under DDP the main process alone touches the folder
+    if start.clear_leftovers:
         for p in out.iterdir():
             if p.name.startswith("checkpoint-") or p.name == SAVING:
                 shutil.rmtree(p, ignore_errors=True)
         if (out / METRICS_FILE).exists():
             os.replace(out / METRICS_FILE, out / "previous-metrics.jsonl")
     try:
-        out.mkdir(parents=True, exist_ok=True)
         probe = out / ".write-test"
         probe.write_text("ok")
         probe.unlink()
     except OSError as e:
         raise PlaygroundError(f"Cannot write to the output folder '{out}' ({e.strerror}); choose a writable folder.") from None
-    return created
 
 
 def save_final(out: Path, model, tokenizer, info: dict) -> None:

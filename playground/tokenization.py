@@ -102,7 +102,11 @@ def load_tokenizer(folder: str | os.PathLike) -> PreTrainedTokenizerFast:
 
     folder = Path(folder)
     if (folder / "tokenizer.json").exists() or (folder / "vocab.json").exists():
-        tok = AutoTokenizer.from_pretrained(folder)
+        try:
+            tok = AutoTokenizer.from_pretrained(folder)
+        except Exception as e:  # noqa: BLE001 - tokenizers and transformers raise many types for a damaged file
+            raise PlaygroundError(f"The tokenizer files in '{folder}' are damaged ({str(e).splitlines()[0][:120] if str(e) else 'unreadable'}); "
+                                  "save the model again.") from None
     else:
         tok = gpt2_tokenizer()
     if tok.pad_token is None:

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from playground.errors import PlaygroundError
-from playground.runs import FINISHED_FILE, LEFTOVERS, checkpoint_step, last_checkpoint
+from playground.output_lock import busy_message, holder
+from playground.runs import FINISHED_FILE, LEFTOVERS, LOCK_FILE, checkpoint_step, last_checkpoint, owned
 from playground.train_config import TrainConfig
 
 UNBOUNDED_STEPS = 10**9  # what Trainer is told when a time budget alone, not a step count, ends training
@@ -70,51 +71,71 @@ class Start:
         return checkpoint_step(self.resume_from) if self.resume_from else None
 
 
-def where_to_start(out: Path, resume: bool) -> Start:
+def where_to_start(out: Path, resume: bool, *, locked: bool = False) -> Start:
     """Afresh, afresh over leftovers, or from the newest checkpoint; a PlaygroundError for a folder that is
     not this run's to write. Reads the folder, writes nothing.
 
-    A folder that holds only what a crashed or refused run leaves (run.json, metrics, a half-written
-    checkpoint) is trained into afresh, with or without --resume: nobody has to delete it by hand.
+    `out` must be resolved (no `..`, no symlink left: TrainingJob resolves it), so the folder judged here is
+    the folder written. A non-empty folder is trained into only when the playground made it (runs.owned: its
+    run.json carries the playground's mark); anything else in it, a lone run.json or metrics.jsonl of the
+    user's included, means refusal. An owned folder holding only what a crashed run leaves (run.json, metrics,
+    a half-written checkpoint) is trained into afresh, with or without --resume: nobody has to delete it by
+    hand. A folder another live training is writing (its lock) is refused, unless the caller holds the lock
+    (`locked`: the run judging its folder again once it has taken it).
     """
     if out.exists() and not out.is_dir():
         raise PlaygroundError(f"The output path '{out}' is a file; choose a folder.")
+    if not locked and (pid := holder(out)) is not None:
+        raise PlaygroundError(busy_message(out, pid))
+    entries = [p for p in out.iterdir() if p.name != LOCK_FILE] if out.is_dir() else []
+    if not entries:
+        if resume:
+            return Start(notice=f"There is no checkpoint to resume in '{out}' yet: training starts from the beginning.")
+        return Start()
+    if not owned(out):
+        raise PlaygroundError(f"The output folder '{out}' is not empty and is not a training run of the playground; "
+                              "choose a new or empty folder (nothing in it was changed).")
     checkpoint = last_checkpoint(out)
     if resume and checkpoint is not None:
         return Start(resume_from=checkpoint)
-    if out.exists() and any(out.iterdir()):
-        leftovers = all(p.name in LEFTOVERS or p.name.startswith("checkpoint-") for p in out.iterdir())
-        finished = (out / FINISHED_FILE).exists()
-        if checkpoint is not None:
-            raise PlaygroundError(f"The output folder '{out}' holds a run with a checkpoint at step "
-                                  f"{checkpoint_step(checkpoint)}; pass --resume to continue it or choose a new folder.")
-        if finished and resume:
-            raise PlaygroundError(f"The run in '{out}' finished without a checkpoint to resume from; "
-                                  "train into a new folder instead.")
-        if not leftovers or finished:
-            raise PlaygroundError(f"The output folder '{out}' is not empty; pass --resume to continue that run or choose a new folder.")
-        return Start(clear_leftovers=True, notice=f"'{out}' held an unfinished run with no complete checkpoint: "
-                                                  "training starts from the beginning.")
-    if resume:
-        return Start(notice=f"There is no checkpoint to resume in '{out}' yet: training starts from the beginning.")
-    return Start()
+    leftovers = all(p.name in LEFTOVERS or p.name.startswith("checkpoint-") for p in entries)
+    finished = (out / FINISHED_FILE).exists()
+    if checkpoint is not None:
+        raise PlaygroundError(f"The output folder '{out}' holds a run with a checkpoint at step "
+                              f"{checkpoint_step(checkpoint)}; pass --resume to continue it or choose a new folder.")
+    if finished and resume:
+        raise PlaygroundError(f"The run in '{out}' finished without a checkpoint to resume from; "
+                              "train into a new folder instead.")
+    if not leftovers or finished:
+        raise PlaygroundError(f"The output folder '{out}' is not empty; pass --resume to continue that run or choose a new folder.")
+    return Start(clear_leftovers=True, notice=f"'{out}' held an unfinished run with no complete checkpoint: "
+                                              "training starts from the beginning.")
 
 
 # --------------------------------------------------------------------------- the plan
 
 
-def fit_batch(cfg: TrainConfig, asked: int | None, train_examples: int) -> TrainConfig:
+def fit_batch(cfg: TrainConfig, asked: int | None, train_examples: int, world_size: int = 1) -> TrainConfig:
     """The resolved settings with a batch the corpus can fill.
 
     A batch larger than the corpus only repeats examples (and a huge one exhausts memory): a default batch
-    (`asked` None) shrinks to the corpus, a batch the user asked for is refused.
+    (`asked` None) shrinks to the corpus, a batch the user asked for is refused. So is a step (batch ×
+    accumulation × processes) that needs more examples than the corpus has: Trainer would gather its forward
+    passes one by one from an epoch that ran out long before (a billion of them is a hang, not a step).
     """
-    if cfg.batch_size <= train_examples:
-        return cfg
-    if asked is None:
-        return dataclasses.replace(cfg, batch_size=train_examples)
-    raise PlaygroundError(f"Batch size {cfg.batch_size} is more than the corpus's {train_examples} training "
-                          f"examples; choose at most {train_examples}, or a smaller block size.")
+    if cfg.batch_size > train_examples and asked is not None:
+        raise PlaygroundError(f"Batch size {cfg.batch_size} is more than the corpus's {train_examples} training "
+                              f"examples; choose at most {train_examples}, or a smaller block size.")
+    fits = max(1, train_examples // (cfg.grad_accum * world_size))
+    if asked is None and cfg.batch_size > fits:
+        cfg = dataclasses.replace(cfg, batch_size=fits)
+    per_step = cfg.batch_size * cfg.grad_accum * world_size
+    if per_step > train_examples:
+        most = max(1, train_examples // (cfg.batch_size * world_size))
+        raise PlaygroundError(f"A step of {cfg.grad_accum} accumulated batches of {cfg.batch_size} needs {per_step:,} "
+                              f"examples, more than the corpus's {train_examples}; choose a gradient accumulation of "
+                              f"at most {most}, or a smaller batch.")
+    return cfg
 
 
 def eval_subset(val_examples: int, block_size: int) -> list[int] | None:
@@ -195,6 +216,9 @@ def plan_run(cfg: TrainConfig, train_examples: int, world_size: int = 1, resume_
         max_steps = max(1, math.ceil((cfg.epochs or 1.0) * steps_per_epoch))
     else:
         max_steps = None
+    if resume_step is not None and max_steps is not None and resume_step >= max_steps:
+        raise PlaygroundError(f"The run's last checkpoint is at step {resume_step}, so it cannot train to step "
+                              f"{max_steps}; pass a --max-steps above {resume_step} to train it further.")
     eval_every = cfg.eval_every or (max(1, max_steps // EVALS_PER_RUN) if max_steps else None)
     return RunPlan(
         max_steps=max_steps, eval_every=eval_every, tokens_per_step=per_step * cfg.block_size,

@@ -118,6 +118,13 @@ class LiveMetrics(TrainerCallback):
         if not metrics or "eval_loss" not in metrics or not state.is_world_process_zero:
             return
         job, loss = self.job, metrics["eval_loss"]
+        if not math.isfinite(loss):
+            # The last step left non-finite weights (its own loss, computed before the update, was finite):
+            # the run has diverged. Nothing is sampled from those weights, and they are not checkpointed.
+            job.diverge(state.global_step, loss)
+            control.should_training_stop = True
+            control.should_save = False
+            return control
         sample = job.sample(kwargs.get("model"), kwargs.get("processing_class"))
         job.record({
             "step": state.global_step,

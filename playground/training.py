@@ -15,6 +15,7 @@ ending, diverge, stop_requested) and stops training by setting Trainer's control
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import math
 import os
@@ -32,11 +33,13 @@ from playground import corpus as corpus_lib
 from playground import tracking
 from playground.dataset_corpus import load_dataset_corpus
 from playground.errors import PlaygroundError
-from playground.models import load_model, scratch_model
+from playground.models import load_model, scratch_model, weights_are_finite
 from playground.paths import cache_root
 from playground.runs import (
     METRICS_FILE, RUNNING, is_running, keep_metrics_until, last_checkpoint, read_metrics, read_status, write_status,
 )
+from playground import output_lock
+from playground.resume import check_resume
 from playground.saving import claim_output, remove_unstarted, save_final
 from playground.tokenization import gpt2_tokenizer, load_tokenizer, parse_tokenizer_spec, train_bpe_tokenizer
 from playground.train_config import TrainConfig
@@ -77,8 +80,11 @@ class TrainingJob:
 
     def __init__(self, config: TrainConfig, on_record: Callable[[dict], None] | None = None,
                  callbacks: list[TrainerCallback] = ()):
-        self.config = config  # replaced by the resolved settings (every default filled in) once prepared
-        self.output = Path(config.output).expanduser()
+        # The output path is resolved before anything is checked: OUT/x/../../notes is judged (and written) as
+        # the notes folder it names, and a symlink as the folder it points to.
+        self.output = Path(config.output).expanduser().resolve()
+        # Replaced by the resolved settings (every default filled in) once prepared.
+        self.config = dataclasses.replace(config, output=str(self.output))
         self.on_record = on_record
         self.callbacks = list(callbacks)
         self.plan: RunPlan | None = None  # what the run will do, once prepared
@@ -182,8 +188,8 @@ class TrainingJob:
 
     def sample(self, model, tokenizer) -> str:
         """The sample shown at an evaluation: the same prompt and seed every time, so samples compare."""
-        if model is None or tokenizer is None or self.prepared is None:
-            return ""
+        if model is None or tokenizer is None or self.prepared is None or not weights_are_finite(model):
+            return ""  # non-finite weights cannot be sampled from (the run is diverging: it stops with a sentence)
         run = self.prepared
         return sample_text(model, tokenizer, run.sample_prompt, run.context, self.config.sample_tokens, self.config.seed)
 
@@ -210,11 +216,11 @@ class TrainingJob:
             try:
                 self._set("preparing", "Preparing the corpus and the model…")
                 tracking.check_tracker(self.config.report_to)  # before the folder is touched: a missing package is one sentence
+                # Everything that can refuse the run reads only: the folder is written once it is sure to train.
                 start = where_to_start(self.output, self.config.resume)
-                created = self._claim(start)
-                self._write_status(RUNNING, message="")
                 run = self.prepare(start)
-                self._write_status(RUNNING, max_steps=run.plan.max_steps)
+                created = self._claim(start)
+                self._write_status(RUNNING, message="", max_steps=run.plan.max_steps)
                 self._set("training", "Training…")
                 trainer = build_trainer(self, run)
                 for callback in self.callbacks:
@@ -239,11 +245,23 @@ class TrainingJob:
             except BaseException:  # a second Ctrl-C: say so in run.json, then quit
                 self._fail("Interrupted before the model was saved; resume from the last checkpoint.", created)
                 raise
+            finally:
+                if self.is_main:
+                    output_lock.release(self.output)
 
     def _claim(self, start: Start) -> bool:
-        """Make the output folder ours (True: this run created it); a resume keeps the metrics up to its checkpoint."""
+        """Make the output folder ours (True: this run created it): its lock taken, then the folder judged again
+        under it (another training may have written it while this one prepared); a resume keeps the metrics up
+        to its checkpoint."""
         self.notice = start.notice
-        created = claim_output(self.output, start, self.is_main)
+        if self.is_main:  # under DDP the main process alone touches the folder
+            created = output_lock.acquire(self.output)
+            if where_to_start(self.output, self.config.resume, locked=True) != start:
+                raise PlaygroundError(f"The output folder '{self.output}' changed while this run was preparing; "
+                                      "start the training again.")
+            claim_output(self.output, start)
+        else:
+            created = False
         self._started = time.time()
         if start.resume_from is not None and self.is_main:
             # The records past the checkpoint will be recorded again: drop them, and let elapsed time
@@ -280,16 +298,19 @@ class TrainingJob:
             model = _new_model(cfg, tokenizer)
         if cfg.lora:
             model = with_lora(model, cfg)
+        if start.resume_from is not None:
+            check_resume(start.resume_from, self.output, cfg, model)
 
         settings = corpus_lib.ExampleSettings(
             mode="lines" if cfg.line_by_line else "blocks", block_size=cfg.block_size, stride=cfg.stride,
             val_fraction=cfg.val_fraction, seed=cfg.seed,
         )
         data = main_process_first(lambda: corpus_lib.prepare(corpus, tokenizer, settings, val_corpus))
-        cfg = self.config = fit_batch(cfg, asked_batch, len(data.train))
+        world = int(os.environ.get("WORLD_SIZE", "1"))
+        cfg = self.config = fit_batch(cfg, asked_batch, len(data.train), world)
         if (subset := eval_subset(len(data.val), cfg.block_size)) is not None:
             data.val = data.val.select(subset)
-        self.plan = plan_run(cfg, len(data.train), int(os.environ.get("WORLD_SIZE", "1")), start.resume_step)
+        self.plan = plan_run(cfg, len(data.train), world, start.resume_step)
         prompt = cfg.sample_prompt
         if prompt is None:  # the start of the corpus's first line: text the model will learn to continue
             first = next((ln for ln in corpus.documents[0]["text"].split("\n") if ln.strip()), "")
@@ -305,6 +326,9 @@ class TrainingJob:
         else:
             metrics = {"eval_loss": last["val_loss"]}
         val_loss = float(metrics["eval_loss"])
+        if self.diverged is not None or not math.isfinite(val_loss):  # the last step's update broke the weights
+            self.diverge(trainer.state.global_step, val_loss)
+            raise PlaygroundError(self._diverged_message())
         final = {
             "step": trainer.state.global_step,
             "epoch": round(trainer.state.epoch or 0.0, 4),

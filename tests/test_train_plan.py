@@ -5,6 +5,7 @@ import json
 import pytest
 
 from playground.errors import PlaygroundError
+from playground.runs import RUN_FORMAT, write_status
 from playground.train_config import TrainConfig
 from playground.train_plan import (
     UNBOUNDED_STEPS, Start, eval_subset, fit_batch, lr_multiplier, plan_run, where_to_start,
@@ -71,7 +72,15 @@ def test_the_schedule_is_lr_multiplier_with_the_settings_warmup():
 
 
 def test_a_resumed_run_does_not_evaluate_step_zero_again():
-    assert not plan_run(settings(), train_examples=80, resume_step=20).evaluate_first
+    assert not plan_run(settings(max_steps=30), train_examples=80, resume_step=20).evaluate_first
+
+
+def test_a_resume_at_or_past_the_planned_end_is_refused():
+    with pytest.raises(PlaygroundError, match="last checkpoint is at step 4, so it cannot train to step 2; pass a --max-steps above 4"):
+        plan_run(settings(max_steps=2), train_examples=80, resume_step=4)
+    with pytest.raises(PlaygroundError, match="cannot train to step 10"):  # one epoch of 80 examples, batch 8
+        plan_run(settings(), train_examples=80, resume_step=10)
+    assert plan_run(settings(max_minutes=1), train_examples=80, resume_step=10).max_steps is None  # time alone: on
 
 
 def test_plan_needs_resolved_settings():
@@ -85,6 +94,16 @@ def test_a_default_batch_shrinks_to_the_corpus_an_asked_one_is_refused():
     assert fit_batch(cfg, asked=None, train_examples=10**6) is cfg
     with pytest.raises(PlaygroundError, match="Batch size 8 is more than the corpus's 5 training examples"):
         fit_batch(settings(), asked=8, train_examples=5)
+
+
+def test_a_step_needing_more_examples_than_the_corpus_is_refused():
+    # Trainer would gather a billion forward passes from an epoch of a few: a hang, not a step.
+    with pytest.raises(PlaygroundError, match="A step of 1000 accumulated batches of 8 needs 8,000 examples, more than "
+                                              "the corpus's 80; choose a gradient accumulation of at most 10"):
+        fit_batch(settings(grad_accum=1000), asked=8, train_examples=80)
+    assert fit_batch(settings(grad_accum=4, batch_size=None), asked=None, train_examples=80).batch_size == 20
+    with pytest.raises(PlaygroundError, match="needs 96 examples, more than the corpus's 80; choose a gradient accumulation of at most 1,"):
+        fit_batch(settings(grad_accum=2), asked=8, train_examples=80, world_size=6)  # every process takes a batch
 
 
 def test_evaluations_score_an_evenly_spread_subset():
@@ -104,6 +123,8 @@ def _listing(folder):
 def _checkpoint(folder, step):
     (folder / f"checkpoint-{step}").mkdir(parents=True)
     (folder / f"checkpoint-{step}" / "trainer_state.json").write_text("{}")
+    if not (folder / "run.json").exists():
+        write_status(folder, status="done")  # the playground's own run (its mark in run.json)
 
 
 def test_a_new_or_empty_folder_starts_afresh(tmp_path):
@@ -127,7 +148,7 @@ def test_resume_continues_from_the_newest_complete_checkpoint(tmp_path):
 def test_leftovers_of_a_crash_are_cleared_and_trained_into(tmp_path):
     (tmp_path / "checkpoint-5").mkdir()
     (tmp_path / "metrics.jsonl").write_text('{"step": 0}\n')
-    (tmp_path / "run.json").write_text(json.dumps({"status": "running"}))
+    (tmp_path / "run.json").write_text(json.dumps({"status": "running", "format": RUN_FORMAT}))
     before = _listing(tmp_path)
     start = where_to_start(tmp_path, resume=False)
     assert start.clear_leftovers and start.resume_from is None and "starts from the beginning" in start.notice
@@ -142,8 +163,21 @@ def test_a_folder_that_is_not_a_run_is_refused(tmp_path):
         where_to_start(tmp_path / "notes.txt", resume=False)
 
 
+@pytest.mark.parametrize("files", [{"run.json": '{"status": "running"}'}, {"metrics.jsonl": '{"step": 0}\n'},
+                                   {"run.json": "[]", "checkpoint-3/trainer_state.json": "{}"}])
+def test_files_that_only_share_a_runs_names_are_not_a_run(tmp_path, files):
+    """Issue 19: only the playground's mark in run.json makes a folder a run to clear or resume."""
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text(text)
+    for resume in (False, True):
+        with pytest.raises(PlaygroundError, match="is not empty and is not a training run of the playground"):
+            where_to_start(tmp_path, resume=resume)
+
+
 def test_a_finished_run_without_a_checkpoint_cannot_be_resumed_or_overwritten(tmp_path):
     (tmp_path / "playground.json").write_text("{}")
+    write_status(tmp_path, status="done")
     with pytest.raises(PlaygroundError, match="finished without a checkpoint"):
         where_to_start(tmp_path, resume=True)
     with pytest.raises(PlaygroundError, match="not empty"):

@@ -22,8 +22,15 @@ COMMANDS = {
 }
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its refusals in one line like every other error (its usage text is what --help prints)."""
+
+    def error(self, message: str):
+        self.exit(2, f"error: {message[:1].upper() + message[1:]}; see {self.prog} --help.\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m playground", description="GPT-2 Playground engine.")
+    parser = _Parser(prog="python -m playground", description="GPT-2 Playground engine.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, (module, help_text) in COMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text)
