@@ -215,6 +215,11 @@ def load_model(
     except Exception as e:  # safetensors/torch raise their own types for a cut-short or corrupt weights file
         if type(e).__name__ != "SafetensorError" and not isinstance(e, RuntimeError):
             raise
+        if "ignore_mismatched_sizes" in str(e):  # transformers' report of weights shaped unlike config.json says
+            raise PlaygroundError(
+                f"The weights of the model '{name_or_folder}' do not have the shapes its config.json describes; "
+                "save the model again."
+            ) from e
         raise PlaygroundError(
             f"The weights file of the model '{name_or_folder}' is damaged or incomplete ({str(e).splitlines()[0][:120]}); "
             f"download or save the model again."

@@ -16,20 +16,25 @@ from playground.atomic import atomic_write
 from playground.errors import PlaygroundError
 from playground.model_card import write_model_card
 from playground.runs import FINISHED_FILE, LEFTOVERS, METRICS_FILE
-from playground.train_plan import Start
+from playground import output_lock
+from playground.train_plan import Start, where_to_start
 
 SAVING = ".saving"  # the final save is written here first (a name in LEFTOVERS: a crash mid-save is a leftover)
 # Moved into the run folder last, in this order: what makes it load, then what says it finished.
 MARKERS = ("config.json", FINISHED_FILE)
 
 
-def claim_output(out: Path, start: Start) -> None:
-    """Make the output folder (created and locked by playground.output_lock) ready to train into, as `start`
-    decided.
+def claim_output(out: Path, start: Start, resume: bool) -> bool:
+    """Make the output folder ready to train into, as `start` decided; True when this run created it.
 
-    Leftovers of a crashed run are cleared (its metrics kept aside as previous-metrics.jsonl), and the
-    folder is checked to be writable now rather than at the first checkpoint.
+    The folder is created and locked (playground.output_lock; released by the run when it ends), then judged
+    again under the lock: another training may have written it while this one prepared. Leftovers of a
+    crashed run are cleared (its metrics kept aside as previous-metrics.jsonl), and the folder is checked to
+    be writable now rather than at the first checkpoint.
     """
+    created = output_lock.acquire(out)
+    if where_to_start(out, resume, locked=True) != start:
+        raise PlaygroundError(f"The output folder '{out}' changed while this run was preparing; start the training again.")
     if start.clear_leftovers:
         for p in out.iterdir():
             if p.name.startswith("checkpoint-") or p.name == SAVING:
@@ -42,6 +47,7 @@ def claim_output(out: Path, start: Start) -> None:
         probe.unlink()
     except OSError as e:
         raise PlaygroundError(f"Cannot write to the output folder '{out}' ({e.strerror}); choose a writable folder.") from None
+    return created
 
 
 def save_final(out: Path, model, tokenizer, info: dict) -> None:

@@ -82,7 +82,10 @@ class TrainingJob:
                  callbacks: list[TrainerCallback] = ()):
         # The output path is resolved before anything is checked: OUT/x/../../notes is judged (and written) as
         # the notes folder it names, and a symlink as the folder it points to.
-        self.output = Path(config.output).expanduser().resolve()
+        try:
+            self.output = Path(config.output).expanduser().resolve()
+        except (OSError, RuntimeError):  # RuntimeError: a symlink loop (Python 3.11; OSError from 3.13)
+            raise PlaygroundError(f"The output path '{config.output}' is a symlink loop; choose a real folder.") from None
         # Replaced by the resolved settings (every default filled in) once prepared.
         self.config = dataclasses.replace(config, output=str(self.output))
         self.on_record = on_record
@@ -250,18 +253,9 @@ class TrainingJob:
                     output_lock.release(self.output)
 
     def _claim(self, start: Start) -> bool:
-        """Make the output folder ours (True: this run created it): its lock taken, then the folder judged again
-        under it (another training may have written it while this one prepared); a resume keeps the metrics up
-        to its checkpoint."""
+        """Make the output folder ours (True: this run created it); a resume keeps the metrics up to its checkpoint."""
         self.notice = start.notice
-        if self.is_main:  # under DDP the main process alone touches the folder
-            created = output_lock.acquire(self.output)
-            if where_to_start(self.output, self.config.resume, locked=True) != start:
-                raise PlaygroundError(f"The output folder '{self.output}' changed while this run was preparing; "
-                                      "start the training again.")
-            claim_output(self.output, start)
-        else:
-            created = False
+        created = claim_output(self.output, start, self.config.resume) if self.is_main else False  # DDP: main alone
         self._started = time.time()
         if start.resume_from is not None and self.is_main:
             # The records past the checkpoint will be recorded again: drop them, and let elapsed time

@@ -102,6 +102,7 @@ def _fmt(bound) -> str:
 
 def _refusal(name: str, shown: str, integer: bool, lo, hi, above, below) -> str:
     """The sentence for a refused number: what the setting takes, in words, and what it was sent."""
+    positive = above == 0 and hi is None and below is None
     lo, hi, above, below = (None if b is None else _fmt(b) for b in (lo, hi, above, below))
     if integer:
         if lo is not None and hi is not None:
@@ -121,6 +122,8 @@ def _refusal(name: str, shown: str, integer: bool, lo, hi, above, below) -> str:
         return f"{name} must be a number above {above} and below {below}, not {shown}."
     if lo is not None:
         return f"{name} must be a finite number of at least {lo}, not {shown}."
+    if positive:
+        return f"{name} must be a positive number, not {shown}."
     if above is not None:
         return f"{name} must be a finite number above {above}, not {shown}."
     if hi is not None:

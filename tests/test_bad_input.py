@@ -144,7 +144,7 @@ def test_the_rest_of_a_file_is_checked_in_chunks(tmp_path, monkeypatch):
 @pytest.mark.parametrize("kw,match", [
     (dict(epochs=float("inf")), "Epochs must be a number above 0 and at most"),
     (dict(epochs=float("nan")), "Epochs must be a number above 0 and at most"),
-    (dict(max_steps=10**19), f"Max steps must be between 1 and {MAX_STEPS:,}"),
+    (dict(max_steps=10**19), f"Max steps must be a whole number from 1 to {MAX_STEPS:,}"),
     (dict(seed=-1), r"seed must be a whole number from 0 to 4294967295 \(2\*\*32 - 1\), not -1"),
     (dict(seed=2**32), "seed must be a whole number from 0 to 4294967295"),
 ])

@@ -113,7 +113,7 @@ def test_missing_model_and_bad_lab_input(capsys, tmp_path, peaky_model_dir):
     assert main(["lab", "--model", str(tmp_path / "nowhere"), "--prompt", "x"]) == 2
     assert "Unknown model" in capsys.readouterr().err
     assert main(["lab", "--model", str(peaky_model_dir), "--prompt", "x", "--samples", "200000"]) == 2
-    assert "samples must be between 1 and 100000" in capsys.readouterr().err
+    assert "samples must be a whole number from 1 to 100,000" in capsys.readouterr().err
 
 
 def test_real_subprocess(peaky_model_dir):

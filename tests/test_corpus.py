@@ -93,7 +93,10 @@ def test_csv_jsonl_and_bom(tmp_path, tok):
     jl.write_text("\n".join(json.dumps({"text": t, "n": i}) for i, t in enumerate(["Once more unto the breach", "Brevity is the soul of wit"])), encoding="utf-8")
     bom = tmp_path / "b.txt"
     bom.write_bytes("\ufeffFair is foul".encode("utf-8"))
-    c = load_corpus([csv, jl])
+    with pytest.raises(PlaygroundError, match="'q.csv' has no text column; name one of id, quote as the text field"):
+        load_corpus([csv])  # several columns and none called "text": never a guess (issue 19: it trained on labels)
+    csv.write_text("quote\nTo be or not to be\nAll the world's a stage\nThe rest is silence\n", encoding="utf-8")
+    c = load_corpus([csv, jl])  # a table of one column: that column
     assert c.documents["text"] == ["To be or not to be", "All the world's a stage", "The rest is silence",
                                    "Once more unto the breach", "Brevity is the soul of wit"]
     assert c.line_based

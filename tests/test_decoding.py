@@ -229,7 +229,7 @@ def test_histogram_under_greedy_always_picks_the_top_token(peaky_model):
 
 def test_too_many_samples_is_refused(peaky_model):
     model, tok = peaky_model
-    with pytest.raises(PlaygroundError, match="between 1 and 100000"):
+    with pytest.raises(PlaygroundError, match="The number of samples must be a whole number from 1 to 100,000, not 100001"):
         lab(model, tok, PROMPT, DecodingSettings(), samples=100_001)
 
 

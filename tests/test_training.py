@@ -12,7 +12,7 @@ import torch
 
 from playground.errors import PlaygroundError
 from playground.train_config import TrainConfig
-from playground.runs import read_run, read_status
+from playground.runs import RUN_FORMAT, read_run, read_status
 from playground.training import TrainingJob, last_checkpoint, lr_multiplier, read_metrics
 from tests.conftest import fast_config
 
@@ -316,7 +316,7 @@ def test_a_folder_left_by_a_crash_before_any_checkpoint_trains_afresh(play_file,
     out = tmp_path / "crashed"
     (out / "checkpoint-5").mkdir(parents=True)  # half-written: no trainer_state.json
     (out / "metrics.jsonl").write_text('{"step": 0, "val_loss": 6.0, "elapsed": 1.0}\n')
-    (out / "run.json").write_text(json.dumps({"status": "running", "pid": 2**22 + 12345}))
+    (out / "run.json").write_text(json.dumps({"status": "running", "pid": 2**22 + 12345, "format": RUN_FORMAT}))
     assert read_run(out).status == "interrupted"  # its process is gone
     job = TrainingJob(fast(play_file, out, max_steps=10, eval_every=10))
     job.run()
@@ -342,8 +342,9 @@ def test_a_diverging_run_stops_with_a_sentence_and_keeps_its_folder(play_file, t
 
 
 def test_a_batch_larger_than_the_corpus_is_refused(play_file, tmp_path):
-    with pytest.raises(PlaygroundError, match=r"Batch size 1000000000 is more than the corpus's \d+ training examples"):
-        TrainingJob(fast(play_file, tmp_path / "huge", batch_size=10**9)).run()
+    with pytest.raises(PlaygroundError, match=r"Batch size 60000 is more than the corpus's \d+ training examples"):
+        TrainingJob(fast(play_file, tmp_path / "huge", batch_size=60_000)).run()
+    assert not (tmp_path / "huge").exists()  # refused before the folder was made
 
 
 def _wait_for(predicate, timeout=120):
