@@ -103,6 +103,7 @@ SLOW_FIRST = (
     "tests/ui/test_browser.py",
     "tests/ui/test_browser_i18n.py",
     "tests/ui/test_api.py",
+    "tests/test_hostile.py",
     "tests/test_bad_input.py",
 )
 

@@ -167,7 +167,7 @@ CASES: list[Case] = [
     Case("train-max-minutes-inf-with-steps", (*TRAIN, "--max-minutes", "inf", "--max-steps", "10"), "The time budget in minutes"),
     Case("train-lora-r-0", ("train", "--corpus", "{corpus}", "--model", "{model}", "--lora", "--lora-r", "0", "--output", "{ws}/out"),
          "LoRA rank must be a whole number from 1"),
-    Case("train-sample-prompt-1mb", (*TRAIN, "--sample-prompt", "x" * 1_000_000), "The sample prompt must be text of at most 2,000"),
+    Case("train-sample-prompt-1mb", (*TRAIN, "--sample-prompt", "x" * 1_000_000), "The sample prompt must be text of at most 1,000"),
     # ---- numbers: generate, lab, compare, eval (refused before the model loads)
     *numbers(GEN, "--max-new-tokens", ("0", "-1", "nan", "513", HUGE_INT), "max new tokens must be", "gen"),
     *numbers(GEN, "--temperature", ("nan", "inf", "-1", "abc"), "emperature must be", "gen"),
@@ -192,9 +192,10 @@ CASES: list[Case] = [
     *numbers(EVAL, "--stride", ("0", "-1", "nan", "abc"), "Stride must be a whole number of at least 1", "eval"),
     Case("eval-stride-above-context", (*EVAL, "--stride", "100000"), "Stride must be between 1 and the model's context (64)"),
     # ---- command lines argparse refuses (now in one line too)
-    Case("train-no-corpus", ("train", "--scratch", "tiny", "--output", "{ws}/out"), "The following arguments are required: --corpus"),
+    Case("train-no-corpus", ("train", "--scratch", "tiny", "--output", "{ws}/out"), "No corpus given; pass at least one --corpus FILE or a --dataset"),
     Case("train-bad-schedule", (*TRAIN, "--schedule", "sideways"), "Argument --schedule: invalid choice: 'sideways'"),
     Case("train-unknown-flag", (*TRAIN, "--learning-rate", "1"), "Unrecognized arguments: --learning-rate 1"),
+    Case("train-no-output", ("train", "--corpus", "{corpus}", "--scratch", "tiny"), "The following arguments are required: --output"),
     Case("gen-no-prompt", ("generate", "--model", "{model}"), "One of the arguments --prompt --prompt-file is required"),
     # ---- corpus shapes
     Case("corpus-empty", (*TRAIN[:2], "{ws}/e.txt", *TRAIN[3:]), "'e.txt' is empty", write("e.txt", "")),
@@ -229,7 +230,7 @@ CASES: list[Case] = [
          write("t.csv", "text\nFair is foul\n")),
     Case("corpus-csv-bom-no-text", (*TRAIN[:2], "{ws}/t.csv", *TRAIN[3:]), "has no text column",
          write("t.csv", "\ufeffid,label\n1,a\n2,b\n")),
-    Case("corpus-too-short", (*TRAIN[:2], "{ws}/s.txt", *TRAIN[3:]), "too short for a train and a validation block", write("s.txt", "Fair is foul.\n")),
+    Case("corpus-too-short", (*TRAIN[:2], "{ws}/s.txt", *TRAIN[3:]), "too few for a train and a validation block", write("s.txt", "Fair is foul.\n")),
     Case("corpus-lines-one-line", (*TRAIN[:2], "{ws}/s.txt", *TRAIN[3:], "--line-by-line"), "needs at least two non-blank lines",
          write("s.txt", "Fair is foul.\n\n\n")),
     Case("corpus-val-file-binary", (*TRAIN, "--val-file", "{ws}/p.png"), "'p.png' looks binary", write("p.png", PNG)),
