@@ -25,7 +25,8 @@ MARKERS = ("config.json", FINISHED_FILE)
 
 
 def claim_output(out: Path, start: Start, resume: bool) -> bool:
-    """Make the output folder ready to train into, as `start` decided; True when this run created it.
+    """Make the output folder ready to train into, as `start` decided; True when this run created it. The
+    caller holds the folder's lock from then on, and gives it back (output_lock.release) when the run ends.
 
     The folder is created and locked (playground.output_lock; released by the run when it ends), then judged
     again under the lock: another training may have written it while this one prepared. Leftovers of a
@@ -33,6 +34,15 @@ def claim_output(out: Path, start: Start, resume: bool) -> bool:
     be writable now rather than at the first checkpoint.
     """
     created = output_lock.acquire(out)
+    try:
+        _claim_locked(out, start, resume)
+    except BaseException:
+        output_lock.release(out)
+        raise
+    return created
+
+
+def _claim_locked(out: Path, start: Start, resume: bool) -> None:
     if where_to_start(out, resume, locked=True) != start:
         raise PlaygroundError(f"The output folder '{out}' changed while this run was preparing; start the training again.")
     if start.clear_leftovers:
@@ -47,7 +57,6 @@ def claim_output(out: Path, start: Start, resume: bool) -> bool:
         probe.unlink()
     except OSError as e:
         raise PlaygroundError(f"Cannot write to the output folder '{out}' ({e.strerror}); choose a writable folder.") from None
-    return created
 
 
 def save_final(out: Path, model, tokenizer, info: dict) -> None:

@@ -249,7 +249,7 @@ class TrainingJob:
                 self._fail("Interrupted before the model was saved; resume from the last checkpoint.", created)
                 raise
             finally:
-                if self.is_main:
+                if self._started is not None and self.is_main:  # the folder was claimed: this run holds its lock
                     output_lock.release(self.output)
 
     def _claim(self, start: Start) -> bool:

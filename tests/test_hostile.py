@@ -570,7 +570,9 @@ def test_a_second_training_into_a_running_ones_folder_is_refused_until_it_ends(t
 def test_a_lock_of_this_process_blocks_a_second_job_in_it(tmp_path):
     """The app runs jobs in threads of one process: the process id alone cannot tell them apart."""
     from playground.errors import PlaygroundError
+    from playground.train_config import TrainConfig
     from playground.train_plan import where_to_start
+    from playground.training import TrainingJob
 
     out = tmp_path / "out"
     assert output_lock.acquire(out) is True
@@ -581,6 +583,11 @@ def test_a_lock_of_this_process_blocks_a_second_job_in_it(tmp_path):
         with pytest.raises(PlaygroundError, match="Another training"):
             output_lock.acquire(out)
         assert where_to_start(out, resume=False, locked=True).resume_from is None  # the holder judges it freely
+        # A second job of this process refused: the first's lock stays where it was.
+        config = TrainConfig(corpus=["c.txt"], output=str(out), scratch="tiny")
+        with pytest.raises(PlaygroundError, match="Another training"):
+            TrainingJob(config).run()
+        assert output_lock.holder(out) == os.getpid() and (out / LOCK_FILE).exists()
     finally:
         output_lock.release(out)
     assert not (out / LOCK_FILE).exists() and output_lock.holder(out) is None

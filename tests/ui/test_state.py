@@ -133,7 +133,7 @@ def test_hosted_limits_cap_refuse_and_read_the_environment(play_file):
     assert limits.apply(TrainConfig(**base, scratch="tiny", max_minutes=2)).max_minutes == 2
     for config, match in [(TrainConfig(**base, scratch="xl"), "only tiny"),
                           (TrainConfig(**base, model="gpt2-xl"), "fine-tunes only"),
-                          (TrainConfig(**base, scratch="tiny", batch_size=10**6), "tokens")]:
+                          (TrainConfig(**base, scratch="tiny", batch_size=60_000), "tokens")]:
         with pytest.raises(PlaygroundError, match=match):
             limits.apply(config)
     assert limits.apply(TrainConfig(**base, model="/s/mine"), {"/s/mine"}).model == "/s/mine"  # trained here
