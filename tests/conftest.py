@@ -104,6 +104,7 @@ SLOW_FIRST = (
     "tests/ui/test_browser_i18n.py",
     "tests/ui/test_api.py",
     "tests/test_hostile.py",
+    "tests/ui/test_hostile_api.py",
     "tests/test_bad_input.py",
 )
 
