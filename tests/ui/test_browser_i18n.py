@@ -194,3 +194,63 @@ def test_the_switch_under_server_side_rendering(browser, tiny_model_dir, tmp_pat
     finally:
         context.close()
         demo.close()
+
+
+# Contrast (WCAG) between each element's text colour and what it is drawn on: its background and its parents',
+# semi-transparent ones composited (a legend's chip is its colour at 50 % over the page).
+CONTRAST = """
+(sel) => {
+  const rgba = (c) => { const v = (c.match(/[\\d.]+/g) || []).map(Number); return [v[0] || 0, v[1] || 0, v[2] || 0, v.length > 3 ? v[3] : (c === 'transparent' ? 0 : 1)]; };
+  const lum = ([r, g, b]) => [r, g, b].map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
+    .reduce((s, v, i) => s + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const under = (e) => {
+    const layers = [];
+    for (let el = e; el; el = el.parentElement) {
+      const c = rgba(getComputedStyle(el).backgroundColor);
+      if (c[3] > 0) layers.push(c);
+      if (c[3] >= 1) break;
+    }
+    return layers.reverse().reduce((acc, [r, g, b, a]) => [r * a + acc[0] * (1 - a), g * a + acc[1] * (1 - a), b * a + acc[2] * (1 - a)], [255, 255, 255]);
+  };
+  return [...document.querySelectorAll(sel)].filter((e) => e.offsetParent).map((e) => {
+    const a = lum(rgba(getComputedStyle(e).color)), b = lum(under(e));
+    return Math.round(100 * (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)) / 100;
+  });
+}
+"""
+# Each visible chart: (its title's colour's luminance, its background colour).
+CHART_COLOURS = """
+() => [...document.querySelectorAll('.js-plotly-plot')].filter((g) => g.offsetParent).map((g) => {
+  const fill = (g.querySelector('.gtitle') || g.querySelector('text')).style.fill || '';
+  const [r, gr, b] = (fill.match(/[\\d.]+/g) || [0, 0, 0]).map(Number);
+  return [(0.2126 * r + 0.7152 * gr + 0.0722 * b) / 255, g._fullLayout.paper_bgcolor];
+})
+"""
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-CN"])
+def test_the_dark_theme_is_readable(pages, shots_dir, lang):
+    """?__theme=dark: notes, the progress bar and the charts in dark colours with light text, in both languages
+    (screenshots of the lab and Train: lab-dark*.png, train-dark*.png)."""
+    from playwright.sync_api import expect
+
+    page = pages("en-US", f"?__theme=dark&lang={lang}")
+    expect(page.locator("body.dark")).to_have_count(1)
+    suffix = "" if lang == "en" else "-zh"
+    page.locator("#tabs [role=tab]").nth(1).click()  # Train
+    expect(page.locator("#train-status .pg-bar")).to_be_visible()
+    assert page.evaluate("() => getComputedStyle(document.querySelector('#train-status .pg-bar')).backgroundColor") != \
+        "rgb(233, 237, 242)"  # the light theme's track
+    assert min(page.evaluate(CONTRAST, ".pg-note, .pg-progress-top span, .pg-card-value")) >= 4.5
+    assert all(lum > 0.6 and bg == "rgba(0, 0, 0, 0)" for lum, bg in page.evaluate(CHART_COLOURS))
+    shot(page, shots_dir, f"train-dark{suffix}.png")
+
+    page.locator("#tabs [role=tab]").nth(4).click()  # the decoding lab
+    page.click("#lab-btn")
+    page.wait_for_selector("#lab-temp-plot .xtick text", timeout=90_000)
+    page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot')].filter((g) => g.offsetParent)"
+                           ".every((g) => g._pgDark)")
+    colours = page.evaluate(CHART_COLOURS)
+    assert len(colours) >= 3 and all(lum > 0.6 and bg == "rgba(0, 0, 0, 0)" for lum, bg in colours), colours
+    assert min(page.evaluate(CONTRAST, ".pg-note, .pg-legend b, .pg-chip")) >= 4  # chips: a bin colour at 50 % over the page
+    shot(page, shots_dir, f"lab-dark{suffix}.png")

@@ -60,7 +60,9 @@
     const full = gd._fullLayout, margin = gd.layout.margin || {}, fonts = fontSizes(gd.layout, '', {});
     fonts['font.size'] = fonts['font.size'] ?? full.font.size;
     const margins = Object.fromEntries(['l', 'r', 't', 'b'].map((side) => [side, margin[side] ?? full.margin[side]]));
+    const legend = gd.layout.legend || {};
     gd._pgBase = { layout: gd.layout, fonts, margins, height: gd.layout.height ?? full.height,
+                   legend: { 'legend.x': legend.x ?? null, 'legend.xanchor': legend.xanchor ?? null },
                    plotHeight: full._size.h, traces: gd.data.map((trace) => fontSizes(trace, '', {})), scale: 1 };
     return gd._pgBase;
   };
@@ -76,17 +78,84 @@
     const update = Object.fromEntries(Object.entries(base.fonts).map(([at, size]) => [at, times(size, k)]));
     Object.entries(base.margins).forEach(([side, px]) => { update['margin.' + side] = Math.round(px * k); });
     update.height = base.height;
+    if (k === 1) Object.assign(update, base.legend);  // where fitInside may have moved it
     // Larger margins (and legends and tick labels that push them further) took room from the plotting area:
     // give it back, once plotly has grown the margins.
     window.Plotly.relayout(gd, update).then(() => {
       const lost = base.plotHeight - gd._fullLayout._size.h;
-      if (base.scale === k && k !== 1 && lost > 0) window.Plotly.relayout(gd, { height: base.height + lost });
+      if (base.scale === k && k !== 1 && lost > 0) return window.Plotly.relayout(gd, { height: base.height + lost });
+    }).then(() => { if (base.scale === k && k !== 1) return fitInside(gd, base); });
+  };
+  // Larger text must still fit the chart (a legend running past its right edge, rotated tick labels past its
+  // bottom, at 1280 px wide): a legend that does not fit goes back to the figure's own size and, if need be, to
+  // the chart's left edge; the chart grows by what still hangs below it.
+  const outside = (gd, sel) => {
+    const box = (gd.closest('.block') || gd).getBoundingClientRect();  // gradio's box clips the chart
+    const rects = [...gd.querySelectorAll(sel)].map((e) => e.getBoundingClientRect()).filter((r) => r.width);
+    return { right: Math.max(0, ...rects.map((r) => r.right - box.right)), left: Math.max(0, ...rects.map((r) => box.left - r.left)),
+             bottom: Math.max(0, ...rects.map((r) => r.bottom - box.bottom)) };
+  };
+  const fitInside = async (gd, base) => {
+    let legend = outside(gd, '.legend text');
+    if (legend.right > 1 || legend.left > 1) {
+      const size = base.fonts['legend.font.size'] ?? base.fonts['font.size'];
+      await window.Plotly.relayout(gd, { 'legend.font.size': size });
+      legend = outside(gd, '.legend text');
+      if (legend.right > 1 || legend.left > 1) await window.Plotly.relayout(gd, { 'legend.x': 0, 'legend.xanchor': 'left' });
+    }
+    const below = outside(gd, '.xtick text, .legend, .g-xtitle').bottom;
+    if (below > 1) await window.Plotly.relayout(gd, { height: gd._fullLayout.height + Math.ceil(below) + 4 });
+  };
+  // Charts in the dark theme. charts.py draws for a white page (plotly_white, a few near-black marks): under
+  // gradio's dark theme (body.dark: ?__theme=dark, or the system's setting) each chart gets a clear background,
+  // the page's text colour, dim grid lines, and its near-black marks (the "p before this stage" ticks, the beam
+  // tree's labels) turn light; the figure's own values come back with the light theme.
+  const INK = new Set(['#222', '#222222', '#000', '#000000', '#333', '#333333', 'black']);
+  const darkLayout = (gd) => {
+    const css = getComputedStyle(document.body), v = (name) => css.getPropertyValue(name).trim();
+    const layout = { paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: 'rgba(0,0,0,0)', 'font.color': v('--body-text-color'),
+                     'title.font.color': v('--body-text-color'), 'legend.bgcolor': 'rgba(0,0,0,0)',
+                     'legend.font.color': v('--body-text-color') };
+    Object.keys(gd._fullLayout).filter((k) => /^[xy]axis\d*$/.test(k)).forEach((axis) => {
+      Object.assign(layout, { [axis + '.gridcolor']: v('--neutral-700'), [axis + '.linecolor']: v('--neutral-600'),
+                              [axis + '.zerolinecolor']: v('--neutral-600') });
     });
+    return layout;
+  };
+  const lighten = (color) => (Array.isArray(color) ? color.map(lighten)
+    : typeof color === 'string' && INK.has(color.toLowerCase()) ? '#e5e7eb' : color);
+  const darkTraces = (gd) => gd.data.map((trace) => {
+    const out = {};
+    [['marker', 'color'], ['marker', 'line', 'color'], ['line', 'color'], ['textfont', 'color']].forEach((path) => {
+      let value = trace;
+      path.forEach((key) => { value = value == null ? undefined : value[key]; });
+      if (value !== undefined && JSON.stringify(lighten(value)) !== JSON.stringify(value)) out[path.join('.')] = [value];
+    });
+    return out;
+  });
+  const themeChart = (gd) => {
+    const dark = document.body.classList.contains('dark');
+    if (!window.Plotly || !gd._fullLayout || !!gd._pgDark === dark || (!dark && !gd._pgLight)) return;
+    gd._pgDark = dark;
+    if (dark) {
+      const layout = darkLayout(gd), traces = darkTraces(gd);
+      const own = (path) => path.split('.').reduce((o, k) => (o == null ? undefined : o[k]), gd.layout);
+      gd._pgLight = { layout: Object.fromEntries(Object.keys(layout).map((k) => [k, own(k) ?? null])), traces };
+      window.Plotly.relayout(gd, layout);
+      traces.forEach((update, i) => {
+        const light = Object.fromEntries(Object.entries(update).map(([k, [value]]) => [k, [lighten(value)]]));
+        if (Object.keys(light).length) window.Plotly.restyle(gd, light, [i]);
+      });
+    } else {
+      window.Plotly.relayout(gd, gd._pgLight.layout);
+      gd._pgLight.traces.forEach((update, i) => { if (Object.keys(update).length) window.Plotly.restyle(gd, update, [i]); });
+      gd._pgLight = null;
+    }
   };
   let pending = 0;
   const scaleCharts = () => {
     pending = 0;
-    document.querySelectorAll('.js-plotly-plot').forEach(scaleChart);
+    document.querySelectorAll('.js-plotly-plot').forEach((gd) => { themeChart(gd); scaleChart(gd); });
   };
   const soon = () => { if (!pending) pending = requestAnimationFrame(scaleCharts); };
   const shown = new ResizeObserver(soon);  // a chart on a tab being opened goes from 0 × 0 to its size
