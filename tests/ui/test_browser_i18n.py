@@ -141,6 +141,12 @@ def test_gradios_own_texts_follow_the_page_and_the_switch(pages, shots_dir):
     expect(upload.locator("button[title='上传']")).to_be_visible()  # gradio's "common.upload", which had no text
     expect(page.locator("#data-top button[title='复制表格数据']")).to_have_count(1)  # a tooltip gradio writes in English
     assert page.evaluate(LEFT_KEYS) == []
+    # gradio's own toast for a file it refuses before any handler sees it
+    upload.locator("input[type=file]").set_input_files(files=[{"name": "notes.pdf", "mimeType": "application/pdf",
+                                                              "buffer": b"%PDF-1.4"}])
+    expect(page.locator(".toast-wrap").first).to_contain_text("文件类型不对：notes.pdf")
+    expect(page.locator(".toast-wrap").first).to_contain_text("错误")
+    page.evaluate("() => document.querySelectorAll('.toast-wrap').forEach((e) => e.remove())")
 
     page.evaluate("() => { window.pgSamePage = true; }")
     page.locator("#lang-select label", has_text="English").click()

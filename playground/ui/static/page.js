@@ -259,8 +259,11 @@
     const text = swapped(el.getAttribute(attr), rules);
     if (text !== null) el.setAttribute(attr, text);
   });
+  // Text only in gradio's own chrome (its toasts, the upload areas): a generated token may read "Error" too.
+  const CHROME = '.toast-wrap, .block:has(input[type=file])';
   const translateGradio = (node, rules) => {
     if (node.nodeType === Node.TEXT_NODE) {
+      if (!node.parentElement || !node.parentElement.closest(CHROME)) return;
       const text = swapped(node.nodeValue, rules);
       if (text !== null) node.nodeValue = text;
       return;
