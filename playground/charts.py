@@ -129,12 +129,17 @@ def smooth(values: Sequence[float], weight: float) -> list[float]:
 
 
 def loss_chart(records: Sequence[dict], *, log_scale: bool = False, smoothing: float = 0.0,
-               title: str = "Loss and perplexity") -> go.Figure:
+               title: str | None = None, per_char: bool = False) -> go.Figure:
     """Train loss (raw, faint, plus smoothed), val loss, and val perplexity on a second axis.
 
     `records` are the engine's metric records: dicts with "step" and "train_loss", or "val_loss" and
-    "val_perplexity" (other keys are ignored).
+    "val_perplexity" (other keys are ignored). `per_char`: the val loss in nats per character instead
+    ("val_nats_per_char", bits per character beside it in the hover), the figure that compares across
+    tokenizers; records without it (runs from before it was recorded) are left out.
     """
+    if per_char:
+        return _per_char_chart(records, log_scale=log_scale, title=title or "Val loss per character")
+    title = title or "Loss and perplexity"
     train = [(r["step"], r["train_loss"]) for r in records if r.get("train_loss") is not None]
     val = [(r["step"], r["val_loss"], r.get("val_perplexity", math.exp(min(r["val_loss"], 50))))
            for r in records if r.get("val_loss") is not None]
@@ -167,32 +172,56 @@ def loss_chart(records: Sequence[dict], *, log_scale: bool = False, smoothing: f
     return _layout(fig, title, height=400, hovermode="x unified")
 
 
+def _per_char_chart(records: Sequence[dict], *, log_scale: bool, title: str) -> go.Figure:
+    val = [(r["step"], r["val_nats_per_char"], r.get("val_bits_per_char", r["val_nats_per_char"] / math.log(2)))
+           for r in records if r.get("val_nats_per_char") is not None]
+    if not val:
+        return _empty(title, "The val loss per character appears here after the first evaluation.")
+    xs, nats, bits = zip(*val)
+    fig = go.Figure(go.Scatter(x=xs, y=nats, customdata=bits, name="val loss", mode="lines+markers",
+                               line=dict(color=ORANGE, width=2.5), marker=dict(size=8),
+                               hovertemplate="step %{x}<br>val %{y:.4f} nats/char<br>val %{customdata:.4f} bits/char"
+                                             "<extra></extra>"))
+    fig.update_xaxes(title_text="optimizer step", rangemode="tozero")
+    fig.update_yaxes(title_text="val loss (nats / character)", type="log" if log_scale else "linear")
+    return _layout(fig, title, height=400, hovermode="x unified")
+
+
 RUN_X_AXES = {  # x-axis choice -> (record key, axis title, the choice's name)
     "step": ("step", "optimizer step", "step"),
     "tokens": ("tokens", "tokens seen", "tokens seen"),
     "time": ("elapsed", "wall time (minutes)", "wall time"),
     "epoch": ("epoch", "epoch", "epoch"),
 }
+RUN_Y_AXES = {  # y-axis choice -> (the val record key, whether train loss is drawn too, axis title, the choice's name)
+    "loss": ("val_loss", True, "loss (nats / token)", "loss per token"),
+    # Per character, runs with different tokenizers compare: a token of GPT-2's BPE spells more text than one of
+    # a 1 024-token BPE, so per-token losses of the two do not. Only val: it is what the metric is measured on.
+    "nats_per_char": ("val_nats_per_char", False, "val loss (nats / character)", "val nats per character"),
+    "bits_per_char": ("val_bits_per_char", False, "val loss (bits / character)", "val bits per character"),
+}
 RUN_COLORS = [BLUE, ORANGE, GREEN, VERMILION, PURPLE, SKY, "#000000"]
 
 
-def runs_chart(runs: Sequence[dict], *, x: str = "step", log_scale: bool = False, smoothing: float = 0.6,
-               title: str = "Runs compared") -> go.Figure:
+def runs_chart(runs: Sequence[dict], *, x: str = "step", y: str = "loss", log_scale: bool = False,
+               smoothing: float = 0.6, title: str = "Runs compared") -> go.Figure:
     """Several runs' train and val loss on one chart, one colour a run.
 
     `runs` are dicts {"name", "records"} with the runs' metric records. Train loss is drawn smoothed
-    (debiased EMA) over its faint raw line; val loss dashed with markers. `x` is a RUN_X_AXES key; records
-    without that value (older runs had no token count) are left out.
+    (debiased EMA) over its faint raw line; val loss dashed with markers. `x` is a RUN_X_AXES key, `y` a
+    RUN_Y_AXES key (per character: val only); records without those values (older runs had no token count,
+    nor a loss per character) are left out.
     """
     key, axis_title, _ = RUN_X_AXES[x]
+    val_key, with_train, y_title, _ = RUN_Y_AXES[y]
     scale = (lambda v: v / 60) if key == "elapsed" else (lambda v: v)
     fig = go.Figure()
     for i, run in enumerate(runs):
         color, name = RUN_COLORS[i % len(RUN_COLORS)], run["name"]
         train = [(scale(r[key]), r["train_loss"]) for r in run["records"]
-                 if r.get("train_loss") is not None and r.get(key) is not None]
-        val = [(scale(r[key]), r["val_loss"]) for r in run["records"]
-               if r.get("val_loss") is not None and r.get(key) is not None]
+                 if with_train and r.get("train_loss") is not None and r.get(key) is not None]
+        val = [(scale(r[key]), r[val_key]) for r in run["records"]
+               if r.get(val_key) is not None and r.get(key) is not None]
         hover = f"{name}<br>{axis_title} %{{x:,.4~g}}<br>%{{fullData.meta}} %{{y:.4f}}<extra></extra>"
         if train:
             xs, ys = zip(*train)
@@ -206,11 +235,12 @@ def runs_chart(runs: Sequence[dict], *, x: str = "step", log_scale: bool = False
             xs, ys = zip(*val)
             fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines+markers", name=f"{name} · val", legendgroup=name,
                                      line=dict(color=color, width=2, dash="dash"), marker=dict(size=7),
-                                     meta="val loss", hovertemplate=hover))
+                                     meta="val loss" if with_train else RUN_Y_AXES[y][3], hovertemplate=hover))
     if not fig.data:
-        return _empty(title, "Pick runs above to overlay their curves.")
+        return _empty(title, "Pick runs above to overlay their curves." if with_train or not runs else
+                      "These runs have no val loss per character: they were trained before it was recorded.")
     fig.update_xaxes(title_text=axis_title, rangemode="tozero")
-    fig.update_yaxes(title_text="loss (nats / token)", type="log" if log_scale else "linear")
+    fig.update_yaxes(title_text=y_title, type="log" if log_scale else "linear")
     return _layout(fig, title, height=420, legend=dict(orientation="v", yanchor="top", y=1.0, xanchor="left", x=1.02),
                    margin=dict(l=60, r=30, t=56, b=48))
 

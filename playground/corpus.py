@@ -555,6 +555,21 @@ def _prepare(corpus: Corpus, tokenizer, settings: ExampleSettings, val_corpus: C
     return PreparedCorpus(train_ds, val_ds, stats, settings.mode)
 
 
+def scored_text(examples: Dataset, tokenizer, mode: str) -> tuple[int, int]:
+    """(tokens the loss scores, characters they spell) over validation examples, so that a loss in nats per
+    token becomes nats per character, which compares runs whose tokenizers differ.
+
+    The loss scores every token of an example but its first (nothing precedes it); padding is never in an
+    example (the collator adds it, masked). The characters are those of the text the scored tokens decode
+    to, special tokens none, except that a line's closing <|endoftext|> counts as the line break it stands
+    for, so a line-by-line run and a block run of the same text count the same characters.
+    """
+    ids = [row[1:] for row in examples["input_ids"]]
+    texts = tokenizer.batch_decode(ids, skip_special_tokens=True, clean_up_tokenization_spaces=False)
+    characters = sum(map(len, texts)) + (len(ids) if mode == "lines" else 0)
+    return sum(map(len, ids)), characters
+
+
 def line_token_lengths(corpus: Corpus, tokenizer, limit: int = 100_000) -> list[int]:
     """Tokens per non-blank line (the first `limit` lines), for a length histogram of few-document corpora."""
     lines = [ln for ln in corpus.text().split("\n") if ln.strip()][:limit]

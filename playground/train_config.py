@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import asdict, dataclass, field, fields
 from typing import Literal
@@ -17,31 +18,42 @@ from playground.tracking import TRACKERS
 
 @dataclass(frozen=True)
 class SizeDefaults:
+    """One model size's recipe: every setting a run takes when the user leaves it unset (TrainConfig's None)."""
+
     lr: float
     batch_size: int
     block_size: int
     weight_decay: float
     warmup: int
+    tokenizer: str | None = None  # from scratch: 'gpt2' or 'bpe:VOCAB'; None: a pretrained model keeps its own
+    optimizer: str = "adamw"
+    muon_lr: float | None = None  # Muon's matrices; only with optimizer "muon"
+    schedule: str = "cosine"
 
 
-# Fine-tuning keeps the small learning rate of run_clm; from scratch follows nanoGPT (tiny sizes, 1e-3)
-# and the GPT-3 paper's table (paper sizes). Block sizes are CPU-friendly; raise them on a GPU.
+# Fine-tuning keeps the small learning rate and cosine decay of run_clm, with AdamW (Muon is for training from
+# scratch). Block sizes are CPU-friendly; raise them on a GPU.
 FINETUNE_DEFAULTS = {
     "gpt2": SizeDefaults(5e-5, 8, 256, 0.0, 50),
     "gpt2-medium": SizeDefaults(5e-5, 4, 256, 0.0, 50),
     "gpt2-large": SizeDefaults(3e-5, 2, 256, 0.0, 50),
     "gpt2-xl": SizeDefaults(2e-5, 1, 256, 0.0, 50),
 }
+# From scratch, the recipe that won the tinyshakespeare benchmark (docs/benchmarks.md, "The defaults"): Muon
+# on the blocks' matrices (AdamW at `lr` on the rest), warmup-stable-decay, and for the CPU-sized models a
+# corpus BPE of 1 024 tokens, whose small head leaves the compute to the body. tiny was measured in time-bound
+# runs, mini on equal steps; small and above are extrapolated (their bodies dwarf GPT-2's 50 257-row head, so
+# they keep GPT-2's tokenizer and the GPT-3 paper's AdamW rates, with Keller Jordan's Muon rate).
 SCRATCH_DEFAULTS = {
-    "tiny": SizeDefaults(2e-3, 32, 128, 0.1, 50),
-    "mini": SizeDefaults(1e-3, 32, 256, 0.1, 100),
-    "small": SizeDefaults(6e-4, 8, 512, 0.1, 200),
-    "medium": SizeDefaults(3e-4, 4, 512, 0.1, 200),
-    "large": SizeDefaults(2.5e-4, 2, 512, 0.1, 200),
-    "xl": SizeDefaults(2e-4, 1, 512, 0.1, 200),
+    "tiny": SizeDefaults(2e-3, 32, 128, 0.1, 50, "bpe:1024", "muon", 0.05, "wsd"),
+    "mini": SizeDefaults(2e-3, 32, 128, 0.1, 50, "bpe:1024", "muon", 0.05, "wsd"),
+    "small": SizeDefaults(6e-4, 8, 512, 0.1, 200, "gpt2", "muon", 0.02, "wsd"),
+    "medium": SizeDefaults(3e-4, 4, 512, 0.1, 200, "gpt2", "muon", 0.02, "wsd"),
+    "large": SizeDefaults(2.5e-4, 2, 512, 0.1, 200, "gpt2", "muon", 0.02, "wsd"),
+    "xl": SizeDefaults(2e-4, 1, 512, 0.1, 200, "gpt2", "muon", 0.02, "wsd"),
 }
 LORA_LR = 2e-4  # LoRA adapters want a larger rate than full fine-tuning
-MUON_LR = 0.02  # Muon's matrices (Keller Jordan's rate); the AdamW groups of a Muon run keep the size's lr
+MUON_LR = 0.02  # Muon's rate when a size's recipe names none (Keller Jordan's)
 MAX_STEPS = 10_000_000  # weeks of GPU time for the small sizes; far beyond that is a typo, not a plan
 MAX_EPOCHS = 10_000
 MAX_MINUTES = 60 * 24 * 365  # a year: a longer time budget is a typo (and inf would never end the schedule)
@@ -75,6 +87,7 @@ NUMBERS: dict[str, tuple[str, dict]] = {
     "lora_alpha": ("LoRA alpha", dict(integer=True, lo=1, hi=1_000_000)),
     "sample_tokens": ("Sample tokens", dict(integer=True, lo=1, hi=MAX_SAMPLE_TOKENS)),
 }
+SHORT_WARMUP = 20  # a time budget alone: a short run must not spend itself warming up
 
 
 def ui(label: str, **how) -> dict:
@@ -85,10 +98,46 @@ def ui(label: str, **how) -> dict:
 
 
 def defaults_for(model: str | None, scratch: str | None, lora: bool = False) -> SizeDefaults:
+    """The recipe a run of this model (fine-tuned, optionally with LoRA) or from-scratch size takes by default."""
     if scratch:
         return SCRATCH_DEFAULTS[scratch]
     d = FINETUNE_DEFAULTS.get(model or "", FINETUNE_DEFAULTS["gpt2"])  # local folders: like gpt2
-    return SizeDefaults(LORA_LR, d.batch_size, d.block_size, d.weight_decay, d.warmup) if lora else d
+    return dataclasses.replace(d, lr=LORA_LR) if lora else d
+
+
+def default_warmup(d: SizeDefaults, max_steps: int | None, max_minutes: float | None, epochs: float | None) -> int:
+    """Warm-up steps when unset: the size's, shortened for short runs (a tenth of a step count, SHORT_WARMUP
+    steps for a time budget alone)."""
+    if max_steps is not None:
+        return min(d.warmup, max_steps // 10)
+    if max_minutes is not None and epochs is None:
+        return min(d.warmup, SHORT_WARMUP)
+    return d.warmup
+
+
+def form_defaults(model: str | None = None, scratch: str | None = None, lora: bool = False, *,
+                  max_steps: int | None = None, max_minutes: float | None = None, epochs: float | None = None) -> dict:
+    """Every setting's default as a form shows it, by TrainConfig field name: the size's recipe (lr, batch,
+    block, tokenizer, optimizer, Muon's rate, schedule, warm-up for this run length, weight decay, dropout)
+    and each other field's own default (a sub-dataclass's fields by their own names, as config_fields.flags names
+    them). TrainConfig.resolved fills an unset setting from the same recipe, so the CLI's defaults and the Train
+    form's cannot differ. `corpus`, `output`, `model` and `scratch` are the caller's."""
+    d = defaults_for(model, scratch, lora)
+    values = {}
+    for f in dataclasses.fields(TrainConfig):
+        if f.name in ("corpus", "output", "model", "scratch"):
+            continue
+        default = f.default if f.default_factory is dataclasses.MISSING else f.default_factory()
+        # A sub-dataclass (cleaning) by its own fields, as the CLI and the form show them (config_fields.flags).
+        values |= dataclasses.asdict(default) if dataclasses.is_dataclass(default) else {f.name: default}
+    return values | {
+        "tokenizer": d.tokenizer if scratch else None,
+        "block_size": d.block_size, "batch_size": d.batch_size, "lr": d.lr, "weight_decay": d.weight_decay,
+        "optimizer": d.optimizer, "muon_lr": (d.muon_lr or MUON_LR) if d.optimizer == "muon" else None,
+        "schedule": d.schedule, "warmup": default_warmup(d, max_steps, max_minutes, epochs),
+        "dropout": 0.0 if scratch else None,  # None: the pretrained model's own
+        "max_steps": max_steps, "max_minutes": max_minutes, "epochs": epochs, "lora": lora,
+    }
 
 
 @dataclass
@@ -111,8 +160,9 @@ class TrainConfig:
     """Fine-tune this pretrained model: gpt2, gpt2-medium, gpt2-large, gpt2-xl, demo or a model folder."""
     scratch: str | None = None
     """…or train a new GPT-2 from scratch: tiny, mini, small, medium, large or xl (models.SCRATCH_SIZES)."""
-    tokenizer: str = "gpt2"
-    """From scratch: 'gpt2' (GPT-2's own BPE) or 'bpe:VOCAB' (a BPE trained on the corpus)."""
+    tokenizer: str | None = None
+    """From scratch: 'gpt2' (GPT-2's own BPE) or 'bpe:VOCAB' (a BPE trained on the corpus); default: the size's
+    (bpe:1024 for tiny and mini, gpt2 from small up). A pretrained model keeps its own."""
     val_files: list[str] = field(default_factory=list)
     """Explicit validation files (instead of a split of the corpus)."""
     text_field: str | None = None
@@ -132,12 +182,14 @@ class TrainConfig:
     """Forward passes accumulated into one optimizer step."""
     lr: float | None = field(default=None, metadata=ui("Learning rate"))
     """Peak learning rate (of AdamW; with Muon, of the embeddings, norms and biases)."""
-    schedule: Literal["linear", "cosine", "constant", "wsd"] = field(default="cosine", metadata=ui("LR schedule"))
-    """Decay after warm-up: linear, cosine, constant, or wsd (flat, then linear to 0 over the last 20 %)."""
+    schedule: Literal["linear", "cosine", "constant", "wsd"] | None = field(
+        default=None, metadata=ui("LR schedule", default_label="default: wsd from scratch, cosine to fine-tune"))
+    """Decay after warm-up: linear, cosine, constant, or wsd (flat, then linear to 0 over the last 20 %); default:
+    wsd from scratch, cosine for fine-tuning."""
     optimizer: Literal["adamw", "muon"] | None = field(default=None, metadata=ui("Optimizer", default_label="default: Muon from scratch, AdamW to fine-tune"))
     """'adamw', or from scratch 'muon': Muon on the blocks' 2-D matrices, AdamW (at --lr) on embeddings, norms,
     biases. Default: muon from scratch (it won the tinyshakespeare benchmark, docs/benchmarks.md), adamw for fine-tuning."""
-    muon_lr: float | None = field(default=None, metadata=ui("Muon learning rate (0 = 0.02)", blank="zero"))
+    muon_lr: float | None = field(default=None, metadata=ui("Muon learning rate (0 = the size's)", blank="zero"))
     """Learning rate of Muon's matrices (default 0.02); only with optimizer 'muon'."""
     warmup: int | None = field(default=None, metadata=ui("Warm-up steps", min=0))
     """Warm-up optimizer steps (linear from 0)."""
@@ -186,11 +238,12 @@ class TrainConfig:
             raise PlaygroundError("Choose exactly one of a pretrained model (--model) or a from-scratch size (--scratch).")
         if self.scratch and self.scratch not in SCRATCH_SIZES:
             raise PlaygroundError(f"Unknown from-scratch size '{self.scratch}'; choose one of {', '.join(SCRATCH_SIZES)}.")
-        if self.model and self.tokenizer != "gpt2":
+        if self.model and self.tokenizer is not None:
             raise PlaygroundError("A pretrained model keeps its own tokenizer; --tokenizer applies only with --scratch.")
         if self.lora and self.scratch:
             raise PlaygroundError("LoRA adapts a pretrained model; train from scratch without --lora.")
-        parse_tokenizer_spec(self.tokenizer)
+        if self.tokenizer is not None:
+            parse_tokenizer_spec(self.tokenizer)
         if not self.corpus and not self.dataset:
             raise PlaygroundError("No corpus given; pass at least one --corpus FILE or a --dataset NAME_OR_FOLDER.")
         if self.corpus and self.dataset:
@@ -206,7 +259,7 @@ class TrainConfig:
             setattr(self, name, number(label, value, blank=None if optional else REQUIRED, **bounds))
         self.seed = check_seed(self.seed)
         checks = [
-            (self.schedule in ("linear", "cosine", "constant", "wsd"),
+            (self.schedule in (None, "linear", "cosine", "constant", "wsd"),
              f"Unknown schedule '{self.schedule}'; use linear, cosine, constant or wsd."),
             (self.optimizer in (None, "adamw", "muon"), f"Unknown optimizer '{self.optimizer}'; use adamw or muon."),
             (self.optimizer != "muon" or bool(self.scratch),
@@ -229,7 +282,12 @@ class TrainConfig:
 
     @property
     def optimizer_or_default(self) -> str:
-        return self.optimizer or ("muon" if self.scratch else "adamw")
+        return self.optimizer or self.defaults.optimizer
+
+    @property
+    def tokenizer_or_default(self) -> str | None:
+        """From scratch: the tokenizer spec this run trains with; None for a pretrained model (its own)."""
+        return (self.tokenizer or self.defaults.tokenizer) if self.scratch else None
 
     @property
     def defaults(self) -> SizeDefaults:
@@ -243,23 +301,20 @@ class TrainConfig:
             raise PlaygroundError(f"Block size {block} is above the model's context of {context} tokens; choose at most {context}.")
         if self.stride is not None and self.stride > block:
             raise PlaygroundError(f"Stride {self.stride} is larger than the block size {block}; choose at most {block}.")
+        optimizer = self.optimizer_or_default
         values = asdict(self) | {
+            "tokenizer": self.tokenizer_or_default,
             "block_size": block,
             "batch_size": self.batch_size or d.batch_size,
             "lr": self.lr or d.lr,
+            "schedule": self.schedule or d.schedule,
             "weight_decay": d.weight_decay if self.weight_decay is None else self.weight_decay,
             "cleaning": self.cleaning,
             "dropout": self.dropout if self.dropout is not None or not self.scratch else 0.0,
-            "optimizer": self.optimizer_or_default,
-            "muon_lr": (self.muon_lr or MUON_LR) if self.optimizer_or_default == "muon" else None,
+            "optimizer": optimizer,
+            "muon_lr": (self.muon_lr or d.muon_lr or MUON_LR) if optimizer == "muon" else None,
+            "warmup": default_warmup(d, self.max_steps, self.max_minutes, self.epochs) if self.warmup is None else self.warmup,
         }
-        if self.warmup is None:
-            if self.max_steps is not None:
-                values["warmup"] = min(d.warmup, self.max_steps // 10)
-            elif self.max_minutes is not None and self.epochs is None:
-                values["warmup"] = min(d.warmup, 20)  # a short time budget must not spend itself warming up
-            else:
-                values["warmup"] = d.warmup
         return TrainConfig(**values)
 
     def to_dict(self) -> dict:
@@ -269,6 +324,8 @@ class TrainConfig:
     def from_dict(cls, data: dict) -> TrainConfig:
         names = {f.name for f in fields(cls)}
         values = {k: v for k, v in data.items() if k in names}
+        if values.get("model") and values.get("tokenizer") == "gpt2":
+            values["tokenizer"] = None  # settings saved before the per-size defaults named GPT-2's for every run
         if isinstance(values.get("cleaning"), dict):
             values["cleaning"] = Cleaning(**values["cleaning"])
         return cls(**values)

@@ -46,6 +46,15 @@ class Prepared:
     sample_prompt: str
     base: str  # the catalog name, folder or scratch size trained from
     context: int  # the model's context length
+    val_tokens: int = 0  # tokens the validation loss scores (corpus.scored_text)…
+    val_characters: int = 0  # …and the characters they spell: the loss per token becomes the loss per character
+
+    def per_character(self, val_loss: float) -> dict:
+        """val_nats_per_char and val_bits_per_char for a validation loss in nats per token (none without characters)."""
+        if not self.val_characters or not math.isfinite(val_loss):
+            return {}
+        nats = val_loss * self.val_tokens / self.val_characters
+        return {"val_nats_per_char": nats, "val_bits_per_char": nats / math.log(2)}
 
 
 class PlaygroundTrainer(Trainer):
@@ -54,6 +63,19 @@ class PlaygroundTrainer(Trainer):
     lr_lambda: Callable[[int], float]
     on_nonfinite: Callable[[float], None]
     muon_lr: float | None = None  # set: the Muon + AdamW optimizer
+    examples_per_val_token: float | None = None  # validation examples / the tokens their loss scores
+
+    def prediction_step(self, model, inputs, prediction_loss_only, ignore_keys=None):
+        loss, logits, labels = super().prediction_step(model, inputs, prediction_loss_only, ignore_keys)
+        if loss is not None and self.examples_per_val_token and "labels" in inputs:
+            # Trainer averages each batch's mean loss weighted by its examples (loss.repeat(batch_size)), but padded
+            # line-by-line batches score different numbers of tokens: weighted by its scored tokens instead, the
+            # average over the examples is the loss per token of the whole validation set (no change for blocks,
+            # whose examples all score block - 1 tokens), which val_nats_per_char needs.
+            labels_ = inputs["labels"]
+            scored = (labels_[..., 1:] != -100).sum()
+            loss = loss * scored * self.examples_per_val_token / labels_.shape[0]
+        return loss, logits, labels
 
     def training_step(self, model, inputs, num_items_in_batch=None):
         loss = super().training_step(model, inputs, num_items_in_batch)
@@ -131,6 +153,7 @@ class LiveMetrics(TrainerCallback):
             "epoch": round(state.epoch or 0.0, 4),
             "val_loss": loss,
             "val_perplexity": math.exp(min(loss, 50.0)),
+            **job.prepared.per_character(loss),
             "tokens": state.global_step * job.plan.tokens_per_step,
             "elapsed": round(job.elapsed(), 2),
             "sample": sample,
@@ -222,6 +245,7 @@ def build_trainer(job: TrainingJob, run: Prepared) -> PlaygroundTrainer:
     trainer.lr_lambda = lambda step: run.plan.lr_factor(step, job.progress)
     trainer.on_nonfinite = lambda loss: job.diverge(job.step + 1, loss)
     trainer.muon_lr = cfg.muon_lr if cfg.optimizer_or_default == "muon" else None
+    trainer.examples_per_val_token = len(run.data.val) / run.val_tokens if run.val_tokens else None
     return trainer
 
 

@@ -281,7 +281,7 @@ class TrainingJob:
             model, tokenizer = load_model(cfg.model, device="cpu", **_dropouts(cfg.dropout))
             context = model.config.n_positions
         else:
-            tokenizer = _scratch_tokenizer(cfg.tokenizer, corpus, start.resume_from)
+            tokenizer = _scratch_tokenizer(cfg.tokenizer_or_default, corpus, start.resume_from)
             # A new model's context is the block size it trains on: positions it never sees in training
             # would keep random embeddings and spoil generation and perplexity beyond the block.
             model, context = None, MAX_SCRATCH_CONTEXT
@@ -304,12 +304,14 @@ class TrainingJob:
         cfg = self.config = fit_batch(cfg, asked_batch, len(data.train), world)
         if (subset := eval_subset(len(data.val), cfg.block_size)) is not None:
             data.val = data.val.select(subset)
+        val_tokens, val_characters = corpus_lib.scored_text(data.val, tokenizer, data.mode)
         self.plan = plan_run(cfg, len(data.train), world, start.resume_step)
         prompt = cfg.sample_prompt
         if prompt is None:  # the start of the corpus's first line: text the model will learn to continue
             first = next((ln for ln in corpus.documents[0]["text"].split("\n") if ln.strip()), "")
             prompt = tokenizer.decode(tokenizer(first, add_special_tokens=False).input_ids[:8])
-        self.prepared = Prepared(cfg, self.plan, model, tokenizer, data, corpus.content_hash, prompt, base, context)
+        self.prepared = Prepared(cfg, self.plan, model, tokenizer, data, corpus.content_hash, prompt, base, context,
+                                 val_tokens, val_characters)
         return self.prepared
 
     def _finish(self, trainer, run: Prepared) -> dict:
@@ -328,6 +330,7 @@ class TrainingJob:
             "epoch": round(trainer.state.epoch or 0.0, 4),
             "val_loss": val_loss,
             "val_perplexity": math.exp(min(val_loss, 50.0)),
+            **run.per_character(val_loss),
             "train_loss": next((r["train_loss"] for r in reversed(self._records) if "train_loss" in r), None),
             "elapsed": round(self.elapsed(), 2),
             "stopped_early": self._stopped_early,

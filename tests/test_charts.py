@@ -233,3 +233,32 @@ def test_long_titles_wrap_so_a_phone_shows_them_whole():
     assert "<br><sub>" in fig.layout.title.text and fig.layout.margin.t >= 76
     assert charts.wrap_title("10,000 draws from the final distribution (seed 0)<br><sub>most</sub>") == (
         "10,000 draws from the final distribution<br><sub>(seed 0)</sub><br><sub>most</sub>")
+
+
+PER_CHAR = [
+    {"step": 0, "val_loss": 7.0, "val_nats_per_char": 3.0, "val_bits_per_char": 3.0 / math.log(2)},
+    {"step": 5, "train_loss": 6.0},
+    {"step": 10, "val_loss": 5.0, "val_nats_per_char": 2.1, "val_bits_per_char": 2.1 / math.log(2)},
+]
+
+
+def test_loss_chart_per_character_draws_the_val_loss_that_compares_across_tokenizers():
+    fig = charts.loss_chart(PER_CHAR, per_char=True)
+    (val,) = fig.data
+    assert list(val.x) == [0, 10] and list(val.y) == [3.0, 2.1]
+    assert list(val.customdata) == pytest.approx([3.0 / math.log(2), 2.1 / math.log(2)])  # bits beside nats
+    assert "character" in fig.layout.yaxis.title.text
+    assert not charts.loss_chart(RECORDS, per_char=True).data  # records from before the metric: a hint, no curve
+
+
+def test_runs_chart_y_axis_per_character_leaves_out_train_loss_and_older_runs():
+    runs = [{"name": "bpe", "records": PER_CHAR}, {"name": "old", "records": RECORDS}]
+    by_token = charts.runs_chart(runs, y="loss")
+    assert {t.name for t in by_token.data if t.name} == {"bpe · train", "bpe · val", "old · train", "old · val"}
+    for y, key in (("val nats/char", "val_nats_per_char"), ("val bits/char", "val_bits_per_char")):
+        fig = charts.runs_chart(runs, y=y)
+        assert [t.name for t in fig.data] == ["bpe · val"]
+        assert list(fig.data[0].y) == [r[key] for r in PER_CHAR if key in r]
+        assert fig.layout.yaxis.title.text == charts.RUN_Y_AXES[y][2]
+    old_only = charts.runs_chart(runs[1:], y="val nats/char")
+    assert not old_only.data and "before" in old_only.layout.annotations[0].text

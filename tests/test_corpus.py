@@ -150,3 +150,24 @@ def test_line_token_lengths(play_file, tok):
     lines = [ln for ln in corpus.text().split("\n") if ln.strip()]
     assert len(lengths) == len(lines) and lengths[0] == len(tok(lines[0]).input_ids)
     assert len(line_token_lengths(corpus, tok, limit=5)) == 5
+
+
+def test_scored_text_counts_the_tokens_the_loss_scores_and_the_characters_they_spell(tmp_path, tok):
+    from playground.corpus import scored_text
+
+    lines = ["First Witch:", "When shall we three meet again", "In thunder, lightning, or in rain?", "Second Witch:"]
+    val = tmp_path / "val.txt"
+    val.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    corpus = load_corpus([val])
+    # Line by line: each line's tokens and its closing <|endoftext|> are scored (not the opening one, nor the
+    # padding the collator adds); the characters are the line's and the line break its <|endoftext|> stands for.
+    lines_mode = prepare(corpus, tok, ExampleSettings(mode="lines", block_size=64), val_corpus=corpus)
+    tokens, chars = scored_text(lines_mode.val, tok, "lines")
+    assert tokens == sum(len(tok(ln).input_ids) + 1 for ln in lines)
+    assert chars == sum(len(ln) + 1 for ln in lines) == len(val.read_text(encoding="utf-8"))
+    # Blocks: every token but each block's first, and exactly the text those tokens decode to.
+    blocks = prepare(corpus, tok, ExampleSettings(block_size=8), val_corpus=corpus)
+    tokens, chars = scored_text(blocks.val, tok, "blocks")
+    assert tokens == 7 * len(blocks.val)
+    assert chars == sum(len(tok.decode(row[1:], skip_special_tokens=True)) for row in blocks.val["input_ids"])
+    assert 0 < chars < len(val.read_text(encoding="utf-8"))

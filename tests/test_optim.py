@@ -10,7 +10,7 @@ from playground import runs
 from playground.errors import PlaygroundError
 from playground.models import scratch_model
 from playground.optim import build_muon_optimizer, group_parameters, muon_lr_scale
-from playground.train_config import MUON_LR, TrainConfig
+from playground.train_config import SCRATCH_DEFAULTS, TrainConfig
 from playground.training import TrainingJob, lr_multiplier, read_metrics
 from tests.conftest import fast_config
 
@@ -117,10 +117,10 @@ def test_wsd_is_flat_then_decays_linearly_over_the_last_fifth():
 
 
 @pytest.mark.parametrize("kw,match", [
-    (dict(optimizer="muon", scratch=None, model="gpt2", tokenizer="gpt2"), "Muon is for training from scratch"),
+    (dict(optimizer="muon", scratch=None, model="gpt2", tokenizer=None), "Muon is for training from scratch"),
     (dict(optimizer="sgd"), "Unknown optimizer 'sgd'"),
     (dict(optimizer="adamw", muon_lr=0.02), "--muon-lr applies only with --optimizer muon"),
-    (dict(scratch=None, model="gpt2", tokenizer="gpt2", muon_lr=0.02), "--muon-lr applies only with --optimizer muon"),
+    (dict(scratch=None, model="gpt2", tokenizer=None, muon_lr=0.02), "--muon-lr applies only with --optimizer muon"),
     (dict(optimizer="muon", muon_lr=0.0), "Muon's learning rate must be a positive number"),
     (dict(optimizer="muon", muon_lr=float("nan")), "Muon's learning rate must be a positive number"),
     (dict(schedule="step"), "use linear, cosine, constant or wsd"),
@@ -134,7 +134,7 @@ def test_bad_combinations_are_refused(play_file, tmp_path, kw, match):
 
 def test_muon_is_the_default_from_scratch_and_adamw_for_fine_tuning(play_file, tmp_path):
     scratch = fast(play_file, tmp_path / "m").resolved(1024)
-    assert scratch.optimizer == "muon" and scratch.muon_lr == MUON_LR
+    assert scratch.optimizer == "muon" and scratch.muon_lr == SCRATCH_DEFAULTS["tiny"].muon_lr == 0.05
     assert scratch.lr == 2e-3  # the AdamW groups keep tiny's default rate
     finetune = TrainConfig(corpus=[str(play_file)], output=str(tmp_path / "f"), model="gpt2").resolved(1024)
     assert finetune.optimizer == "adamw" and finetune.muon_lr is None
@@ -230,7 +230,7 @@ def test_a_muon_run_learns_and_saves_a_standard_gpt2_folder(play_file, tmp_path)
     assert evals[-1]["val_loss"] < evals[0]["val_loss"] - 0.5
     assert final["step"] == 20 and torch.isfinite(torch.tensor(final["val_loss"]))
     info = json.loads((out / "playground.json").read_text())
-    assert info["settings"]["optimizer"] == "muon" and info["settings"]["muon_lr"] == MUON_LR
+    assert info["settings"]["optimizer"] == "muon" and info["settings"]["muon_lr"] == SCRATCH_DEFAULTS["tiny"].muon_lr
     assert json.loads((out / "config.json").read_text())["model_type"] == "gpt2"
     gen = pipeline("text-generation", model=str(out), device="cpu")
     text = gen("FIRST WITCH:", max_new_tokens=5, do_sample=False)[0]["generated_text"]

@@ -134,7 +134,7 @@ def test_dropout_reaches_every_dropout_layer_through_the_model_config(tiny_model
     def prepared(**kw):
         return TrainingJob(fast(play_file, tmp_path / "o", **kw)).prepare().model
 
-    tuned = dict(scratch=None, tokenizer="gpt2", model=str(tiny_model_dir))
+    tuned = dict(scratch=None, tokenizer=None, model=str(tiny_model_dir))
     own = prepared(**tuned)
     assert own.config.resid_pdrop == 0.1 and _dropout_layers(own) == {0.1}  # the pretrained model's own
     model = prepared(**tuned, dropout=0.25)
@@ -178,10 +178,10 @@ def test_bad_runs_leave_nothing_that_looks_done(case, play_file, tiny_model_dir,
     corpus = tmp_path / "c.txt"
     kw = {}
     if case == "block_above_context":
-        kw = dict(scratch=None, tokenizer="gpt2", model=str(tiny_model_dir), block_size=256)
+        kw = dict(scratch=None, tokenizer=None, model=str(tiny_model_dir), block_size=256)
         match = "above the model's context"
     elif case == "unknown_model":
-        kw = dict(scratch=None, tokenizer="gpt2", model="gpt-7")
+        kw = dict(scratch=None, tokenizer=None, model="gpt-7")
         match = "Unknown model"
     elif case == "short_corpus":
         corpus.write_text("Fair is foul.\n", encoding="utf-8")
@@ -232,6 +232,9 @@ def test_cli_train_and_eval(play_file, tmp_path, capsys):
                  "--block-size", "32", "--batch-size", "8", "--max-steps", "12", "--eval-every", "6"]) == 0
     final = json.loads(capsys.readouterr().out)
     assert final["step"] == 12 and "val_loss" in final
+    # Loss that compares across tokenizers: per character beside per token, on the CLI's final line.
+    assert final["val_bits_per_char"] == pytest.approx(final["val_nats_per_char"] / math.log(2))
+    assert 0 < final["val_nats_per_char"] < final["val_loss"]  # a BPE token spells more than one character
     assert main(["eval", "--model", str(out), "--text-file", str(play_file), "--json"]) == 0
     res = json.loads(capsys.readouterr().out)
     assert set(res) == {"loss", "perplexity", "tokens", "characters", "nats_per_char"}
@@ -407,3 +410,36 @@ def test_killed_run_resumes_to_a_clean_record(play_file, tmp_path, capsys):
 def checkpoint_past(out: Path, step: int) -> bool:
     last = last_checkpoint(out)
     return last is not None and int(last.name.split("-")[1]) >= step
+
+
+def test_val_loss_per_character_is_exact_for_padded_line_by_line_batches(play_file, tmp_path):
+    """val_nats_per_char = the val set's total nats / its characters, even when a batch pads short lines
+    (Trainer alone would weight each batch's mean by its examples, not by its tokens)."""
+    val = tmp_path / "val.txt"
+    lines = [ln for ln in play_file.read_text(encoding="utf-8").split("\n") if ln.strip()][:40]
+    val.write_text("\n".join(lines), encoding="utf-8")
+    out = tmp_path / "lines"
+    job = TrainingJob(fast(play_file, out, line_by_line=True, val_files=[str(val)], block_size=64, batch_size=8,
+                           max_steps=4, eval_every=4, precision="fp32"))
+    final = job.run()
+    run = job.prepared
+    model = run.model.eval()
+    nats, per_example, characters = 0.0, [], 0
+    with torch.no_grad():
+        for row in run.data.val["input_ids"]:
+            ids = torch.tensor([row])
+            loss = float(model(input_ids=ids, labels=ids).loss)
+            nats += loss * (len(row) - 1)
+            per_example.append(loss)
+            characters += len(run.tokenizer.decode(row[1:], skip_special_tokens=True)) + 1  # + its line break
+    assert characters == sum(len(ln) + 1 for ln in lines)
+    exact = nats / characters
+    assert final["val_nats_per_char"] == pytest.approx(exact, rel=1e-4)
+    assert final["val_bits_per_char"] == pytest.approx(exact / math.log(2), rel=1e-4)
+    assert final["val_loss"] == pytest.approx(nats / sum(len(r) - 1 for r in run.data.val["input_ids"]), rel=1e-4)
+    # The lines differ in length, so weighting batches by examples would have given another figure.
+    assert abs(sum(per_example) / len(per_example) - final["val_loss"]) > 1e-3
+    evals = [r for r in read_metrics(out) if "val_loss" in r]
+    assert all(r["val_nats_per_char"] == pytest.approx(r["val_loss"] * run.val_tokens / run.val_characters) for r in evals)
+    info = json.loads((out / "playground.json").read_text())
+    assert info["final_metrics"]["val_nats_per_char"] == pytest.approx(exact, rel=1e-4)

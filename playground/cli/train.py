@@ -102,7 +102,9 @@ class _ProgressBar:
                 self.post["eta"] = f"{rec['eta']:.0f}s"
         if "val_loss" in rec:
             self.post.update(val=f"{rec['val_loss']:.3f}", ppl=f"{rec['val_perplexity']:.1f}")
-            self.bar.write(f"step {rec['step']}: val loss {rec['val_loss']:.3f}, sample: {rec.get('sample', '')[:120]!r}", file=sys.stderr)
+            per_char = f" ({rec['val_nats_per_char']:.3f} nats/char)" if "val_nats_per_char" in rec else ""
+            self.bar.write(f"step {rec['step']}: val loss {rec['val_loss']:.3f}{per_char}, "
+                           f"sample: {rec.get('sample', '')[:120]!r}", file=sys.stderr)
         self.bar.n = rec["step"]
         self.bar.set_postfix(self.post, refresh=True)
 
