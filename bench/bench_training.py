@@ -2,23 +2,35 @@
 
     python bench/bench_training.py throughput   # TrainingJob (live metrics on) vs a bare PyTorch loop
     python bench/bench_training.py shakespeare  # best val nats/char on tinyshakespeare in 3.6 minutes
-    python bench/bench_training.py shakespeare --configs "tiny,bpe:1024,128,32,2e-3" \
-        "tiny,bpe:1024,128,32,2e-3,muon:0.02,wsd"   # AdamW vs Muon side by side
+    python bench/bench_training.py shakespeare --configs tiny "tiny,bpe:1024,128,32,2e-3,muon:0.05,wsd"
+    python bench/bench_training.py defaults --minutes 2 3.6   # `train --scratch tiny` alone vs the tuned flags
+    python bench/bench_training.py quickdemo    # the Train tab's quick demo as this machine chooses it, 2 minutes
+    python bench/bench_training.py calibrate    # ms per step of a tiny model, fp32 and bf16: this host's speed now
 
 `throughput` trains the same model on the same batches both ways and compares optimizer-step
 tokens/s (target: ratio >= 0.95). `shakespeare` reads ../shared/data/tinyshakespeare.txt (first 90 %
 train, last 10 % validation, nanoGPT's split) and reports the validation nats/char reached by
 `python -m playground train`-equivalent runs with a 3.6-minute budget (nanoGPT's CPU recipe: 1.886).
-A config is `size,tokenizer,block,batch,lr[,optimizer[,schedule[,precision[,dropout[,compile]]]]]`: optimizer `adamw` (default)
+A config is a size alone (the product's defaults: `train --scratch SIZE` and the budget, nothing else) or
+`size,tokenizer,block,batch,lr[,optimizer[,schedule[,precision[,dropout[,compile]]]]]`: optimizer `adamw` (default)
 or `muon[:MUON_LR]` (lr is then the AdamW rate of embeddings, norms and biases), schedule `cosine` (default),
-`wsd`, `linear` or `constant`, precision `auto` (default: bf16 on a CPU with native bf16), `fp32` or `bf16`, dropout (default, or left empty: the product's, 0 from scratch), and `compile` to torch.compile the model (default `eager`). Each row carries the 1-minute load average before and after the run.
+`wsd`, `linear` or `constant`, precision `auto` (default: bf16 on a CPU with native bf16), `fp32` or `bf16`,
+dropout (default, or left empty: the product's, 0 from scratch), and `compile` to torch.compile the model
+(default `eager`); these runs take warm-up 50 and seed 1337. Each row carries the 1-minute load average before
+and after the run.
 
-    python bench/bench_training.py quickdemo --variants adamw muon   # the Train tab's quick demo, per optimizer
-    python bench/bench_training.py calibrate   # ms per step of a tiny model, fp32 and bf16: this host's speed now
+`defaults` is the issue-22 table: for each budget, `calibrate`, then the `defaults` row (`train --scratch SIZE
+--max-minutes M`, nothing else) and the `tuned` row (the same with the tuned recipe's flags spelled out:
+--tokenizer bpe:1024 --block-size 128 --batch-size 32 --lr 2e-3 --optimizer muon --muon-lr 0.05 --schedule wsd),
+one after the other in the same sitting, then `calibrate` again.
 
-`quickdemo` runs the quick-demo preset (playground.presets: tiny from scratch, corpus BPE 4 000, the bundled
-plays, held-out validation) once per variant, `OPTIMIZER[:MUON_LR][,LR][,SCHEDULE]`, for its 2-minute
-budget (or `--steps N`), and prints the last val loss (the Train tab's curve) of each.
+`quickdemo` runs the quick demo (playground.presets.quick_demo: it probes this machine and picks the size and
+batch) for its 2-minute budget, prints what it chose and why, the steps, wall time, the run's last val loss per
+token and per character (the Train tab's figures), `eval`'s nats/char on the held-out plays and the last sample.
+`--batch B --steps N` instead trains the preset's recipe at batch B for N steps (equal-work comparisons). Run it
+on a slowed host, e.g. `taskset -c 0 python bench/bench_training.py quickdemo` (one core) or beside a busy loop
+(`--busy`: this bench starts one, `python -c "while True: pass"`, and stops it after). Torch takes as many
+threads as the process may use cores (os.sched_getaffinity), unless BENCH_THREADS says otherwise.
 """
 
 from __future__ import annotations
@@ -27,6 +39,7 @@ import argparse
 import json
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -41,7 +54,7 @@ from transformers import TrainerCallback  # noqa: E402
 
 from playground.models import pick_precision, scratch_model  # noqa: E402
 from playground.train_config import TrainConfig  # noqa: E402
-from playground.training import TrainingJob  # noqa: E402
+from playground.training import TrainingJob, read_metrics  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data" / "tinyshakespeare.txt"
 
@@ -122,8 +135,7 @@ def throughput(args) -> None:
 
 
 def shakespeare(args) -> None:
-    from playground.evaluation import perplexity
-    from playground.models import SCRATCH_SIZES, ScratchSize, load_model
+    from playground.models import SCRATCH_SIZES, ScratchSize
     from playground.train_config import SCRATCH_DEFAULTS
 
     for shape in args.shape:  # e.g. wide=2,3,192: explored here before a shape earns a place in the catalog
@@ -141,56 +153,117 @@ def shakespeare(args) -> None:
     (work / "val.txt").write_text(text[cut:], encoding="utf-8")
     results = []
     for spec in args.configs:
+        if "," not in spec:  # a size alone: the product's defaults
+            results.append(shakespeare_run(spec, {"scratch": spec}, work, text[cut:], args))
+            continue
         size, tokenizer, block, batch, lr, *rest = spec.split(",")
         optimizer, _, muon_lr = (rest[0] if rest else "adamw").partition(":")  # adamw: the earlier runs' recipe
         schedule = rest[1] if len(rest) > 1 else "cosine"
         precision = rest[2] if len(rest) > 2 else "auto"
         dropout = float(rest[3]) if len(rest) > 3 and rest[3] else None  # None: the product's default (0 from scratch)
         compile_ = len(rest) > 4 and rest[4] == "compile"
-        out = work / spec.replace(",", "_").replace(":", "")
-        cfg = TrainConfig(corpus=[str(work / "train.txt")], val_files=[str(work / "val.txt")], output=str(out),
-                          scratch=size, tokenizer=tokenizer, block_size=int(block), batch_size=int(batch), lr=float(lr),
-                          optimizer=optimizer, muon_lr=float(muon_lr) if muon_lr else None,
-                          max_minutes=None if args.steps else args.minutes, max_steps=args.steps,
-                          schedule=schedule, precision=precision, warmup=50, seed=1337, dropout=dropout,
-                          compile=compile_)
-        load_before = os.getloadavg()[0]
-        t0 = time.monotonic()
-        final = TrainingJob(cfg).run()
-        train_min = (time.monotonic() - t0) / 60
-        model, tok = load_model(str(out), device="cpu")
-        res = perplexity(model, tok, text[cut:])
-        row = {"config": spec, "precision": pick_precision(precision), "train_minutes": round(train_min, 2), "steps": final["step"],
-               "val_loss_per_token": round(res.loss, 4), "val_nats_per_char": round(res.nats_per_char, 4),
-               "load_1min": [round(load_before, 2), round(os.getloadavg()[0], 2)]}
-        results.append(row)
-        print(json.dumps(row), flush=True)
+        settings = dict(scratch=size, tokenizer=tokenizer, block_size=int(block), batch_size=int(batch), lr=float(lr),
+                        optimizer=optimizer, muon_lr=float(muon_lr) if muon_lr else None, schedule=schedule,
+                        precision=precision, warmup=50, seed=1337, dropout=dropout, compile=compile_)
+        results.append(shakespeare_run(spec, settings, work, text[cut:], args))
     best = min(results, key=lambda r: r["val_nats_per_char"])
     print(json.dumps({"best": best, "nanogpt_cpu_recipe_nats_per_char": 1.886}))
 
 
-def quickdemo(args) -> None:
-    from playground.presets import quick_demo_config
+def shakespeare_run(name: str, settings: dict, work: Path, val_text: str, args) -> dict:
+    """One tinyshakespeare run of `settings` (TrainConfig fields; the budget is the bench's), scored by `eval`."""
+    from playground.evaluation import perplexity
+    from playground.models import load_model
 
-    for spec in args.variants:
-        optimizer, *rest = spec.split(",")
-        optimizer, _, muon_lr = optimizer.partition(":")
-        lr = float(rest[0]) if rest and rest[0] else None
-        schedule = rest[1] if len(rest) > 1 else "cosine"
-        with tempfile.TemporaryDirectory() as d:
-            cfg = quick_demo_config(str(Path(d) / "run"), optimizer=optimizer, lr=lr, schedule=schedule,
-                                    muon_lr=float(muon_lr) if muon_lr else None,
-                                    **({"max_minutes": None, "max_steps": args.steps} if args.steps else {}))
-            load_before = os.getloadavg()[0]
-            final = TrainingJob(cfg).run()
-        print(json.dumps({"variant": spec, "steps": final["step"], "val_loss": round(final["val_loss"], 4),
-                          "load_1min": [round(load_before, 2), round(os.getloadavg()[0], 2)]}), flush=True)
+    out = work / name.replace(",", "_").replace(":", "").replace(" ", "_")
+    cfg = TrainConfig(corpus=[str(work / "train.txt")], val_files=[str(work / "val.txt")], output=str(out),
+                      max_minutes=None if args.steps else args.minutes, max_steps=args.steps, **settings)
+    load_before = os.getloadavg()[0]
+    t0 = time.monotonic()
+    final = TrainingJob(cfg).run()
+    train_min = (time.monotonic() - t0) / 60
+    model, tok = load_model(str(out), device="cpu")
+    res = perplexity(model, tok, val_text)
+    row = {"config": name, "precision": pick_precision(cfg.precision), "train_minutes": round(train_min, 2),
+           "steps": final["step"], "val_loss_per_token": round(res.loss, 4), "val_nats_per_char": round(res.nats_per_char, 4),
+           "run_val_nats_per_char": round(final.get("val_nats_per_char", float("nan")), 4),
+           "load_1min": [round(load_before, 2), round(os.getloadavg()[0], 2)]}
+    print(json.dumps(row), flush=True)
+    return row
+
+
+TUNED = dict(tokenizer="bpe:1024", block_size=128, batch_size=32, lr=2e-3, optimizer="muon", muon_lr=0.05, schedule="wsd")
+
+
+def defaults(args) -> None:
+    """`train --scratch SIZE` alone beside the tuned flags, per budget, with calibrate before and after."""
+    if not SHARED.exists():
+        sys.exit(f"{SHARED} not found: this benchmark needs ../shared/data/tinyshakespeare.txt")
+    text = SHARED.read_text(encoding="utf-8")
+    cut = int(len(text) * 0.9)
+    work = Path(tempfile.mkdtemp(prefix="bench-defaults-"))
+    (work / "train.txt").write_text(text[:cut], encoding="utf-8")
+    (work / "val.txt").write_text(text[cut:], encoding="utf-8")
+    rows = []
+    for minutes in args.minutes:
+        run_args = argparse.Namespace(minutes=minutes, steps=None)
+        before = calibrate_row(10)
+        print(json.dumps({"calibrate": before}), flush=True)
+        for name, settings in ((f"defaults {args.size} {minutes:g} min", {"scratch": args.size}),
+                               (f"tuned {args.size} {minutes:g} min", {"scratch": args.size, **TUNED})):
+            rows.append(shakespeare_run(name, settings, work, text[cut:], run_args) | {"calibrate_before": before})
+        print(json.dumps({"calibrate": calibrate_row(10)}), flush=True)
+    print(json.dumps({"rows": rows}))
+
+
+def quickdemo(args) -> None:
+    from playground.evaluation import perplexity
+    from playground.models import load_model
+    from playground.presets import quick_demo, quick_demo_config
+
+    busy = subprocess.Popen([sys.executable, "-c", "while True: pass"]) if args.busy else None
+    try:
+        print(json.dumps({"calibrate": calibrate_row(10), "cores": len(os.sched_getaffinity(0)),
+                          "torch_threads": torch.get_num_threads(), "busy_loop": bool(busy)}), flush=True)
+        for rep in range(args.repeats):
+            with tempfile.TemporaryDirectory() as d:
+                out = Path(d) / "run"
+                load_before = os.getloadavg()[0]
+                t0, cpu0 = time.monotonic(), time.process_time()
+                if args.batch:  # equal work: the preset's recipe at this batch for --steps steps
+                    chosen = {"batch_size": args.batch, "max_steps": args.steps, "max_minutes": None}
+                    cfg, why = quick_demo_config(str(out), **chosen), f"batch {args.batch}, {args.steps} steps"
+                else:
+                    demo = quick_demo()
+                    cfg, why = demo.config(str(out)), demo.reason
+                final = TrainingJob(cfg).run()
+                wall, cpu = time.monotonic() - t0, time.process_time() - cpu0
+                records = read_metrics(out)
+                model, tok = load_model(str(out), device="cpu")
+                held_out = perplexity(model, tok, Path(cfg.val_files[0]).read_text(encoding="utf-8"))
+            first = next((r for r in records if "val_loss" in r), {})
+            sample = next((r["sample"] for r in reversed(records) if r.get("sample")), "")
+            print(json.dumps({"chose": why, "size": cfg.scratch, "batch": cfg.batch_size, "steps": final["step"],
+                              "wall_s": round(wall, 1), "cpu_s": round(cpu, 1), "first_eval_at_s": first.get("elapsed"),
+                              "val_loss": round(final["val_loss"], 4),
+                              "val_nats_per_char": round(final.get("val_nats_per_char", float("nan")), 4),
+                              "eval_nats_per_char": round(held_out.nats_per_char, 4),
+                              "load_1min": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+                              "sample": sample}), flush=True)
+    finally:
+        if busy is not None:
+            busy.kill()
+            busy.wait()
 
 
 # --------------------------------------------------------------------------- calibrate
 
 
 def calibrate(args) -> None:
+    print(json.dumps(calibrate_row(args.steps)))
+
+
+def calibrate_row(steps: int) -> dict:
     """ms per optimizer step of the `tiny` GPT-2 (vocabulary 1 024, batch 32 x 128, AdamW), fp32 then bf16
     autocast: the figure quoted beside time-bound results (the suite, 3.6-minute runs), since this host's
     speed varies about 2x over a day."""
@@ -209,10 +282,10 @@ def calibrate(args) -> None:
         for _ in range(3):  # warm-up
             step()
         t0 = time.perf_counter()
-        for _ in range(args.steps):
+        for _ in range(steps):
             step()
-        row[f"{precision}_ms_per_step"] = round((time.perf_counter() - t0) / args.steps * 1000, 1)
-    print(json.dumps(row | {"load_1min": round(os.getloadavg()[0], 2)}))
+        row[f"{precision}_ms_per_step"] = round((time.perf_counter() - t0) / steps * 1000, 1)
+    return row | {"load_1min": round(os.getloadavg()[0], 2)}
 
 
 def main() -> None:
@@ -232,13 +305,20 @@ def main() -> None:
     s.add_argument("--shape", action="append", default=[], metavar="NAME=LAYERS,HEADS,WIDTH",
                    help="a from-scratch shape outside the catalog, usable as a size in --configs (this run only)")
     q = sub.add_parser("quickdemo")
-    q.add_argument("--variants", nargs="+", default=["adamw", "muon"], help="OPTIMIZER[:MUON_LR][,LR][,SCHEDULE] per run")
-    q.add_argument("--steps", type=int, help="a step count instead of the preset's 2-minute budget")
+    q.add_argument("--batch", type=int, help="train the preset's recipe at this batch for --steps steps instead")
+    q.add_argument("--steps", type=int, default=300)
+    q.add_argument("--repeats", type=int, default=1)
+    q.add_argument("--busy", action="store_true", help="keep one core busy with a loop of this bench's own meanwhile")
+    dft = sub.add_parser("defaults")
+    dft.add_argument("--minutes", type=float, nargs="+", default=[2.0, 3.6])
+    dft.add_argument("--size", default="tiny")
     c = sub.add_parser("calibrate")
     c.add_argument("--steps", type=int, default=10)
     args = p.parse_args()
-    torch.set_num_threads(int(os.environ.get("BENCH_THREADS", 0)) or max(1, os.cpu_count() or 1))
-    {"throughput": throughput, "shakespeare": shakespeare, "quickdemo": quickdemo, "calibrate": calibrate}[args.cmd](args)
+    # As many threads as this process may use cores: under `taskset -c 0`, one.
+    torch.set_num_threads(int(os.environ.get("BENCH_THREADS", 0)) or len(os.sched_getaffinity(0)))
+    {"throughput": throughput, "shakespeare": shakespeare, "quickdemo": quickdemo, "defaults": defaults,
+     "calibrate": calibrate}[args.cmd](args)
 
 
 if __name__ == "__main__":

@@ -18,6 +18,9 @@ def find_assets() -> Path:
 
 ASSETS = find_assets()
 SHAKESPEARE = ASSETS / "shakespeare"
+# Corpus BPEs trained once and shipped, named as the tokenizer cache names them (CORPUS_HASH-bpeVOCAB): the
+# quick demo's BPE of the bundled plays, so its two minutes go to training (assets/README.md).
+SHIPPED_TOKENIZERS = ASSETS / "tokenizers"
 
 # Corpus id -> (training text, validation text), and its name on the page. Validation plays are held out whole.
 BUNDLED_CORPORA: dict[str, tuple[Path, Path]] = {

@@ -12,10 +12,12 @@ tokenizer, batched through `Dataset.map`. Two ways to make examples:
 from __future__ import annotations
 
 import codecs
+import contextlib
 import hashlib
 import json
 import os
 import re
+import threading
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -477,14 +479,29 @@ def prepare(
                     asdict(settings), _tokenizer_fingerprint(tokenizer), 2]).encode()
     ).hexdigest()[:20]
     folder = cache_root() / "corpus" / key
-    if use_cache and (folder / "done.json").exists():
-        stats = CorpusStats(**json.loads((folder / "done.json").read_text()))
-        return PreparedCorpus(load_from_disk(str(folder / "train")), load_from_disk(str(folder / "val")), stats, settings.mode)
+    # Two runs of one corpus at once (two sessions pressing the quick demo) prepare it once: the second waits.
+    with _preparing(key) if use_cache else contextlib.nullcontext():
+        if use_cache and (folder / "done.json").exists():
+            stats = CorpusStats(**json.loads((folder / "done.json").read_text()))
+            return PreparedCorpus(load_from_disk(str(folder / "train")), load_from_disk(str(folder / "val")), stats,
+                                  settings.mode)
+        prepared = _prepare(corpus, tokenizer, settings, val_corpus)
+        if use_cache:
+            _save(prepared, folder)
+        return prepared
 
-    prepared = _prepare(corpus, tokenizer, settings, val_corpus)
-    if use_cache:
-        _save(prepared, folder)
-    return prepared
+
+_locks: dict[str, threading.Lock] = {}
+_locks_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def _preparing(key: str):
+    """Hold the in-process lock of one cache entry while it is read or made (other processes: publish_folder)."""
+    with _locks_lock:
+        lock = _locks.setdefault(key, threading.Lock())
+    with lock:
+        yield
 
 
 def _save(prepared: PreparedCorpus, folder: Path) -> None:

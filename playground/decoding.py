@@ -24,6 +24,8 @@ Everything here is UI-free: the Gradio tab and the `lab` CLI only format these r
 from __future__ import annotations
 
 import math
+import threading
+import weakref
 from dataclasses import dataclass, field
 
 from typing import TYPE_CHECKING
@@ -41,6 +43,7 @@ from playground.values import check_seed, number
 from playground.errors import PlaygroundError
 from playground.assets import LAB_CONTEXTS  # noqa: F401 - the lab's example contexts, also named here
 from playground.knobs import MAX_SAMPLES, MAX_TOP_N, resolve_seed
+from playground.memo import SharedResults, one_torch_thread
 from playground.models import NON_FINITE_OUTPUT
 
 
@@ -278,6 +281,7 @@ def final_distribution(
     return dists[0][2], dists[-1][2]
 
 
+@one_torch_thread()
 def histogram(probs: torch.Tensor, draws: int, seed: int, tokenizer, top_n: int = 10, greedy: bool = False) -> Histogram:
     """`draws` samples from `probs` in one vectorized call, counted per token beside the expected counts.
 
@@ -303,6 +307,11 @@ def histogram(probs: torch.Tensor, draws: int, seed: int, tokenizer, top_n: int 
     return Histogram(draws, seed, rows, draws - listed_count, max(0.0, draws - sum(r.expected for r in rows)), other_tokens)
 
 
+_LABS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # model -> SharedResults of its recent labs
+_LABS_LOCK = threading.Lock()
+LAB_CACHE_SIZE = 64  # recent lab results kept per model: a class's handful of contexts and knob settings
+
+
 def lab(
     model: PreTrainedModel,
     tokenizer: PreTrainedTokenizerBase,
@@ -316,8 +325,22 @@ def lab(
 
     `prompt` is text or token ids (the step mode passes ids). The histogram uses `settings.seed`
     (a fresh seed, reported in `histogram.seed`, when it is None).
+
+    With a seed the result is a function of its arguments, so identical requests on the same model (a class
+    opening one share link) are computed once, also while the first is still running (memo.SharedResults),
+    and share one LabResult, which nobody changes. Without a seed every call draws afresh.
     """
     top_n = number("top-n", top_n, integer=True, lo=1, hi=MAX_TOP_N)
+    if settings.seed is None:
+        return _lab(model, tokenizer, prompt, settings, top_n=top_n, samples=samples)
+    with _LABS_LOCK:
+        shared = _LABS.setdefault(model, SharedResults(LAB_CACHE_SIZE))
+    key = (id(tokenizer), prompt if isinstance(prompt, str) else tuple(prompt), settings, top_n, samples)
+    return shared.get(key, lambda: _lab(model, tokenizer, prompt, settings, top_n=top_n, samples=samples))
+
+
+@one_torch_thread()
+def _lab(model, tokenizer, prompt, settings, *, top_n: int, samples: int) -> LabResult:
     context_ids, notice = encode_prompt(tokenizer, prompt, context_size(model))
     logits = next_token_logits(model, context_ids)
     procs = logits_processors(model, tokenizer, settings, len(context_ids))
@@ -372,6 +395,7 @@ class TemperatureCurve:
     probs: torch.Tensor = field(repr=False)
 
 
+@one_torch_thread()
 def temperature_comparison(
     logits: torch.Tensor, tokenizer, temperatures: tuple[float, ...] = (0.3, 1.0, 1.5), top_n: int = 10
 ) -> list[TemperatureCurve]:

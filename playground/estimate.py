@@ -43,10 +43,13 @@ def flops_per_token(n_layer: int, n_embd: int, vocab: int, block: int, trainable
     return matmuls + 12 * n_layer * n_embd * block
 
 
-def machine_rate(device: str = "cpu") -> tuple[float, float]:
-    """(FLOP/s, seconds of overhead per token) of this machine, scaled from the reference by one probe."""
+def machine_rate(device: str = "cpu", fresh: bool = False) -> tuple[float, float]:
+    """(FLOP/s, seconds of overhead per token) of this machine, scaled from the reference by one probe.
+
+    Probed once per process, or again with `fresh` (the quick demo measures the machine as it is now: the
+    same host trains at half the speed while another process keeps a core busy)."""
     with _rate_lock:
-        if device not in _rate:
+        if fresh or device not in _rate:
             p = PROBE
             reference = REFERENCE_OVERHEAD + flops_per_token(p["n_layer"], p["n_embd"], p["vocab"], p["block"]) / REFERENCE_RATE
             speed = reference / _probe(device, p["vocab"])  # > 1: faster than the reference machine

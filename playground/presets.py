@@ -1,20 +1,26 @@
 """Training presets: ready-made settings the Train tab offers with one click.
 
-The quick demo trains the `tiny` GPT-2 from scratch on the bundled Shakespeare for two minutes, with
-a BPE of 4 000 tokens trained on the corpus (GPT-2's 50 257-token head would cost most of a tiny model's
-time on a CPU). It is sized so a laptop CPU shows a clearly falling val-loss curve before the coffee
-cools: measured figures are in README ("Quick demo").
+The quick demo trains a GPT-2 from scratch on the bundled Shakespeare for two minutes, checked against two
+held-out plays, and must show a falling curve and samples with speaker names and real words on any machine,
+a slow or busy one included. So it measures the machine first (playground.estimate's probe, about a second)
+and picks what fits: the size (`tiny`; `mini` only where a machine is fast enough for it to train long),
+the size's recipe (a 1 024-token BPE of the plays, shipped in assets/ so no time goes to training it), and
+the batch: on a slow machine a smaller batch, so that the two minutes still hold enough optimizer steps.
+Measured figures: docs/benchmarks.md ("Quick demo").
 """
 
 from __future__ import annotations
 
-from playground.assets import SHAKESPEARE
-from playground.train_config import TrainConfig
+from dataclasses import dataclass, field
 
-# The settings, as the Train tab's form shows them. Unset keys take the size's defaults (train_config).
+from playground.assets import SHAKESPEARE
+from playground.train_config import SCRATCH_DEFAULTS, TrainConfig
+
+# The settings, as the Train tab's form shows them. Unset keys take the size's defaults (train_config);
+# quick_demo() fills in the size and batch it measured.
 QUICK_DEMO: dict = {
     "scratch": "tiny",
-    "tokenizer": "bpe:4000",
+    "tokenizer": "bpe:1024",  # the size's own; its BPE of the bundled plays is shipped (assets/tokenizers)
     "max_minutes": 2.0,  # the time budget ends the run (and the learning-rate schedule) on any machine
     "max_steps": None,
     "eval_every": None,  # with a time budget alone: about ten evaluations, so the chart has ten val points
@@ -22,14 +28,82 @@ QUICK_DEMO: dict = {
     "batch_size": None,
     "sample_prompt": "KING:\n",
 }
+# What the choice rests on (docs/benchmarks.md, "Quick demo"): the plays reach ~1.9 nats/char after about
+# ENOUGH_STEPS steps of 32 x 128 tokens, and a run of the same tokens in more, smaller steps learns at least as
+# fast; so a machine that cannot give batch 32 that many steps gets batch 16 or 8 instead.
+ENOUGH_STEPS = 400
+BATCHES = (32, 16, 8)
+MINI_STEPS = 1500  # mini (4 x 256) pays off only when it can train this long in the budget (a GPU; extrapolated)
+SETUP_SECONDS = 15.0  # of the budget: starting the job, reading the (cached) corpus, the evaluations
+FAST = ("Measured {tps} tokens/s for the tiny model on this machine: the quick demo trains {size} with a {vocab}-token "
+        "BPE of the plays, batch {batch} × {block} tokens, about {steps} steps in {minutes} minutes.")
+SLOW = ("Measured only {tps} tokens/s for the tiny model on this machine (slow or busy): the quick demo trains {size} "
+        "with a smaller batch, {batch} × {block} tokens, so that about {steps} steps still fit in {minutes} minutes.")
+
+
+@dataclass(frozen=True)
+class QuickDemo:
+    """What the quick demo chose on this machine, and why, in one sentence (`why` filled with `values`)."""
+
+    settings: dict  # QUICK_DEMO with the chosen size and batch: the form's values
+    why: str  # an English template (FAST or SLOW); the Train tab translates it and fills in `values`
+    values: dict = field(default_factory=dict)
+
+    @property
+    def reason(self) -> str:
+        return self.why.format(**self.values)
+
+    def config(self, output: str, **overrides) -> TrainConfig:
+        return quick_demo_config(output, **(self.settings | overrides))
+
+
+def quick_demo(device: str | None = None) -> QuickDemo:
+    """Measure this machine now (a fresh probe: a busy hour is what counts) and choose the quick demo's size and batch."""
+    from playground.estimate import estimate, machine_rate
+    from playground.tokenization import parse_tokenizer_spec
+
+    machine_rate(device or _device(), fresh=True)
+    budget = QUICK_DEMO["max_minutes"] * 60
+    train_seconds = max(budget - SETUP_SECONDS, budget / 2)
+
+    def steps(size: str, batch: int) -> tuple[int, float]:
+        d = SCRATCH_DEFAULTS[size]
+        e = estimate(model=None, scratch=size, vocab=parse_tokenizer_spec(d.tokenizer), block=d.block_size, batch=batch,
+                     device=device)
+        return int(train_seconds * e.tokens_per_second / (batch * d.block_size)), e.tokens_per_second
+
+    size = "mini" if steps("mini", BATCHES[0])[0] >= MINI_STEPS else "tiny"
+    d = SCRATCH_DEFAULTS[size]
+    tiny_tps = steps("tiny", BATCHES[0])[1]
+    batch = next((b for b in BATCHES if steps(size, b)[0] >= ENOUGH_STEPS), BATCHES[-1])
+    values = dict(tps=f"{tiny_tps:,.0f}", size=size, vocab=f"{parse_tokenizer_spec(d.tokenizer):,}", batch=batch,
+                  block=d.block_size, steps=f"{steps(size, batch)[0]:,}", minutes=f"{QUICK_DEMO['max_minutes']:g}")
+    settings = QUICK_DEMO | {"scratch": size, "tokenizer": d.tokenizer, "batch_size": batch}
+    return QuickDemo(settings, FAST if batch == BATCHES[0] else SLOW, values)
 
 
 def quick_demo_config(output: str, **overrides) -> TrainConfig:
-    """The quick-demo run writing to `output`; `overrides` change any TrainConfig field (tests shorten it)."""
+    """The quick-demo run writing to `output`; `overrides` change any TrainConfig field (tests shorten it, and
+    QuickDemo.config passes what quick_demo() chose)."""
     values = {
         "corpus": [str(SHAKESPEARE / "train.txt")],
         "val_files": [str(SHAKESPEARE / "validation.txt")],
         "output": str(output),
         **{k: v for k, v in QUICK_DEMO.items() if v is not None},
     }
-    return TrainConfig(**(values | overrides))
+    return TrainConfig(**(values | {k: v for k, v in overrides.items()}))
+
+
+def _device() -> str:
+    from playground.models import pick_device
+
+    return pick_device().type
+
+
+def warm_quick_demo() -> None:
+    """Prepare the bundled plays for the quick demo (its tokenizer, block and split) into the corpus cache, as its
+    run will (TrainingJob.prepare writes nothing but caches), so that the first quick demo after a fresh install
+    trains from its first seconds. For the app to call in the background once it is up (a few CPU seconds)."""
+    from playground.training import TrainingJob
+
+    TrainingJob(quick_demo_config("unused-output")).prepare()

@@ -27,12 +27,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import torch
 from transformers import TrainerCallback
 
 from playground import corpus as corpus_lib
 from playground import tracking
+from playground.assets import SHIPPED_TOKENIZERS
 from playground.dataset_corpus import load_dataset_corpus
 from playground.errors import PlaygroundError
+from playground.memo import torch_threads
 from playground.models import load_model, scratch_model, weights_are_finite
 from playground.paths import cache_root
 from playground.runs import (
@@ -215,6 +218,8 @@ class TrainingJob:
         """
         self._t0 = time.monotonic()
         created = False
+        # Every core this process was given: a serving thread's one-thread setting must not reach training (memo).
+        torch.set_num_threads(torch_threads())
         with _signals_stop(self):
             try:
                 self._set("preparing", "Preparing the corpus and the model…")
@@ -389,8 +394,11 @@ def _scratch_tokenizer(spec: str, corpus: corpus_lib.Corpus, resume_from: Path |
         return load_tokenizer(resume_from)
     if vocab is None:
         return gpt2_tokenizer()
+    name = f"{corpus.content_hash}-bpe{vocab}"
+    if (SHIPPED_TOKENIZERS / name / "tokenizer.json").exists():
+        return load_tokenizer(SHIPPED_TOKENIZERS / name)  # the bundled corpus's, trained once and shipped
     # Trained once per corpus and size, then cached (and shared by every process of a DDP run).
-    folder = cache_root() / "tokenizers" / f"{corpus.content_hash}-bpe{vocab}"
+    folder = cache_root() / "tokenizers" / name
 
     def train():
         if not (folder / "tokenizer.json").exists():

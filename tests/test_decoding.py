@@ -270,3 +270,39 @@ def test_long_prompt_keeps_its_last_tokens_and_says_so(peaky_model, play_text):
     full = tok.encode(play_text[:3000])
     ids, notice = encode_prompt(tok, play_text[:3000], 100)
     assert ids == full[-100:] and f"{len(full)} tokens long" in notice and "last 100" in notice
+
+
+def test_identical_lab_requests_at_once_compute_once_and_unseeded_ones_draw_afresh(peaky_model):
+    """A class opening one share link: thirty identical requests, one forward pass; a blank seed never shares."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from playground import decoding
+
+    model, tok = peaky_model
+    settings = DecodingSettings(temperature=0.9, top_k=20, seed=11)
+    barrier = threading.Barrier(30)
+    forwards = []
+    real = decoding.next_token_logits
+
+    def counted(*args):
+        forwards.append(1)
+        return real(*args)
+
+    def ask(_):
+        barrier.wait()
+        return lab(model, tok, PROMPT + " shared link", settings, top_n=8, samples=500)
+
+    decoding.next_token_logits = counted
+    try:
+        with ThreadPoolExecutor(30) as pool:
+            results = list(pool.map(ask, range(30)))
+        assert len(forwards) == 1 and all(r is results[0] for r in results)
+        alone = decoding._lab(model, tok, PROMPT + " shared link", settings, top_n=8, samples=500)
+        assert [t.id for t in alone.final] == [t.id for t in results[0].final]
+        assert alone.histogram.to_dict() == results[0].histogram.to_dict()
+        blank = DecodingSettings(temperature=0.9, top_k=20)  # no seed: a fresh draw each time
+        seeds = {lab(model, tok, PROMPT, blank, top_n=8, samples=500).histogram.seed for _ in range(3)}
+        assert len(seeds) == 3
+    finally:
+        decoding.next_token_logits = real

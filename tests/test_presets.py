@@ -1,7 +1,10 @@
 from pathlib import Path
 
-from playground.assets import SHAKESPEARE
-from playground.presets import QUICK_DEMO, quick_demo_config
+import pytest
+
+from playground import estimate
+from playground.assets import SHAKESPEARE, SHIPPED_TOKENIZERS
+from playground.presets import FAST, QUICK_DEMO, SLOW, quick_demo, quick_demo_config
 from playground.train_config import SCRATCH_DEFAULTS
 from playground.training import TrainingJob, read_metrics
 
@@ -39,3 +42,37 @@ def test_shortened_quick_demo_lowers_val_loss(tmp_path, monkeypatch):
     assert vals[-1] < vals[0] - 0.5, vals
     assert final["step"] == 10
     assert (tmp_path / "out" / "model.safetensors").exists()
+
+
+@pytest.mark.parametrize("speed,size,batch,why", [
+    (1.0, "tiny", 32, FAST),  # the development machine on a quiet hour
+    (0.3, "tiny", 16, SLOW),  # a slow or busy one: half the batch, so enough steps still fit
+    (0.05, "tiny", 8, SLOW),  # very slow: the smallest batch
+    (40.0, "mini", 32, FAST),  # a GPU-class machine trains mini long enough in two minutes
+])
+def test_the_quick_demo_measures_the_machine_and_says_what_it_chose(monkeypatch, tmp_path, speed, size, batch, why):
+    reference = estimate.REFERENCE_OVERHEAD + estimate.flops_per_token(2, 128, 4000, 128) / estimate.REFERENCE_RATE
+    probes = []
+    monkeypatch.setattr(estimate, "_probe", lambda device, vocab: probes.append(device) or reference / speed)
+    demo = quick_demo("cpu")
+    assert probes == ["cpu"]  # measured now, not an earlier process-wide figure
+    assert (demo.settings["scratch"], demo.settings["batch_size"], demo.why) == (size, batch, why)
+    assert "{" not in demo.reason and f"{batch} × 128" in demo.reason and demo.reason.endswith(".")
+    cfg = demo.config(str(tmp_path / "out"))  # the form's values are what runs
+    assert (cfg.scratch, cfg.batch_size, cfg.tokenizer, cfg.max_minutes) == (size, batch, "bpe:1024", 2.0)
+    assert quick_demo("cpu").settings == demo.settings and len(probes) == 2  # measured again on each press
+
+
+def test_the_quick_demos_bpe_of_the_bundled_plays_is_shipped(tmp_path, monkeypatch):
+    """Its two minutes go to training: the 1 024-token BPE of train.txt is not trained, nor cached, but shipped."""
+    from playground.corpus import load_corpus
+    from playground.training import _scratch_tokenizer
+
+    monkeypatch.setenv("PLAYGROUND_CACHE", str(tmp_path / "cache"))
+    corpus = load_corpus(quick_demo_config(tmp_path / "o").corpus)
+    shipped = SHIPPED_TOKENIZERS / f"{corpus.content_hash}-bpe1024"
+    assert (shipped / "tokenizer.json").exists()
+    tok = _scratch_tokenizer("bpe:1024", corpus, None)
+    assert len(tok) == 1024 and tok.eos_token == "<|endoftext|>"
+    assert tok.decode(tok("KING HENRY V:\nOnce more unto the breach").input_ids) == "KING HENRY V:\nOnce more unto the breach"
+    assert not (tmp_path / "cache" / "tokenizers").exists()
