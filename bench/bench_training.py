@@ -220,6 +220,7 @@ def quickdemo(args) -> None:
     from playground.evaluation import perplexity
     from playground.models import load_model
     from playground.presets import quick_demo, quick_demo_config
+    from playground.train_config import SCRATCH_DEFAULTS
 
     busy = subprocess.Popen([sys.executable, "-c", "while True: pass"]) if args.busy else None
     try:
@@ -231,7 +232,8 @@ def quickdemo(args) -> None:
                 load_before = os.getloadavg()[0]
                 t0, cpu0 = time.monotonic(), time.process_time()
                 if args.batch:  # equal work: the preset's recipe at this batch for --steps steps
-                    chosen = {"batch_size": args.batch, "max_steps": args.steps, "max_minutes": None}
+                    chosen = {"tokenizer": SCRATCH_DEFAULTS["tiny"].tokenizer, "batch_size": args.batch,
+                              "max_steps": args.steps, "max_minutes": None, "threads": args.threads}
                     cfg, why = quick_demo_config(str(out), **chosen), f"batch {args.batch}, {args.steps} steps"
                 else:
                     demo = quick_demo()
@@ -307,6 +309,7 @@ def main() -> None:
     q = sub.add_parser("quickdemo")
     q.add_argument("--batch", type=int, help="train the preset's recipe at this batch for --steps steps instead")
     q.add_argument("--steps", type=int, default=300)
+    q.add_argument("--threads", type=int, help="with --batch: torch threads for the run (default: all cores)")
     q.add_argument("--repeats", type=int, default=1)
     q.add_argument("--busy", action="store_true", help="keep one core busy with a loop of this bench's own meanwhile")
     dft = sub.add_parser("defaults")

@@ -178,9 +178,9 @@ def _per_char_chart(records: Sequence[dict], *, log_scale: bool, title: str) -> 
     if not val:
         return _empty(title, "The val loss per character appears here after the first evaluation.")
     xs, nats, bits = zip(*val)
-    fig = go.Figure(go.Scatter(x=xs, y=nats, customdata=bits, name="val loss", mode="lines+markers",
+    fig = go.Figure(go.Scatter(x=xs, y=nats, customdata=[[b] for b in bits], name="val loss", mode="lines+markers",
                                line=dict(color=ORANGE, width=2.5), marker=dict(size=8),
-                               hovertemplate="step %{x}<br>val %{y:.4f} nats/char<br>val %{customdata:.4f} bits/char"
+                               hovertemplate="step %{x}<br>val %{y:.4f} nats/char<br>val %{customdata[0]:.4f} bits/char"
                                              "<extra></extra>"))
     fig.update_xaxes(title_text="optimizer step", rangemode="tozero")
     fig.update_yaxes(title_text="val loss (nats / character)", type="log" if log_scale else "linear")

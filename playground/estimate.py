@@ -43,22 +43,37 @@ def flops_per_token(n_layer: int, n_embd: int, vocab: int, block: int, trainable
     return matmuls + 12 * n_layer * n_embd * block
 
 
-def machine_rate(device: str = "cpu", fresh: bool = False) -> tuple[float, float]:
+def machine_rate(device: str = "cpu", fresh: bool = False, threads: int | None = None) -> tuple[float, float]:
     """(FLOP/s, seconds of overhead per token) of this machine, scaled from the reference by one probe.
 
     Probed once per process, or again with `fresh` (the quick demo measures the machine as it is now: the
-    same host trains at half the speed while another process keeps a core busy)."""
+    same host trains at half the speed while another process keeps a core busy). `threads`: with that many
+    torch threads (default: this thread's count)."""
+    key = (device, threads)
     with _rate_lock:
-        if fresh or device not in _rate:
+        if fresh or key not in _rate:
             p = PROBE
             reference = REFERENCE_OVERHEAD + flops_per_token(p["n_layer"], p["n_embd"], p["vocab"], p["block"]) / REFERENCE_RATE
-            speed = reference / _probe(device, p["vocab"])  # > 1: faster than the reference machine
-            _rate[device] = (REFERENCE_RATE * speed, REFERENCE_OVERHEAD / speed)
-        return _rate[device]
+            speed = reference / _probe(device, p["vocab"], threads)  # > 1: faster than the reference machine
+            _rate[key] = (REFERENCE_RATE * speed, REFERENCE_OVERHEAD / speed)
+        return _rate[key]
 
 
-def _probe(device: str, vocab: int) -> float:
-    """Seconds per token of a few optimizer steps of a tiny GPT-2 with this vocabulary."""
+def _probe(device: str, vocab: int, threads: int | None = None) -> float:
+    """Seconds per token of a few optimizer steps of a tiny GPT-2 with this vocabulary (and torch threads)."""
+    import torch
+
+    before = torch.get_num_threads()
+    if threads:
+        torch.set_num_threads(threads)  # this thread's count only (memo.one_torch_thread)
+    try:
+        return _timed_steps(device, vocab)
+    finally:
+        if threads:
+            torch.set_num_threads(before)
+
+
+def _timed_steps(device: str, vocab: int) -> float:
     import torch
     from transformers import GPT2Config, GPT2LMHeadModel
 
@@ -131,14 +146,14 @@ class Estimate:
 
 def estimate(*, model: str | None, scratch: str | None, vocab: int | None, block: int, batch: int, grad_accum: int = 1,
              max_steps: int | None = None, max_minutes: float | None = None, lora: bool = False,
-             device: str | None = None) -> Estimate:
+             device: str | None = None, threads: int | None = None) -> Estimate:
     """Tokens/s and duration of a run with these settings on this machine (startup and evaluations not counted)."""
     if device is None:
         from playground.models import pick_device
 
         device = pick_device().type
     n_layer, n_embd, vocab = model_shape(model, scratch, vocab)
-    rate, overhead = machine_rate(device)
+    rate, overhead = machine_rate(device, threads=threads)
     # The overhead was measured on a 2-layer, 128-wide body; element-wise work grows with layers × width.
     overhead *= n_layer * n_embd / (PROBE["n_layer"] * PROBE["n_embd"])
     tps = 1.0 / (overhead + flops_per_token(n_layer, n_embd, vocab, block, 0.1 if lora else 1.0) / rate)

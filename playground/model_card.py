@@ -171,7 +171,7 @@ def _size(info: dict) -> str:
 def _tokenizer(info: dict) -> str:
     settings = info.get("settings", {})
     vocab = info.get("vocab_size")
-    spec = settings.get("tokenizer", "gpt2")
+    spec = settings.get("tokenizer") or "gpt2"
     if settings.get("model"):
         what = "the base model's own"
     elif spec.startswith("bpe:"):

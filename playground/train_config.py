@@ -86,6 +86,7 @@ NUMBERS: dict[str, tuple[str, dict]] = {
     "lora_r": ("LoRA rank", dict(integer=True, lo=1, hi=4096)),
     "lora_alpha": ("LoRA alpha", dict(integer=True, lo=1, hi=1_000_000)),
     "sample_tokens": ("Sample tokens", dict(integer=True, lo=1, hi=MAX_SAMPLE_TOKENS)),
+    "threads": ("Threads", dict(integer=True, lo=1, hi=4096)),
 }
 SHORT_WARMUP = 20  # a time budget alone: a short run must not spend itself warming up
 
@@ -215,6 +216,9 @@ class TrainConfig:
     compile: bool = field(default=False, metadata=ui("Compile the model (torch.compile)"))
     """torch.compile the model: faster steps after compiling (a minute or more on a GPU; ~10 s and 1.3x for the
     tiny model on a CPU, which needs a C++ compiler). Off: no wait."""
+    threads: int | None = None
+    """CPU threads torch splits each operation over (default: every core this process may use). One can be faster
+    while another program keeps a core busy: a split operation waits for its slowest thread."""
     lora: bool = False
     """Train LoRA adapters (merged into the saved model) instead of every weight."""
     lora_r: int = field(default=8, metadata=ui("LoRA rank", min=1))

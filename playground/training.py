@@ -218,8 +218,9 @@ class TrainingJob:
         """
         self._t0 = time.monotonic()
         created = False
-        # Every core this process was given: a serving thread's one-thread setting must not reach training (memo).
-        torch.set_num_threads(torch_threads())
+        # The run's threads, by default every core this process was given: a serving thread's one-thread setting
+        # must not reach training (memo.one_torch_thread). torch's count is per thread: this job's alone.
+        torch.set_num_threads(self.config.threads or torch_threads())
         with _signals_stop(self):
             try:
                 self._set("preparing", "Preparing the corpus and the model…")

@@ -4,7 +4,7 @@ import pytest
 
 from playground import estimate
 from playground.assets import SHAKESPEARE, SHIPPED_TOKENIZERS
-from playground.presets import FAST, QUICK_DEMO, SLOW, quick_demo, quick_demo_config
+from playground.presets import FAST, ONE_THREAD, QUICK_DEMO, SLOW, quick_demo, quick_demo_config
 from playground.train_config import SCRATCH_DEFAULTS
 from playground.training import TrainingJob, read_metrics
 
@@ -44,23 +44,38 @@ def test_shortened_quick_demo_lowers_val_loss(tmp_path, monkeypatch):
     assert (tmp_path / "out" / "model.safetensors").exists()
 
 
-@pytest.mark.parametrize("speed,size,batch,why", [
-    (1.0, "tiny", 32, FAST),  # the development machine on a quiet hour
-    (0.3, "tiny", 16, SLOW),  # a slow or busy one: half the batch, so enough steps still fit
-    (0.05, "tiny", 8, SLOW),  # very slow: the smallest batch
-    (40.0, "mini", 32, FAST),  # a GPU-class machine trains mini long enough in two minutes
+@pytest.mark.parametrize("seconds_per_token,size,batch,why", [
+    (2e-5, "tiny", 32, FAST),  # the 2-core development machine, quiet (~54 000 tokens/s for tiny)
+    (1e-4, "tiny", 16, SLOW),  # five times slower: half the batch, so that enough steps still fit
+    (4e-4, "tiny", 8, SLOW),  # slower still: the smallest batch
+    (3e-7, "mini", 32, FAST),  # a GPU-class machine trains mini long enough in two minutes
 ])
-def test_the_quick_demo_measures_the_machine_and_says_what_it_chose(monkeypatch, tmp_path, speed, size, batch, why):
-    reference = estimate.REFERENCE_OVERHEAD + estimate.flops_per_token(2, 128, 4000, 128) / estimate.REFERENCE_RATE
+def test_the_quick_demo_measures_the_machine_and_says_what_it_chose(monkeypatch, tmp_path, seconds_per_token, size,
+                                                                     batch, why):
     probes = []
-    monkeypatch.setattr(estimate, "_probe", lambda device, vocab: probes.append(device) or reference / speed)
+    monkeypatch.setattr(estimate, "_probe", lambda device, vocab, threads=None: probes.append(threads) or seconds_per_token)
     demo = quick_demo("cpu")
-    assert probes == ["cpu"]  # measured now, not an earlier process-wide figure
-    assert (demo.settings["scratch"], demo.settings["batch_size"], demo.why) == (size, batch, why)
+    assert probes[0] is None  # measured now with every core, not an earlier process-wide figure
+    assert (demo.settings["scratch"], demo.settings["batch_size"], demo.sentences) == (size, batch, (why,))
+    assert demo.settings["threads"] is None  # one thread was not faster
     assert "{" not in demo.reason and f"{batch} × 128" in demo.reason and demo.reason.endswith(".")
+    assert demo.describe(lambda t: "» " + t).startswith("» Measured")  # each sentence through the page's language
     cfg = demo.config(str(tmp_path / "out"))  # the form's values are what runs
     assert (cfg.scratch, cfg.batch_size, cfg.tokenizer, cfg.max_minutes) == (size, batch, "bpe:1024", 2.0)
-    assert quick_demo("cpu").settings == demo.settings and len(probes) == 2  # measured again on each press
+    again = len(probes)
+    assert quick_demo("cpu").settings == demo.settings and len(probes) == 2 * again  # measured again on each press
+
+
+def test_the_quick_demo_trains_on_one_thread_when_one_is_faster_now(monkeypatch, tmp_path):
+    from playground.memo import torch_threads
+
+    if torch_threads() < 2:
+        pytest.skip("one core: nothing to choose")
+    # Another program keeps a core busy: a step split over two threads waits for the slow one.
+    monkeypatch.setattr(estimate, "_probe", lambda device, vocab, threads=None: 3e-5 if threads == 1 else 6e-5)
+    demo = quick_demo("cpu")
+    assert demo.settings["threads"] == 1 and demo.sentences[-1] == ONE_THREAD
+    assert demo.config(str(tmp_path / "o")).threads == 1 and "one CPU thread" in demo.reason
 
 
 def test_the_quick_demos_bpe_of_the_bundled_plays_is_shipped(tmp_path, monkeypatch):

@@ -269,6 +269,10 @@ REASONS = ["ranked 1 of 6: one of the 3 beams that continue",
 STATUSES = ["running", "pruned", "finished", "finished", "pruned", "pruned", "pruned", "stopped", "final", "final"]
 
 
+PER_CHAR = [{"step": 0, "val_loss": 7.0, "val_nats_per_char": 3.0, "val_bits_per_char": 4.33},
+            {"step": 10, "val_loss": 5.0, "val_nats_per_char": 2.1, "val_bits_per_char": 3.03}]
+
+
 def chart_figures():
     """(name, figure) from every builder of playground.charts, empty and drawn, with the titles the UI gives."""
     from playground import charts as c
@@ -287,6 +291,10 @@ def chart_figures():
     yield from [
         ("loss", c.loss_chart([])), ("loss", c.loss_chart(RECORDS, smoothing=0.6)), ("runs", c.runs_chart([])),
         *[(f"runs {x}", c.runs_chart(runs, x=x)) for x in c.RUN_X_AXES],
+        # Loss per character (issue 22): drawn, and for runs from before it was recorded.
+        ("loss", c.loss_chart(PER_CHAR, per_char=True)), ("loss", c.loss_chart(RECORDS, per_char=True)),
+        *[(f"runs {y}", c.runs_chart([*runs, {"name": "r2", "records": PER_CHAR}], y=y)) for y in c.RUN_Y_AXES],
+        ("runs", c.runs_chart(runs, y="val nats/char")),
         ("histogram", c.length_histogram([])), ("histogram", c.length_histogram([3, 5, 200] * 400, block_size=128)),
         ("histogram", c.length_histogram([3, 5, 200], unit="line", block_size=128)),
         ("stages", c.stage_chart([], [])), ("stages", c.stage_chart(WORDS, STAGES)),
