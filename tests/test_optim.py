@@ -167,6 +167,7 @@ TRAIN_FLAGS = {
     "--val-fraction", "--seed", "--precision", "--compile", "--dropout", "--lora", "--lora-r", "--lora-alpha", "--resume",
     "--sample-prompt", "--sample-tokens", "--drop-blank-lines", "--strip-page-numbers", "--collapse-spaces",
     "--dedupe-lines", "--report-to", "--dataset", "--dataset-config", "--dataset-split", "--dataset-max-chars",
+    "--threads",
 }
 
 
@@ -205,7 +206,7 @@ def test_train_command_round_trips_every_setting(tmp_path, resume):
         stride=32, line_by_line=True, batch_size=4, grad_accum=2, lr=1e-3, schedule="wsd", optimizer="muon",
         muon_lr=0.03, warmup=5, weight_decay=0.05, max_grad_norm=0.5, epochs=2.5, max_steps=100, max_minutes=1.5,
         eval_every=7, val_fraction=0.2, seed=7, precision="fp32", sample_prompt="To be, or 'not'", sample_tokens=12,
-        dropout=0.1,
+        dropout=0.1, threads=1,
     )
     lora = TrainConfig(corpus=["a.txt"], output=str(tmp_path / "l"), model="gpt2", lora=True, lora_r=4,
                        lora_alpha=8, optimizer="adamw", resume=True)
