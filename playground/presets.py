@@ -21,9 +21,7 @@ from playground.train_config import SCRATCH_DEFAULTS, TrainConfig
 # quick_demo() fills in the size and batch it measured.
 QUICK_DEMO: dict = {
     "scratch": "tiny",
-    # The form today lists bpe:4000, not tiny's bpe:1024: until it does, the static preset keeps a value the form
-    # offers; quick_demo() takes the size's own tokenizer, whose BPE of the bundled plays is shipped (assets/tokenizers).
-    "tokenizer": "bpe:4000",
+    "tokenizer": "bpe:1024",  # tiny's own; its BPE of the bundled plays is shipped (assets/tokenizers)
     "max_minutes": 2.0,  # the time budget ends the run (and the learning-rate schedule) on any machine
     "max_steps": None,
     "eval_every": None,  # with a time budget alone: about ten evaluations, so the chart has ten val points

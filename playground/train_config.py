@@ -191,7 +191,8 @@ class TrainConfig:
     """'adamw', or from scratch 'muon': Muon on the blocks' 2-D matrices, AdamW (at --lr) on embeddings, norms,
     biases. Default: muon from scratch (it won the tinyshakespeare benchmark, docs/benchmarks.md), adamw for fine-tuning."""
     muon_lr: float | None = field(default=None, metadata=ui("Muon learning rate (0 = the size's)", blank="zero"))
-    """Learning rate of Muon's matrices (default 0.02); only with optimizer 'muon'."""
+    """Learning rate of Muon's matrices (default: the size's, 0.05 for tiny and mini, 0.02 from small up); only with
+    optimizer 'muon'."""
     warmup: int | None = field(default=None, metadata=ui("Warm-up steps", min=0))
     """Warm-up optimizer steps (linear from 0)."""
     weight_decay: float | None = field(default=None, metadata=ui("Weight decay", min=0))
@@ -216,7 +217,7 @@ class TrainConfig:
     compile: bool = field(default=False, metadata=ui("Compile the model (torch.compile)"))
     """torch.compile the model: faster steps after compiling (a minute or more on a GPU; ~10 s and 1.3x for the
     tiny model on a CPU, which needs a C++ compiler). Off: no wait."""
-    threads: int | None = None
+    threads: int | None = field(default=None, metadata=ui("CPU threads (0 = every core)", blank="zero", min=0))
     """CPU threads torch splits each operation over (default: every core this process may use). One can be faster
     while another program keeps a core busy: a split operation waits for its slowest thread."""
     lora: bool = False
