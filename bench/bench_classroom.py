@@ -14,8 +14,8 @@ at the same moment (a barrier):
 
 and prints p50 / p95 / max latency and errors per action. `--tree` starts another checkout's app.py (before /
 after runs, alternating); `--env K=V` passes settings to the app (e.g. OMP_NUM_THREADS=1). The endpoints' inputs
-are filled from the app's own API description (each input's default, then the few this bench sets by label),
-so the bench follows the form as it changes.
+are filled from the app's own API description (each input's default, then the few this bench sets by name:
+context, model, draws, seed, prompt, max_new_tokens), so the bench follows the form as it changes.
 """
 
 from __future__ import annotations
@@ -65,18 +65,13 @@ def start_app(model: str, tree: Path, env: dict[str, str]):
     raise SystemExit("app.py did not answer within 3 minutes")
 
 
-def label_of(parameter: dict) -> str:
-    label = parameter.get("label")
-    return label.get("key", "") if isinstance(label, dict) else str(label or "")
-
-
-def arguments(api: dict, endpoint: str, by_label: dict) -> list:
-    """The endpoint's inputs: each one's default, except those `by_label` names (by the English label)."""
+def arguments(api: dict, endpoint: str, by_name: dict) -> list:
+    """The endpoint's inputs, in order: each one's default, except those `by_name` sets (by API parameter name)."""
     params = api["named_endpoints"][endpoint]["parameters"]
-    missing = set(by_label) - {label_of(p) for p in params}
+    missing = set(by_name) - {p["parameter_name"] for p in params}
     if missing:
-        raise SystemExit(f"{endpoint} has no input labelled {sorted(missing)}; its inputs: {[label_of(p) for p in params]}")
-    return [by_label.get(label_of(p), p.get("parameter_default")) for p in params]
+        raise SystemExit(f"{endpoint} has no input named {sorted(missing)}; its inputs: {[p['parameter_name'] for p in params]}")
+    return [by_name.get(p["parameter_name"], p.get("parameter_default")) for p in params]
 
 
 def at_once(clients: list, work) -> list[tuple[float, str | None]]:
@@ -134,12 +129,10 @@ def main() -> None:
 
         def lab_args(i: int) -> list:
             context = LAB_CONTEXTS[0] if args.mode == "link" else LAB_CONTEXTS[i % len(LAB_CONTEXTS)]
-            return arguments(api, ENDPOINTS["lab"], {"Context": context, "Model (used by every tab)": model,
-                                                      "Draws": 10_000, "Seed": 0})
+            return arguments(api, ENDPOINTS["lab"], {"context": context, "model": model, "draws": 10_000, "seed": 0})
 
-        sample = arguments(api, ENDPOINTS["sample"], {"Model (used by every tab)": model, "Draws": 10_000})
-        generate = arguments(api, ENDPOINTS["generate"], {"Prompt": PROMPT, "Model (used by every tab)": model,
-                                                          "Max new tokens": 50})
+        sample = arguments(api, ENDPOINTS["sample"], {"model": model, "draws": 10_000})
+        generate = arguments(api, ENDPOINTS["generate"], {"prompt": PROMPT, "model": model, "max_new_tokens": 50})
         work = {
             "lab": lambda i, c: c.predict(*lab_args(i), api_name=ENDPOINTS["lab"]),
             "sample": lambda i, c: c.predict(*sample, api_name=ENDPOINTS["sample"]),

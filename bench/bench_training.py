@@ -251,6 +251,8 @@ def quickdemo(args) -> None:
                               "val_nats_per_char": round(final.get("val_nats_per_char", float("nan")), 4),
                               "eval_nats_per_char": round(held_out.nats_per_char, 4),
                               "load_1min": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+                              "curve": [(r["step"], round(r["elapsed"]), round(r["val_nats_per_char"], 3))
+                                        for r in records if "val_nats_per_char" in r],
                               "sample": sample}), flush=True)
     finally:
         if busy is not None:

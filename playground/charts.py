@@ -4,6 +4,10 @@ Nothing here imports torch or knows about Gradio; the UI passes what the engine 
 lists. Each builder returns a complete `go.Figure` with titles and hover text, so it can be tested
 (tests/test_charts.py) and reused in a notebook.
 
+The Decoding lab's three builders keep their recent figures (`_shared`): building one costs tens of
+milliseconds of Python, a class asks for the same few at once, and a figure from the same data is the same
+figure. Those figures are shared: read them, copy them (i18n.localize_figure does), never change them.
+
     loss_chart             train / val loss, val perplexity on a second axis (log scale, smoothing)
     runs_chart             several runs' curves overlaid (x: step, tokens, wall time or epoch)
     length_histogram       tokens per document or line of a corpus
@@ -20,11 +24,15 @@ lists. Each builder returns a complete `go.Figure` with titles and hover text, s
 
 from __future__ import annotations
 
+import functools
+import json
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
+
+from playground.memo import SharedResults
 
 # One palette for the whole app (colour-blind safe: Okabe-Ito).
 BLUE, ORANGE, GREEN, VERMILION, PURPLE, SKY, GREY = (
@@ -32,6 +40,18 @@ BLUE, ORANGE, GREEN, VERMILION, PURPLE, SKY, GREY = (
 )
 KEPT, CUT = BLUE, "#E4B5A2"
 FONT = dict(family="Inter, system-ui, -apple-system, Segoe UI, sans-serif", size=13)
+
+
+_FIGURES = SharedResults(128)  # the lab's recent figures, by builder and arguments
+
+
+def _shared(builder: Callable[..., go.Figure]) -> Callable[..., go.Figure]:
+    """`builder`, computed once for the same arguments (plain data: keyed by their JSON), also while it runs."""
+    @functools.wraps(builder)
+    def shared(*args, **kwargs):
+        key = (builder.__name__, json.dumps([args, kwargs], sort_keys=True, default=str))
+        return _FIGURES.get(key, lambda: builder(*args, **kwargs))
+    return shared
 
 
 TITLE_CHARS = 44  # about what fits a 390 px phone at the title's 15 px: longer first lines wrap
@@ -282,6 +302,7 @@ def choices_text(entropy: float) -> str:
     return f"{entropy:.2f} nats ≈ {n:.1f} choices" if n < 9.95 else f"{entropy:.2f} nats ≈ {n:,.0f} choices"
 
 
+@_shared
 def stage_chart(tokens: Sequence[str], stages: Sequence[dict], *, only_active: bool = True,
                 title: str = "Next-token distribution, knob by knob") -> go.Figure:
     """Small multiples on ONE probability scale: the raw top-N tokens (rows) after every decoding stage (columns).
@@ -361,6 +382,7 @@ def _stage_title(s: dict) -> str:
     return "<br>".join(lines)
 
 
+@_shared
 def sample_histogram(counts: Sequence[dict], *, draws: int, other_count: int = 0, other_expected: float = 0.0,
                      other_tokens: int = 0, title: str | None = None) -> go.Figure:
     """Sampled counts per token (bars) against the expected counts draws × p (diamonds).
@@ -401,6 +423,7 @@ def sample_histogram(counts: Sequence[dict], *, draws: int, other_count: int = 0
                    title_y=0.97, title_yanchor="top", margin=dict(l=60, r=30, t=104, b=48))
 
 
+@_shared
 def temperature_chart(tokens: Sequence[str], sweep: dict | None, references: Sequence[dict] = (), *,
                       title: str = "Temperature") -> go.Figure:
     """The raw top-N tokens' bars at one temperature, on a fixed 0–100 % axis, so a slider sweeps them.

@@ -116,7 +116,7 @@ def default_warmup(d: SizeDefaults, max_steps: int | None, max_minutes: float | 
     return d.warmup
 
 
-def form_defaults(model: str | None = None, scratch: str | None = None, lora: bool = False, *,
+def default_settings(model: str | None = None, scratch: str | None = None, lora: bool = False, *,
                   max_steps: int | None = None, max_minutes: float | None = None, epochs: float | None = None) -> dict:
     """Every setting's default as a form shows it, by TrainConfig field name: the size's recipe (lr, batch,
     block, tokenizer, optimizer, Muon's rate, schedule, warm-up for this run length, weight decay, dropout)

@@ -255,10 +255,21 @@ def test_runs_chart_y_axis_per_character_leaves_out_train_loss_and_older_runs():
     runs = [{"name": "bpe", "records": PER_CHAR}, {"name": "old", "records": RECORDS}]
     by_token = charts.runs_chart(runs, y="loss")
     assert {t.name for t in by_token.data if t.name} == {"bpe · train", "bpe · val", "old · train", "old · val"}
-    for y, key in (("val nats/char", "val_nats_per_char"), ("val bits/char", "val_bits_per_char")):
+    for y, key in (("nats_per_char", "val_nats_per_char"), ("bits_per_char", "val_bits_per_char")):
         fig = charts.runs_chart(runs, y=y)
         assert [t.name for t in fig.data] == ["bpe · val"]
         assert list(fig.data[0].y) == [r[key] for r in PER_CHAR if key in r]
         assert fig.layout.yaxis.title.text == charts.RUN_Y_AXES[y][2]
-    old_only = charts.runs_chart(runs[1:], y="val nats/char")
+    old_only = charts.runs_chart(runs[1:], y="nats_per_char")
     assert not old_only.data and "before" in old_only.layout.annotations[0].text
+
+
+def test_the_labs_figures_are_built_once_for_the_same_data():
+    """A class asks for the same distribution at once: one figure, shared (read-only), not thirty."""
+    stages = [{"name": "raw", "active": True, "kept": 2, "probs": [0.625, 0.375], "entropy": 0.66, "kept_mass": 1.0}]
+    first = charts.stage_chart(["to", "be"], stages)
+    assert charts.stage_chart(["to", "be"], [dict(s) for s in stages]) is first  # equal data, new lists
+    assert charts.stage_chart(["to", "me"], stages) is not first
+    counts = [{"token": "to", "count": 6, "expected": 6.25}]
+    assert charts.sample_histogram(counts, draws=10) is charts.sample_histogram(list(counts), draws=10)
+    assert charts.sample_histogram(counts, draws=10) is not charts.sample_histogram(counts, draws=11)

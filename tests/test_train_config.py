@@ -9,7 +9,7 @@ from playground.cli.train import config_from_args
 from playground.config_fields import flags
 from playground.errors import PlaygroundError
 from playground.models import SCRATCH_SIZES
-from playground.train_config import FINETUNE_DEFAULTS, SCRATCH_DEFAULTS, TrainConfig, defaults_for, form_defaults
+from playground.train_config import FINETUNE_DEFAULTS, SCRATCH_DEFAULTS, TrainConfig, defaults_for, default_settings
 
 RECIPE = ("tokenizer", "block_size", "batch_size", "lr", "optimizer", "muon_lr", "schedule", "warmup", "weight_decay",
           "dropout")
@@ -33,10 +33,10 @@ def test_train_scratch_tiny_alone_is_the_tuned_tinyshakespeare_recipe():
 @pytest.mark.parametrize("size", list(SCRATCH_SIZES))
 @pytest.mark.parametrize("length", [{}, {"max_minutes": 2.0}, {"max_steps": 300}])
 def test_the_cli_and_the_form_take_every_default_from_one_place(size, length):
-    """What the form shows (form_defaults) is what `train --scratch SIZE` resolves to, setting by setting."""
+    """What the form shows (default_settings) is what `train --scratch SIZE` resolves to, setting by setting."""
     args = [a for k, v in length.items() for a in ("--" + k.replace("_", "-"), str(v))]
     run = cli_config("--scratch", size, *args).resolved(1024)
-    shown = form_defaults(None, size, **length)
+    shown = default_settings(None, size, **length)
     assert {f.dest for f in flags()} - set(shown) == {"corpus", "output", "model", "scratch"}
     for f in flags():
         if f.dest in shown and len(f.path) == 1:
@@ -52,7 +52,7 @@ def test_fine_tuning_keeps_the_models_tokenizer_and_adamw(model, lora):
     assert run.tokenizer is None and cfg.tokenizer_or_default is None  # the model's own
     assert (run.optimizer, run.muon_lr, run.schedule) == ("adamw", None, "cosine")
     assert run.lr == (2e-4 if lora else FINETUNE_DEFAULTS.get(model, FINETUNE_DEFAULTS["gpt2"]).lr)
-    shown = form_defaults(model, None, lora)
+    shown = default_settings(model, None, lora)
     assert all(getattr(run, k) == shown[k] for k in RECIPE)
     assert defaults_for(model, None, lora).tokenizer is None
 
@@ -72,3 +72,15 @@ def test_what_the_user_sets_wins_over_the_recipe():
                      "--lr", "1e-3", "--warmup", "7").resolved(1024)
     assert (run.tokenizer, run.schedule, run.optimizer, run.muon_lr, run.lr, run.warmup) == \
         ("bpe:2000", "cosine", "adamw", None, 1e-3, 7)
+
+
+@pytest.mark.parametrize("size", list(SCRATCH_SIZES))
+def test_the_train_tab_opens_on_the_same_recipe_as_the_cli(size):
+    """The Train form's values for a size (ui.train_form) are `train --scratch SIZE`'s, setting by setting."""
+    from playground.ui.train_form import MAIN, SCRATCH, advanced_fields, config_values, form_defaults
+
+    form = form_defaults(SCRATCH, None, size)
+    drawn = {name: form[name] for name in (*MAIN, *advanced_fields())}  # the tokenizer is its own dropdown
+    sent = TrainConfig(corpus=["c.txt"], output="o", scratch=size, tokenizer=form["tokenizer"],
+                       **config_values(drawn)).resolved(1024)
+    assert sent.to_dict() == cli_config("--scratch", size).resolved(1024).to_dict()

@@ -294,7 +294,7 @@ def chart_figures():
         # Loss per character (issue 22): drawn, and for runs from before it was recorded.
         ("loss", c.loss_chart(PER_CHAR, per_char=True)), ("loss", c.loss_chart(RECORDS, per_char=True)),
         *[(f"runs {y}", c.runs_chart([*runs, {"name": "r2", "records": PER_CHAR}], y=y)) for y in c.RUN_Y_AXES],
-        ("runs", c.runs_chart(runs, y="val nats/char")),
+        ("runs", c.runs_chart(runs, y="nats_per_char")),
         ("histogram", c.length_histogram([])), ("histogram", c.length_histogram([3, 5, 200] * 400, block_size=128)),
         ("histogram", c.length_histogram([3, 5, 200], unit="line", block_size=128)),
         ("stages", c.stage_chart([], [])), ("stages", c.stage_chart(WORDS, STAGES)),
