@@ -27,7 +27,8 @@ one after the other in the same sitting, then `calibrate` again.
 `quickdemo` runs the quick demo (playground.presets.quick_demo: it probes this machine and picks the size and
 batch) for its 2-minute budget, prints what it chose and why, the steps, wall time, the run's last val loss per
 token and per character (the Train tab's figures), `eval`'s nats/char on the held-out plays and the last sample.
-`--batch B --steps N` instead trains the preset's recipe at batch B for N steps (equal-work comparisons). Run it
+`--preset static` runs the QUICK_DEMO dict as it stands, without measuring; `--preset before` the preset as it was
+before issue 22 (with PLAYGROUND_CACHE=$(mktemp -d), a newcomer's first run). `--batch B --steps N` instead trains the preset's recipe at batch B for N steps (equal work). Run it
 on a slowed host, e.g. `taskset -c 0 python bench/bench_training.py quickdemo` (one core) or beside a busy loop
 (`--busy`: this bench starts one, `python -c "while True: pass"`, and stops it after). Torch takes as many
 threads as the process may use cores (os.sched_getaffinity), unless BENCH_THREADS says otherwise.
@@ -204,6 +205,9 @@ def defaults(args) -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-defaults-"))
     (work / "train.txt").write_text(text[:cut], encoding="utf-8")
     (work / "val.txt").write_text(text[cut:], encoding="utf-8")
+    # Both rows find the corpus BPE and the tokenized text cached (the first would otherwise pay for them).
+    TrainingJob(TrainConfig(corpus=[str(work / "train.txt")], val_files=[str(work / "val.txt")],
+                            output=str(work / "warm-up"), scratch=args.size)).prepare()
     rows = []
     for minutes in args.minutes:
         run_args = argparse.Namespace(minutes=minutes, steps=None)
@@ -214,6 +218,11 @@ def defaults(args) -> None:
             rows.append(shakespeare_run(name, settings, work, text[cut:], run_args) | {"calibrate_before": before})
         print(json.dumps({"calibrate": calibrate_row(10)}), flush=True)
     print(json.dumps({"rows": rows}))
+
+
+# The quick demo as the Train tab ran it before issue 22: a 4 000-token BPE (trained in the budget on a fresh
+# cache: run it with PLAYGROUND_CACHE=$(mktemp -d)), Muon 0.02 and cosine decay, batch 32, every core.
+BEFORE = dict(tokenizer="bpe:4000", optimizer="muon", muon_lr=0.02, schedule="cosine", batch_size=32)
 
 
 def quickdemo(args) -> None:
@@ -235,6 +244,10 @@ def quickdemo(args) -> None:
                     chosen = {"tokenizer": SCRATCH_DEFAULTS["tiny"].tokenizer, "batch_size": args.batch,
                               "max_steps": args.steps, "max_minutes": None, "threads": args.threads}
                     cfg, why = quick_demo_config(str(out), **chosen), f"batch {args.batch}, {args.steps} steps"
+                elif args.preset == "static":  # the QUICK_DEMO dict as it stands, nothing measured
+                    cfg, why = quick_demo_config(str(out)), "the static preset"
+                elif args.preset == "before":  # the Train tab's preset before issue 22
+                    cfg, why = quick_demo_config(str(out), **BEFORE), "the preset before issue 22"
                 else:
                     demo = quick_demo()
                     cfg, why = demo.config(str(out)), demo.reason
@@ -313,6 +326,9 @@ def main() -> None:
     q.add_argument("--steps", type=int, default=300)
     q.add_argument("--threads", type=int, help="with --batch: torch threads for the run (default: all cores)")
     q.add_argument("--repeats", type=int, default=1)
+    q.add_argument("--preset", choices=("measured", "static", "before"), default="measured",
+                   help="measured: presets.quick_demo() probes the machine and chooses; static: the QUICK_DEMO dict as "
+                        "is; before: the preset before issue 22 (bpe:4000, Muon 0.02, cosine, every core)")
     q.add_argument("--busy", action="store_true", help="keep one core busy with a loop of this bench's own meanwhile")
     dft = sub.add_parser("defaults")
     dft.add_argument("--minutes", type=float, nargs="+", default=[2.0, 3.6])
