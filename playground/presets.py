@@ -4,8 +4,9 @@ The quick demo trains a GPT-2 from scratch on the bundled Shakespeare for two mi
 held-out plays, and must show a falling curve and samples with speaker names and real words on any machine,
 a slow or busy one included. So it measures the machine first (playground.estimate's probe, about a second)
 and picks what fits: the size (`tiny`; `mini` only where a machine is fast enough for it to train long),
-the size's recipe (a 1 024-token BPE of the plays, shipped in assets/ so no time goes to training it), and
-the batch: on a slow machine a smaller batch, so that the two minutes still hold enough optimizer steps.
+the size's recipe (a 1 024-token BPE of the plays, shipped in assets/ so no time goes to training it), the
+batch (on a slow machine a smaller one, so that the two minutes still hold enough optimizer steps) and, on a
+CPU, the threads (one, when another program keeps a core busy and one thread measures faster).
 Measured figures: docs/benchmarks.md ("Quick demo").
 """
 
@@ -107,7 +108,7 @@ def quick_demo_config(output: str, **overrides) -> TrainConfig:
         "output": str(output),
         **{k: v for k, v in QUICK_DEMO.items() if v is not None},
     }
-    return TrainConfig(**(values | {k: v for k, v in overrides.items()}))
+    return TrainConfig(**(values | overrides))
 
 
 def _device() -> str:

@@ -193,7 +193,8 @@ class TrainConfig:
     muon_lr: float | None = field(default=None, metadata=ui("Muon learning rate (0 = the size's)", blank="zero"))
     """Learning rate of Muon's matrices (default: the size's, 0.05 for tiny and mini, 0.02 from small up); only with
     optimizer 'muon'."""
-    warmup: int | None = field(default=None, metadata=ui("Warm-up steps", min=0))
+    warmup: int | None = field(default=None, metadata=ui("Warm-up steps", min=0, blank="text",
+                                                          placeholder="default: the size's, fewer for a short run"))
     """Warm-up optimizer steps (linear from 0)."""
     weight_decay: float | None = field(default=None, metadata=ui("Weight decay", min=0))
     """Decoupled weight decay (AdamW's, and Muon's)."""

@@ -75,12 +75,15 @@ def test_what_the_user_sets_wins_over_the_recipe():
 
 
 @pytest.mark.parametrize("size", list(SCRATCH_SIZES))
-def test_the_train_tab_opens_on_the_same_recipe_as_the_cli(size):
-    """The Train form's values for a size (ui.train_form) are `train --scratch SIZE`'s, setting by setting."""
+@pytest.mark.parametrize("length", [{}, {"max_minutes": 2.0}, {"max_steps": 300, "max_minutes": 5.0}])
+def test_the_train_tab_opens_on_the_same_recipe_as_the_cli(size, length):
+    """The Train form's values for a size (ui.train_form), with a run length typed in, are `train --scratch SIZE`'s
+    with the same length, setting by setting."""
     from playground.ui.train_form import MAIN, SCRATCH, advanced_fields, config_values, form_defaults
 
-    form = form_defaults(SCRATCH, None, size)
+    form = form_defaults(SCRATCH, None, size) | length
     drawn = {name: form[name] for name in (*MAIN, *advanced_fields())}  # the tokenizer is its own dropdown
     sent = TrainConfig(corpus=["c.txt"], output="o", scratch=size, tokenizer=form["tokenizer"],
                        **config_values(drawn)).resolved(1024)
-    assert sent.to_dict() == cli_config("--scratch", size).resolved(1024).to_dict()
+    args = [a for k, v in length.items() for a in ("--" + k.replace("_", "-"), str(v))]
+    assert sent.to_dict() == cli_config("--scratch", size, *args).resolved(1024).to_dict()

@@ -65,11 +65,12 @@ def form_defaults(source: str, base: str | None, size: str | None, lora: bool = 
     scratch = size if source == SCRATCH else None
     values = {name: f.default for name, f in field_flags().items()}
     recipe = dataclasses.asdict(defaults_for(None if scratch else base, scratch, lora and not scratch))
-    # Where the form can say "the default" (a choice's default entry, 0 in a box whose label says 0 means it), it
-    # says so: the optimizer, schedule and Muon rate then follow the model choice by themselves, as on the command
-    # line, and a fine-tune never inherits a from-scratch Muon setting it would refuse.
+    # Where the form can say "the default" (a choice's default entry, 0 in a box whose label says 0 means it, a
+    # blank text box), it says so: the optimizer, schedule, Muon rate and warm-up then follow the model choice and
+    # the run's length by themselves, as on the command line, and a fine-tune never inherits a from-scratch Muon
+    # setting it would refuse.
     values |= {name: value for name, value in recipe.items()
-               if not (meta(name).get("default_label") or meta(name).get("blank") == "zero")}
+               if not (meta(name).get("default_label") or meta(name).get("blank") in ("zero", "text"))}
     return {name: shown(name, value) for name, value in values.items()}
 
 
