@@ -29,11 +29,11 @@ MAIN = ("max_steps", "max_minutes", "lr", "batch_size")
 NOT_DRAWN = {"corpus", "output", "val_files", "text_field", "cleaning", "block_size", "stride", "line_by_line",
              "val_fraction", "dataset", "dataset_config", "dataset_split", "dataset_max_chars",  # the Data tab's
              "resume", "model", "scratch", "tokenizer", "lora"}
-# The run the form opens on: a from-scratch tiny GPT-2 with a corpus BPE (GPT-2's 50 257-token output layer
-# would be most of its compute), which trains visibly within minutes on a laptop CPU; the time budget caps it on
-# slow machines, the step count on fast ones. Everything else is the size's recipe (train_config.defaults_for),
-# the same defaults the CLI takes.
-OPENING = dict(source=SCRATCH, scratch="tiny", tokenizer="bpe:4000", max_steps=300, max_minutes=5)
+# The run the form opens on: a from-scratch tiny GPT-2, which trains visibly within minutes on a laptop CPU; the
+# time budget caps it on slow machines, the step count on fast ones. Everything else, its corpus BPE included
+# (GPT-2's 50 257-token output layer would be most of its compute), is the size's recipe
+# (train_config.defaults_for), the same defaults the CLI takes.
+OPENING = dict(source=SCRATCH, scratch="tiny", max_steps=300, max_minutes=5)
 
 
 def size_label(name: str) -> str:
