@@ -142,6 +142,7 @@ class RunInfo:
     started: float  # seconds since the epoch
     settings: dict = field(default_factory=dict)
     message: str = ""
+    best_val_nats_per_char: float | None = None  # compares runs with different tokenizers
 
     @property
     def finished(self) -> bool:
@@ -177,12 +178,14 @@ def read_run(folder: str | os.PathLike) -> RunInfo | None:
     if state == RUNNING and not alive(status.get("pid")):
         state = "interrupted"  # its process is gone (killed, crashed, machine restarted)
     vals = [r["val_loss"] for r in records if isinstance(r.get("val_loss"), (int, float))]
+    per_char = [r["val_nats_per_char"] for r in records if isinstance(r.get("val_nats_per_char"), (int, float))]
     steps = max((r.get("step", 0) for r in records), default=0)
     started = status.get("started") or folder.stat().st_mtime
     base = status.get("base") or info.get("base_model") or settings.get("model") or settings.get("scratch") or "?"
     return RunInfo(name=folder.name, folder=folder, base=str(base), status=state, steps=int(steps),
                    max_steps=status.get("max_steps"), best_val_loss=min(vals) if vals else None,
-                   started=float(started), settings=settings, message=status.get("message", ""))
+                   started=float(started), settings=settings, message=status.get("message", ""),
+                   best_val_nats_per_char=min(per_char) if per_char else None)
 
 
 def list_runs(root: str | os.PathLike) -> list[RunInfo]:

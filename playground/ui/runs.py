@@ -23,7 +23,7 @@ from playground.ui.i18n import error, headed, localize_figure, tr
 from playground.ui.state import AppContext
 from playground.values import number
 
-HEADERS = ["run", "base / size", "status", "steps", "best val loss", "started"]
+HEADERS = ["run", "base / size", "status", "steps", "best val loss", "best val nats/char", "started"]
 STATUS_WORDS = {"running": "training…", "done": "finished", "stopped": "stopped (saved)", "failed": "failed",
                 "interrupted": "interrupted"}
 
@@ -32,10 +32,11 @@ def run_rows(runs: list[runs_lib.RunInfo], lang: str = "en") -> list[list]:
     def steps(r):
         return f"{r.steps:,} / {r.max_steps:,}" if r.max_steps else f"{r.steps:,}"
 
-    def best(r):
-        return "–" if r.best_val_loss is None or not math.isfinite(r.best_val_loss) else f"{r.best_val_loss:.3f}"
+    def best(value):
+        return "–" if value is None or not math.isfinite(value) else f"{value:.3f}"
 
-    return [[r.name, r.base, tr(lang, STATUS_WORDS.get(r.status, r.status)), steps(r), best(r), r.date] for r in runs]
+    return [[r.name, r.base, tr(lang, STATUS_WORDS.get(r.status, r.status)), steps(r), best(r.best_val_loss),
+             best(r.best_val_nats_per_char), r.date] for r in runs]
 
 
 def curves(run: runs_lib.RunInfo) -> list[dict]:
@@ -83,6 +84,9 @@ def build(ctx: AppContext, model_select: gr.Dropdown, train_parts: dict, tabs: g
         overlay = gr.Dropdown([], multiselect=True, label="Runs to overlay", elem_id="runs-overlay", scale=4)
         x_axis = gr.Radio([(name, key) for key, (_, _, name) in charts.RUN_X_AXES.items()], value="step", label="x-axis",
                           elem_id="runs-x", scale=3)
+        y_axis = gr.Radio([(name, key) for key, (*_, name) in charts.RUN_Y_AXES.items()], value="loss", label="y-axis",
+                          elem_id="runs-y", scale=3,
+                          info="per character: runs with different tokenizers compare")
         log_y = gr.Checkbox(label="Log y", value=False, elem_id="runs-log", scale=1)
         smoothing = gr.Slider(0, 0.95, value=0.6, step=0.05, label="Smoothing (train loss)", scale=2)
     overlay_message = gr.HTML(elem_id="runs-overlay-message")
@@ -209,15 +213,17 @@ def build(ctx: AppContext, model_select: gr.Dropdown, train_parts: dict, tabs: g
     confirm.click(on_confirm, [pick, overlay, model_select], [confirm_row, table, pick, overlay, model_select, message],
                   api_name="runs_delete")
 
-    def on_overlay(runs, x_axis, log_y, smoothing, request: gr.Request):
-        """Overlay the curves of the runs named in `runs` (x: step, tokens, time or epoch), and the settings that
-        differ between them."""
+    def on_overlay(runs, x_axis, y_axis, log_y, smoothing, request: gr.Request):
+        """Overlay the curves of the runs named in `runs` (x: step, tokens, time or epoch; y: loss per token, or
+        val nats or bits per character), and the settings that differ between them."""
         session = ctx.session(request)
         lang = session.language
         try:
             names = overlay_names(runs)
             if x_axis not in charts.RUN_X_AXES:
                 raise PlaygroundError(f"The x-axis must be one of {', '.join(charts.RUN_X_AXES)}, not '{x_axis}'.")
+            if y_axis not in charts.RUN_Y_AXES:
+                raise PlaygroundError(f"The y-axis must be one of {', '.join(charts.RUN_Y_AXES)}, not '{y_axis}'.")
             smooth_ = number("Smoothing", smoothing, lo=0, hi=0.95)
         except PlaygroundError as e:
             return gr.skip(), gr.skip(), note(error(lang, str(e)), "error")
@@ -228,18 +234,19 @@ def build(ctx: AppContext, model_select: gr.Dropdown, train_parts: dict, tabs: g
             except PlaygroundError:
                 continue  # deleted meanwhile: the next refresh drops it from the list
         fig = localize_figure(charts.runs_chart([{"name": r.name, "records": curves(r)} for r in found], x=x_axis,
-                                                log_scale=bool(log_y), smoothing=smooth_), lang)
+                                                y=y_axis, log_scale=bool(log_y), smoothing=smooth_), lang)
         rows = runs_lib.differing_settings(found) if len(found) > 1 else []
         setting = tr(lang, "setting")
         return (fig, gr.update(value=rows, headers=[setting, *[r.name for r in found]] if len(found) > 1 else [setting]),
                 "")
 
-    gr.on([overlay.change, x_axis.change, log_y.change, smoothing.input], on_overlay, [overlay, x_axis, log_y, smoothing],
+    gr.on([overlay.change, x_axis.change, y_axis.change, log_y.change, smoothing.input], on_overlay,
+          [overlay, x_axis, y_axis, log_y, smoothing],
           [plot, diff, overlay_message], api_name="runs_overlay")
 
-    def show(chosen, overlaid, request: gr.Request):
+    def show(run, overlay, request: gr.Request):
         """The tab opens: the list from disk, and the picked run's actions as they are now."""
-        table_, pick_, overlay_ = listing(request, chosen, overlaid)
+        table_, pick_, overlay_ = listing(request, run, overlay if isinstance(overlay, list) else [])
         return (table_, pick_, overlay_, *on_pick(pick_["value"], request))
 
     refresh.click(show, [pick, overlay], [table, pick, overlay, command, download, details], api_name="runs_list")

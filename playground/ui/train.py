@@ -131,6 +131,8 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
     status = gr.HTML(progress_bar(0, I18N("Ready"), ""), elem_id="train-status")
     with gr.Row():
         log_scale = gr.Checkbox(label="Log scale", value=False, elem_id="train-log", scale=1)
+        per_char = gr.Checkbox(label="Val loss per character", value=False, elem_id="train-per-char", scale=1,
+                               info="compares runs with different tokenizers")
         smoothing = gr.Slider(0, 0.95, value=0.6, step=0.05, label="Smoothing (train loss)", scale=3)
     plot = gr.Plot(charts.loss_chart([]), elem_id="loss-plot", show_label=False)
     samples = gr.Dataframe(headers=SAMPLE_HEADERS, label="Samples", interactive=False,
@@ -170,13 +172,15 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
         # The preset trains on the bundled corpus: forget what the Data tab prepared.
         session = ctx.session(request)
         session.corpus = None
+        demo = _presets.quick_demo()  # measures this machine first (about a second): what fits its two minutes
         gr.Info(tr(session.language, "Quick demo: the tiny model from scratch on the bundled Shakespeare, with a time budget."))
-        values = preset_values(_presets.QUICK_DEMO)
+        values = preset_values(demo.settings)
+        chose = note(demo.describe(lambda text: tr(session.language, text)), "info")
         return [_tokenizer_update(values["tokenizer"]) if n == "tokenizer" else values[n] for n in preset_names] + [
-            on_corpus_note(request)]
+            on_corpus_note(request) + chose]
 
-    preset_btn.click(on_preset, None, [form.fields[n] for n in preset_names] + [corpus_note], queue=False,
-                     api_name="train_preset")
+    # Queued (not queue=False): it measures the machine, which takes a second and the engine's libraries.
+    preset_btn.click(on_preset, None, [form.fields[n] for n in preset_names] + [corpus_note], api_name="train_preset")
 
     def on_estimate(ctx_, session, values):
         try:
@@ -218,7 +222,7 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
 
     stop.click(on_stop, None, [stop, status], api_name="train_stop", queue=False)
 
-    def on_tick(log_scale, smoothing, request: gr.Request):
+    def on_tick(log_scale, per_char, smoothing, request: gr.Request):
         session = ctx.session(request)
         try:
             smooth = number("Smoothing", smoothing, lo=0, hi=0.95)
@@ -228,8 +232,8 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
         job = session.job
         snap = job.snapshot() if job is not None else None
         finished = session.pending is None and (snap is None or snap.status in ("done", "stopped", "failed"))
-        fig = localize_figure(charts.loss_chart(snap.records if snap else [], log_scale=bool(log_scale), smoothing=smooth),
-                              session.language)
+        fig = localize_figure(charts.loss_chart(snap.records if snap else [], log_scale=bool(log_scale), smoothing=smooth,
+                                                per_char=bool(per_char)), session.language)
         rows = headed(session.language, SAMPLE_HEADERS,
                      [[s["step"], s["sample"]] for s in reversed(snap.samples)] if snap else [])
         if not finished:
@@ -247,16 +251,18 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
                                        "{error}", folder=snap.output, error=e), "warn")
         return [fig, rows, status_html, *ended, selector, dl]
 
-    timer.tick(on_tick, [log_scale, smoothing], [plot, samples, status, timer, start, stop, model_select, download],
+    timer.tick(on_tick, [log_scale, per_char, smoothing], [plot, samples, status, timer, start, stop, model_select, download],
                api_name="train_tick", show_progress="hidden", concurrency_limit=None)
 
-    def redraw(log_scale, smoothing, request: gr.Request):
+    def redraw(log_scale, per_char, smoothing, request: gr.Request):
         session = ctx.session(request)
         records = session.job.snapshot().records if session.job is not None else []
         smooth = number("Smoothing", smoothing, lo=0, hi=0.95)
-        return localize_figure(charts.loss_chart(records, log_scale=bool(log_scale), smoothing=smooth), session.language)
+        return localize_figure(charts.loss_chart(records, log_scale=bool(log_scale), smoothing=smooth,
+                                                 per_char=bool(per_char)), session.language)
 
-    gr.on([log_scale.change, smoothing.input], redraw, [log_scale, smoothing], plot, show_progress="hidden",
+    gr.on([log_scale.change, per_char.change, smoothing.input], redraw, [log_scale, per_char, smoothing], plot,
+          show_progress="hidden",
           api_visibility="undocumented")
 
     def on_load(request: gr.Request):
@@ -371,6 +377,8 @@ def render_status(ctx: AppContext, session: Session, stopping: bool = False) -> 
     if last.get("tokens_per_second"):
         bits.append(tr(lang, "{n} tokens/s", n=f"{last['tokens_per_second']:,.0f}"))
     if lastval:
+        if lastval.get("val_nats_per_char") is not None:
+            bits.append(tr(lang, "{n} nats/char", n=f"{lastval['val_nats_per_char']:.3f}"))
         bits.append(tr(lang, "val loss {loss} (ppl {ppl})", loss=f"{lastval['val_loss']:.3f}",
                        ppl=f"{lastval['val_perplexity']:.1f}"))
     bits.append(tr(lang, "elapsed {t}", t=fmt_seconds(s.elapsed)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from pathlib import Path
@@ -126,6 +127,20 @@ def test_train_live_ticks_then_joins_the_model_list(client):
     assert len(tokens) == 13
 
 
+def test_runs_compare_across_tokenizers_per_character(client):
+    """After a training run (the test above): the Runs table gives each run's best val nats/char, and the overlay
+    draws val loss per character, the figure runs with different tokenizers compare on."""
+    table, *_ = client.predict(run=None, overlay=[], api_name="/runs_list")
+    table = table.get("value", table)  # an update of the table
+    headers, rows = table["headers"], table["data"]
+    assert "best val nats/char" in headers
+    finished = [r for r in rows if r[headers.index("best val nats/char")] != "–"]
+    assert finished and float(finished[0][headers.index("best val nats/char")]) > 0
+    plot, diff, message = client.predict(runs=[finished[0][0]], x_axis="tokens", y_axis="nats_per_char", log_y=False,
+                                         smoothing=0.6, api_name="/runs_overlay")
+    assert json.loads(plot["plot"])["layout"]["yaxis"]["title"]["text"] == "val loss (nats / character)" and message == ""
+
+
 def test_quick_demo_preset_fills_the_form(client):
     from playground.presets import QUICK_DEMO
 
@@ -133,6 +148,7 @@ def test_quick_demo_preset_fills_the_form(client):
     source, size, tokenizer = values[:3]
     assert (source, size, tokenizer["value"]) == ("scratch", QUICK_DEMO["scratch"], QUICK_DEMO["tokenizer"])
     assert "bundled Shakespeare" in values[-1]
+    assert "tokens/s for the tiny model on this machine" in values[-1]  # it measured the machine, and says what it chose
 
 
 def test_stop_ends_a_long_generation_early(client, tmp_path):

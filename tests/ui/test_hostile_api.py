@@ -33,7 +33,7 @@ BASE = {
     "/train_start": dict(source="scratch", scratch="tiny", tokenizer="bpe:1024", max_steps=2),
     "/prepare_corpus": dict(source="uploaded", files=[], cleaning=[], mode="blocks", block_size=64, stride=0,
                             val_percent=10, text_field=""),
-    "/runs_overlay": dict(runs=[], x_axis="step", log_y=False, smoothing=0.6),
+    "/runs_overlay": dict(runs=[], x_axis="step", y_axis="loss", log_y=False, smoothing=0.6),
     "/train_tick": dict(log_scale=False, smoothing=0.6),
     "/runs_use": {}, "/runs_resume": {}, "/runs_push": dict(repo_id="me/x", private=True),
     "/runs_delete": dict(overlay=[]),
@@ -123,6 +123,7 @@ CASES = [
     ("/runs_overlay", {"runs": [1, 2]}, "Runs to overlay are a list of run names"),
     ("/runs_overlay", {"x_axis": "sideways"}, "The x-axis must be one of step, tokens, time, epoch"),
     ("/runs_overlay", {"smoothing": INF}, "Smoothing must be"),
+    ("/runs_overlay", {"y_axis": "up"}, "The y-axis must be one of loss, nats_per_char, bits_per_char"),
     *[(endpoint, {"run": bad}, phrase) for endpoint in ("/runs_use", "/runs_resume", "/runs_delete", "/runs_push")
       for bad, phrase in (("../../etc", "../../etc"), ("", "Pick a run first"), (7, "folder's name"))],
 ]
