@@ -31,7 +31,7 @@ def localize_figure(fig, lang: str):
     catalog = CATALOGS.get(lang)
     if isinstance(fig, go.Figure) and catalog is None and not (isinstance(fig.layout.meta, dict)
                                                                and ENGLISH_KEY in fig.layout.meta):
-        return fig  # English already: the figure as charts.py drew it
+        return fig  # English already: the figure as playground.charts drew it
     if hasattr(fig, "to_plotly_json"):
         fig = fig.to_plotly_json()
     elif isinstance(fig, str):

@@ -246,7 +246,7 @@ def test_presentation_mode_enlarges_chart_text_and_gives_it_back(app_url, browse
     page.wait_for_timeout(500)
     plain = chart_text(page)
     stage = plain["lab-plot"]
-    assert stage["xtick"] == 9 and stage["ytick"] == 12 and stage["hover"] == 13, stage  # charts.py's sizes
+    assert stage["xtick"] == 9 and stage["ytick"] == 12 and stage["hover"] == 13, stage  # playground.charts' sizes
 
     page.locator("#present-toggle input").check()
     page.wait_for_function("() => parseFloat(getComputedStyle(document.querySelector('#lab-plot .xtick text')).fontSize) > 9")
@@ -275,7 +275,7 @@ def test_presentation_mode_enlarges_chart_text_and_gives_it_back(app_url, browse
     assert page.evaluate(LAYOUT_PROBLEMS) == []
     shot(page, "evaluate-present-charts-1280.png")
 
-    # Off again: every size is charts.py's own.
+    # Off again: every size is playground.charts' own.
     page.locator("#present-toggle input").uncheck()
     page.wait_for_function("() => parseFloat(getComputedStyle(document.querySelector('#eval-plot .xtick text')).fontSize) === 13")
     open_tab(page, "Decoding lab")
