@@ -309,7 +309,9 @@ def histogram(probs: torch.Tensor, draws: int, seed: int, tokenizer, top_n: int 
 
 _LABS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # model -> SharedResults of its recent labs
 _LABS_LOCK = threading.Lock()
-LAB_CACHE_SIZE = 64  # recent lab results kept per model: a class's handful of contexts and knob settings
+# Recent lab results kept per model: a class's handful of contexts and knobs (each holds a few vocabulary-sized
+# tensors: about 1 MB for GPT-2's 50 257 tokens).
+LAB_CACHE_SIZE = 16
 
 
 def lab(

@@ -43,7 +43,8 @@ FAST = ("Measured {tps} tokens/s for the tiny model on this machine: the quick d
         "BPE of the plays, batch {batch} × {block} tokens, about {steps} steps in {minutes} minutes.")
 SLOW = ("Measured only {tps} tokens/s for the tiny model on this machine (slow or busy): the quick demo trains {size} "
         "with a smaller batch, {batch} × {block} tokens, so that about {steps} steps still fit in {minutes} minutes.")
-ONE_THREAD = "It trains on one CPU thread, measured faster here now than {cores} threads (a core is busy with other work)."
+ONE_THREAD = ("It trains on one CPU thread, measured faster here now than {cores} threads (a core is busy with other "
+              "work).")
 
 
 @dataclass(frozen=True)

@@ -42,8 +42,9 @@ FINETUNE_DEFAULTS = {
 # From scratch, the recipe that won the tinyshakespeare benchmark (docs/benchmarks.md, "The defaults"): Muon
 # on the blocks' matrices (AdamW at `lr` on the rest), warmup-stable-decay, and for the CPU-sized models a
 # corpus BPE of 1 024 tokens, whose small head leaves the compute to the body. tiny was measured in time-bound
-# runs, mini on equal steps (where a wider body wanted the gentler rates); small and above are extrapolated (their bodies dwarf GPT-2's 50 257-row head, so
-# they keep GPT-2's tokenizer and the GPT-3 paper's AdamW rates, with Keller Jordan's Muon rate).
+# runs, mini on equal steps (its wider body wanted gentler rates); small and above are extrapolated (their bodies
+# dwarf GPT-2's 50 257-row head, so they keep GPT-2's tokenizer and the GPT-3 paper's AdamW rates, with Keller
+# Jordan's Muon rate).
 SCRATCH_DEFAULTS = {
     "tiny": SizeDefaults(2e-3, 32, 128, 0.1, 50, "bpe:1024", "muon", 0.05, "wsd"),
     "mini": SizeDefaults(1e-3, 32, 128, 0.1, 50, "bpe:1024", "muon", 0.02, "wsd"),
