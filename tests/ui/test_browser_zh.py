@@ -1,0 +1,28 @@
+"""The newcomer's walk in Simplified Chinese on default paths (tests/ui/newcomer.py): the page opened with
+?lang=zh-CN, and the Runs tab on a page switched to Chinese by the header's switch. Nothing may be selected but
+empty, no toast or error sentence may be English, no traceback may reach the app's log (issue 18)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.ui.newcomer import *  # noqa: F403 - the walk's tests, run in this module's language
+from tests.ui.newcomer import runs_delete, runs_open_overlay, runs_resume
+
+
+@pytest.fixture(scope="module", params=["zh-CN"])
+def lang(request) -> str:
+    return request.param
+
+
+def test_runs_from_the_header_switch_overlay_resume_delete(walk):
+    from playwright.sync_api import expect
+
+    page = walk.open(lang_param=False)  # an English page, switched by the header
+    page.locator("#lang-select label", has_text="简体中文").click()
+    expect(page.get_by_role("tab", name=walk.t("Internals"), exact=True)).to_be_visible()
+    runs_open_overlay(walk, page)
+    runs_resume(walk, page)
+    page.click("#train-stop")
+    expect(page.locator("#train-status")).to_contain_text(walk.t("Stopped"), timeout=120_000)
+    runs_delete(walk, page)
