@@ -97,10 +97,10 @@ def peaky_model(peaky_model_dir):
 # (`--no-loadscope-reorder`; xdist's own order is by test count, which left the 90-second default-paths
 # test for last, with the other worker idle). Longest first lets the two workers finish together.
 SLOW_FIRST = (
+    "tests/ui/test_browser_en.py",  # the newcomer walk, one language a worker (tests/ui/newcomer.py)
+    "tests/ui/test_browser_zh.py",
     "tests/ui/test_browser_classroom.py",
-    "tests/ui/test_browser_default.py",
     "tests/test_training.py",
-    "tests/ui/test_browser.py",
     "tests/ui/test_browser_i18n.py",
     "tests/ui/test_api.py",
     "tests/test_hostile.py",

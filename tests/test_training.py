@@ -361,7 +361,7 @@ def _wait_for(predicate, timeout=120):
 
 def test_ctrl_c_saves_the_model_so_far(play_file, tmp_path):
     """SIGINT to the CLI acts like Stop. SIGTERM shares its handler (one registration for both), and is sent to
-    `python app.py` in tests/ui/test_browser_default.py."""
+    `python app.py` in tests/ui/test_browser_en.py."""
     import signal
 
     out = tmp_path / "sig"

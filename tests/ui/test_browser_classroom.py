@@ -1,13 +1,13 @@
-"""The classroom features in headless Chromium: hover tips on generated tokens, share links, presentation
-mode, Compare's progress and CSV, Evaluate on a long file — at 1440×900, 1280×720 and 390×844, with
-screenshots (into a temporary folder unless PLAYGROUND_SCREENSHOTS names one)."""
+"""The classroom features in headless Chromium: hover tips on generated tokens, share links to the lab and
+Compare and a bad one, presentation mode's large text and charts, Evaluate on a long file — at 1440×900, 1280×720
+and 390×844, with screenshots (into a temporary folder unless PLAYGROUND_SCREENSHOTS names one). The newcomer
+walk (tests/ui/newcomer.py) has the Generate share link, the presentation toggle and Compare's rows and CSV."""
 
 from __future__ import annotations
 
-import csv
 import re
 from pathlib import Path
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import urlencode
 
 import pytest
 
@@ -111,34 +111,9 @@ def test_hover_a_token_for_its_probability_and_alternatives_click_to_mark_it(app
     page.close()
 
 
-def test_a_share_link_round_trip_and_a_bad_one(app_url, browser, peaky_model_dir, shot):
+def test_lab_and_compare_links_and_a_bad_one(app_url, browser, peaky_model_dir, shot):
+    """(A Generate link made and opened is the newcomer walk's, in both languages: tests/ui/newcomer.py.)"""
     from playwright.sync_api import expect
-
-    page = new_page(browser, app_url, width=1440, height=900)
-    open_tab(page, "Generate")
-    textbox(page, "#prompt").fill("MACBETH:\nIs this a dagger")
-    set_number(page, "#gen-temperature", 0.55)
-    page.get_by_text("More knobs").first.click()
-    textbox(page, "#gen-seed").fill("11")
-    page.click("#generate-share-btn")
-    box = textbox(page, "#generate-share")
-    expect(box).to_have_value(re.compile(r"tab=generate"))
-    url = box.input_value()
-    assert url.startswith(app_url + "?"), url
-    params = dict(parse_qsl(urlsplit(url).query, keep_blank_values=True))
-    assert params == {"tab": "generate", "model": str(peaky_model_dir), "prompt": "MACBETH:\nIs this a dagger",
-                      "temperature": "0.55", "seed": "11"}
-    page.close()
-
-    # A student opens it: same tab, prompt, knobs and seed.
-    page = new_page(browser, url, width=1440, height=900)
-    expect(page.locator("#share-note")).to_contain_text("Opened from a shared link: the Generate tab")
-    expect(page.get_by_role("tab", name="Generate", exact=True)).to_have_attribute("aria-selected", "true")
-    expect(textbox(page, "#prompt")).to_have_value("MACBETH:\nIs this a dagger")
-    expect(page.locator("#gen-temperature input[type=number]")).to_have_value("0.55")
-    page.get_by_text("More knobs").first.click()
-    expect(textbox(page, "#gen-seed")).to_have_value("11")
-    page.close()
 
     # A lab link shows its distribution at once; a Compare link fills Compare.
     page = new_page(browser, link(app_url, tab="lab", model=str(peaky_model_dir), prompt="The king", top_k=5, seed=3),
@@ -173,14 +148,9 @@ def test_a_share_link_round_trip_and_a_bad_one(app_url, browser, peaky_model_dir
 def test_presentation_mode_large_text_charts_above_the_fold(app_url, browser, shot):
     from playwright.sync_api import expect
 
-    plain = new_page(browser, app_url, width=1280, height=720)
+    plain = new_page(browser, app_url, width=1280, height=720)  # (the header's toggle: the newcomer walk's)
     open_tab(plain, "Generate")
     normal = plain.locator("#prompt textarea").evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
-    assert plain.evaluate("() => document.body.classList.contains('pg-present')") is False
-    plain.locator("#present-toggle input").check()  # the header's toggle
-    plain.wait_for_function("() => document.body.classList.contains('pg-present')")
-    plain.locator("#present-toggle input").uncheck()
-    plain.wait_for_function("() => !document.body.classList.contains('pg-present')")
     plain.close()
 
     page = new_page(browser, app_url + "?present=1", width=1280, height=720)
@@ -316,37 +286,6 @@ def test_nothing_clipped_and_no_toolbar_over_titles(app_url, browser, peaky_mode
     expect(page.locator("#eval-message")).to_contain_text("Scored the text box")
     assert page.evaluate(LAYOUT_PROBLEMS) == []
     shot(page, f"evaluate-{width}.png")
-    page.close()
-
-
-def test_compare_streams_its_rows_and_downloads_a_csv(app_url, browser, tmp_path, shot):
-    from playwright.sync_api import expect
-
-    page = new_page(browser, app_url, width=1440, height=900)
-    open_tab(page, "Compare")
-    set_number(page, "#compare-max-new", 60)
-    page.evaluate("""() => { window.__progress = new Set(); window.__rows = new Set();
-        window.__poll = setInterval(() => {
-            const m = document.querySelector('#compare-message'); if (m && m.innerText) window.__progress.add(m.innerText);
-            const t = document.querySelector('#compare-table').innerText;
-            window.__rows.add(['greedy', 'beam 4', 'top-k 50', 'top-p 0.9', 'temperature 0.7', 'temperature 1.3', 'yours']
-                .filter((n) => t.includes(n)).length); }, 20); }""")
-    page.click("#compare-btn")
-    expect(page.locator("#compare-table")).to_contain_text("yours", timeout=90_000)
-    expect(page.locator("#compare-csv")).to_be_enabled(timeout=10_000)
-    progress = page.evaluate("() => { clearInterval(window.__poll); return [...window.__progress]; }")
-    rows = page.evaluate("() => [...window.__rows]")
-    assert any(re.search(r"Running .+\s+\d of 7 strategies", p) for p in progress), progress
-    assert len({r for r in rows if 0 < r < 7}) >= 2, rows  # the table grew row by row
-    shot(page, "compare-1440.png")
-    with page.expect_download() as dl:
-        page.click("#compare-csv")
-    path = tmp_path / "compare.csv"
-    dl.value.save_as(path)
-    table = list(csv.reader(path.open(encoding="utf-8")))
-    assert table[0] == ["strategy", "perplexity", "mean log-prob", "distinct-1", "distinct-2", "repeated 3-grams", "tokens"]
-    assert [row[0] for row in table[1:]] == ["greedy", "beam 4", "top-k 50", "top-p 0.9", "temperature 0.7",
-                                            "temperature 1.3", "yours"]
     page.close()
 
 

@@ -22,7 +22,7 @@ def test_runs_from_the_header_switch_overlay_resume_delete(walk):
     page.locator("#lang-select label", has_text="简体中文").click()
     expect(page.get_by_role("tab", name=walk.t("Internals"), exact=True)).to_be_visible()
     runs_open_overlay(walk, page)
-    runs_resume(walk, page)
+    runs_resume(walk, page, past_the_stop=False)  # (trained on past its stop, then SIGTERM: the English walk's)
     page.click("#train-stop")
     expect(page.locator("#train-status")).to_contain_text(walk.t("Stopped"), timeout=120_000)
     runs_delete(walk, page)
