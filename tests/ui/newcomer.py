@@ -237,14 +237,16 @@ def core_loop(walk: Walk, *, reload_while_training: bool = False) -> None:
     from playwright.sync_api import expect
 
     from playground.ui.train import TOKENIZERS
-    from playground.ui.train_form import OPENING
+    from playground.ui.train_form import OPENING, form_defaults
 
     page = walk.main = walk.open()
     walk.tab(page, "Train")
     # The form as it opens (nothing clicked): a tiny model from scratch with a corpus BPE.
     expect(page.locator("#train-source input:checked")).to_have_count(1)
     assert page.locator("#train-source input:checked").get_attribute("value") == OPENING["source"]
-    tokenizer = walk.t({v: label for label, v in TOKENIZERS}[OPENING["tokenizer"]])
+    opening = form_defaults(OPENING["source"], None, OPENING["scratch"]) | OPENING  # as playground/ui/train.py
+    assert opening["tokenizer"].startswith("bpe:")  # a corpus BPE: GPT-2's 50 257-token output layer would be slow
+    tokenizer = walk.t({v: label for label, v in TOKENIZERS}[opening["tokenizer"]])
     assert page.locator("#train-tokenizer input").input_value() == tokenizer
     page.click("#train-start")
     expect(page.locator("#train-status")).to_contain_text(walk.t("Training"), timeout=180_000)
