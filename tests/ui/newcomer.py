@@ -163,9 +163,13 @@ class Walk:
         _open_tab(page, self.t(name))
 
     def shot(self, page, name: str) -> None:
-        """README's screenshots under their names in English, with -zh in Chinese."""
-        stem, ext = name.rsplit(".", 1)
-        shot(page, self.shots_dir, name if self.lang == "en" else f"{stem}-{self.lang.split('-')[0]}.{ext}")
+        """README's screenshots under their names in English; in Chinese with -zh, into the tests' output only:
+        the committed Chinese ones are test_browser_i18n.py's (one writer per file)."""
+        if self.lang == "en":
+            shot(page, self.shots_dir, name)
+        elif not COMMITTED_SHOTS:
+            stem, ext = name.rsplit(".", 1)
+            shot(page, self.shots_dir, f"{stem}-{self.lang.split('-')[0]}.{ext}")
 
     def problems(self) -> list[str]:
         """What went wrong on every open page (toasts, badges, selection, English left in Chinese) and in the
