@@ -22,7 +22,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from playground.corpus import Cleaning, Corpus, finish_corpus, pick_text_column, publish_folder
+from playground.corpus import publish_folder
+from playground.corpus_files import Cleaning, Corpus, finish_corpus, pick_text_column
 from playground.errors import PlaygroundError
 from playground.models import HUB_TIMEOUT_S, hub_offline, hub_reachable
 from playground.paths import cache_root

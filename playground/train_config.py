@@ -7,7 +7,7 @@ import os
 from dataclasses import asdict, dataclass, field, fields
 from typing import Literal
 
-from playground.corpus import Cleaning
+from playground.corpus_files import Cleaning
 from playground.values import REQUIRED, check_seed, number
 from playground.dataset_corpus import DEFAULT_MAX_CHARS, DatasetSource
 from playground.errors import PlaygroundError

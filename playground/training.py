@@ -31,6 +31,7 @@ import torch
 from transformers import TrainerCallback
 
 from playground import corpus as corpus_lib
+from playground import corpus_files
 from playground import tracking
 from playground.assets import SHIPPED_TOKENIZERS
 from playground.dataset_corpus import load_dataset_corpus
@@ -280,8 +281,8 @@ class TrainingJob:
         if cfg.dataset_source is not None:  # read by the main process first: the others find it in the cache
             corpus = main_process_first(lambda: load_dataset_corpus(cfg.dataset_source, cfg.cleaning, self.is_main))
         else:
-            corpus = corpus_lib.load_corpus(cfg.corpus, cfg.cleaning, cfg.text_field)
-        val_corpus = corpus_lib.load_corpus(cfg.val_files, cfg.cleaning, cfg.text_field) if cfg.val_files else None
+            corpus = corpus_files.load_corpus(cfg.corpus, cfg.cleaning, cfg.text_field)
+        val_corpus = corpus_files.load_corpus(cfg.val_files, cfg.cleaning, cfg.text_field) if cfg.val_files else None
         if cfg.model:
             # On resume the Trainer loads the checkpoint's weights (and LoRA adapters) into this model.
             model, tokenizer = load_model(cfg.model, device="cpu", **_dropouts(cfg.dropout))
@@ -388,7 +389,7 @@ def _dropouts(p: float | None) -> dict:
     return {} if p is None else dict.fromkeys(DROPOUTS, p)
 
 
-def _scratch_tokenizer(spec: str, corpus: corpus_lib.Corpus, resume_from: Path | None):
+def _scratch_tokenizer(spec: str, corpus: corpus_files.Corpus, resume_from: Path | None):
     """A from-scratch run's tokenizer: its checkpoint's on resume, else GPT-2's or a BPE trained on the corpus."""
     vocab = parse_tokenizer_spec(spec)
     if resume_from:

@@ -19,7 +19,8 @@ import torch
 
 import playground.corpus as corpus_mod
 from playground.cli import main, printable
-from playground.corpus import ExampleSettings, load_corpus, read_text_file
+from playground.corpus import ExampleSettings
+from playground.corpus_files import load_corpus, read_text_file
 from playground.decoding import histogram, lab
 from playground.errors import PlaygroundError
 from playground.evaluation import perplexity

@@ -3,7 +3,8 @@ import json
 import numpy as np
 import pytest
 
-from playground.corpus import Cleaning, ExampleSettings, clean_text, collator, load_corpus, prepare, read_text_file
+from playground.corpus import ExampleSettings, collator, prepare
+from playground.corpus_files import Cleaning, clean_text, load_corpus, read_text_file
 from playground.errors import PlaygroundError
 from playground.tokenization import gpt2_tokenizer
 

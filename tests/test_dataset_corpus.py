@@ -9,7 +9,8 @@ import pytest
 from huggingface_hub import ModelCard
 
 from playground import dataset_corpus
-from playground.corpus import Cleaning, ExampleSettings, prepare
+from playground.corpus import ExampleSettings, prepare
+from playground.corpus_files import Cleaning
 from playground.dataset_corpus import DatasetSource, load_dataset_corpus
 from playground.errors import PlaygroundError
 from playground.limits import HostedLimits

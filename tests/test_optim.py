@@ -175,7 +175,7 @@ def test_every_setting_is_a_flag_with_its_docstring_as_help():
     from dataclasses import fields
 
     from playground.config_fields import flags
-    from playground.corpus import Cleaning
+    from playground.corpus_files import Cleaning
 
     settings = {(f.name,) for f in fields(TrainConfig) if f.name != "cleaning"}
     settings |= {("cleaning", f.name) for f in fields(Cleaning)}
@@ -198,7 +198,7 @@ def test_the_flags_defaults_are_the_configs(tmp_path):
 
 @pytest.mark.parametrize("resume", [False, True])
 def test_train_command_round_trips_every_setting(tmp_path, resume):
-    from playground.corpus import Cleaning
+    from playground.corpus_files import Cleaning
 
     everything = TrainConfig(
         corpus=["a.txt", "b b.jsonl"], output=str(tmp_path / "o"), scratch="tiny", tokenizer="bpe:300",

@@ -80,7 +80,7 @@ def test_the_quick_demo_trains_on_one_thread_when_one_is_faster_now(monkeypatch,
 
 def test_the_quick_demos_bpe_of_the_bundled_plays_is_shipped(tmp_path, monkeypatch):
     """Its two minutes go to training: the 1 024-token BPE of train.txt is not trained, nor cached, but shipped."""
-    from playground.corpus import load_corpus
+    from playground.corpus_files import load_corpus
     from playground.training import _scratch_tokenizer
 
     monkeypatch.setenv("PLAYGROUND_CACHE", str(tmp_path / "cache"))

@@ -28,7 +28,7 @@ def resolve_model_arg(name: str | None) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from playground.corpus import read_text_file
+    from playground.corpus_files import read_text_file
     from playground.evaluation import perplexity
     from playground.models import load_model
 

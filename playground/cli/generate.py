@@ -28,7 +28,7 @@ def prompt_of(args: argparse.Namespace) -> str:
         return args.prompt
     from pathlib import Path
 
-    from playground.corpus import read_text_file
+    from playground.corpus_files import read_text_file
 
     text = read_text_file(Path(args.prompt_file))
     return text[:-1] if text.endswith("\n") else text

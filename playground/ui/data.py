@@ -12,7 +12,8 @@ import gradio as gr
 
 from playground import charts
 from playground.assets import BUNDLED_CORPORA, BUNDLED_NAMES
-from playground.corpus import Cleaning, ExampleSettings, line_token_lengths, load_corpus, prepare, read_text_file
+from playground.corpus import ExampleSettings, line_token_lengths, prepare
+from playground.corpus_files import Cleaning, load_corpus, read_text_file
 from playground.dataset_corpus import DEFAULT_MAX_CHARS
 from playground.errors import PlaygroundError
 from playground.tokenization import gpt2_tokenizer

@@ -8,7 +8,7 @@ from pathlib import Path
 import gradio as gr
 
 from playground import charts
-from playground.corpus import read_text_file
+from playground.corpus_files import read_text_file
 from playground.errors import PlaygroundError
 from playground.ui import engine
 from playground.ui.common import SURPRISAL_BINS, SURPRISAL_COLORS, legend, note, stat_cards, surprisal_bin
