@@ -94,7 +94,7 @@ SHORT_WARMUP = 20  # a time budget alone: a short run must not spend itself warm
 
 def ui(label: str, **how) -> dict:
     """How the Train form shows a field (playground.ui.train_form): its short label, and any of min, max,
-    placeholder, max_chars (a text's bound), choices [(label, value)], default_label (a choice field's "default" entry) and blank ("zero":
+    placeholder, choices [(label, value)], default_label (a choice field's "default" entry) and blank ("zero":
     0 in the box means the default; "text": a text box, blank means the default). Its help is the docstring."""
     return {"label": label, **how}
 
@@ -230,7 +230,7 @@ class TrainConfig:
     """LoRA scaling (alpha / r multiplies the adapters)."""
     resume: bool = False
     """Continue from the last checkpoint in the output folder."""
-    sample_prompt: str | None = field(default=None, metadata=ui("Sample prompt", placeholder="start of the corpus", max_chars=MAX_SAMPLE_PROMPT))
+    sample_prompt: str | None = field(default=None, metadata=ui("Sample prompt", placeholder="start of the corpus"))
     """Prompt for the sample generated at each evaluation; default: the start of the corpus's first line."""
     sample_tokens: int = field(default=40, metadata=ui("Sample length (tokens)", min=1))
     """Length in tokens of that sample."""

@@ -33,25 +33,22 @@ from transformers import TrainerCallback
 from playground import corpus as corpus_lib
 from playground import corpus_files
 from playground import tracking
-from playground.assets import SHIPPED_TOKENIZERS
 from playground.dataset_corpus import load_dataset_corpus
 from playground.errors import PlaygroundError
 from playground.memo import torch_threads
-from playground.models import load_model, scratch_model, weights_are_finite
-from playground.paths import cache_root
+from playground.models import load_model, weights_are_finite
 from playground.runs import (
     METRICS_FILE, RUNNING, is_running, keep_metrics_until, last_checkpoint, read_metrics, read_status, write_status,
 )
 from playground import output_lock
 from playground.resume import check_resume
 from playground.saving import claim_output, remove_unstarted, save_final
-from playground.tokenization import gpt2_tokenizer, load_tokenizer, parse_tokenizer_spec, train_bpe_tokenizer
+from playground.scratch import dropouts, new_model, scratch_tokenizer
 from playground.train_config import TrainConfig
 from playground.train_plan import RunPlan, Start, eval_subset, fit_batch, lr_multiplier, plan_run, where_to_start
 from playground.trainer import Prepared, build_trainer, main_process_first, sample_text, with_lora
 
 MAX_SCRATCH_CONTEXT = 1024  # GPT-2's context; a from-scratch model's context is its block size, up to this
-DROPOUTS = ("resid_pdrop", "embd_pdrop", "attn_pdrop")  # GPT2Config's dropout probabilities, one --dropout for all
 __all__ = ["TrainingJob", "JobSnapshot", "lr_multiplier", "last_checkpoint", "read_metrics"]
 
 
@@ -285,10 +282,10 @@ class TrainingJob:
         val_corpus = corpus_files.load_corpus(cfg.val_files, cfg.cleaning, cfg.text_field) if cfg.val_files else None
         if cfg.model:
             # On resume the Trainer loads the checkpoint's weights (and LoRA adapters) into this model.
-            model, tokenizer = load_model(cfg.model, device="cpu", **_dropouts(cfg.dropout))
+            model, tokenizer = load_model(cfg.model, device="cpu", **dropouts(cfg.dropout))
             context = model.config.n_positions
         else:
-            tokenizer = _scratch_tokenizer(cfg.tokenizer_or_default, corpus, start.resume_from)
+            tokenizer = scratch_tokenizer(cfg.tokenizer_or_default, corpus, start.resume_from)
             # A new model's context is the block size it trains on: positions it never sees in training
             # would keep random embeddings and spoil generation and perplexity beyond the block.
             model, context = None, MAX_SCRATCH_CONTEXT
@@ -296,7 +293,7 @@ class TrainingJob:
         cfg = self.config = cfg.resolved(context)
         if model is None:
             context = cfg.block_size
-            model = _new_model(cfg, tokenizer)
+            model = new_model(cfg, tokenizer)
         if cfg.lora:
             model = with_lora(model, cfg)
         if start.resume_from is not None:
@@ -382,45 +379,6 @@ class TrainingJob:
             self._write_status("failed", message=message)
         if created and self.is_main:
             remove_unstarted(self.output)
-
-
-def _dropouts(p: float | None) -> dict:
-    """GPT2Config keyword arguments for one dropout probability (None: the model's own)."""
-    return {} if p is None else dict.fromkeys(DROPOUTS, p)
-
-
-def _scratch_tokenizer(spec: str, corpus: corpus_files.Corpus, resume_from: Path | None):
-    """A from-scratch run's tokenizer: its checkpoint's on resume, else GPT-2's or a BPE trained on the corpus."""
-    vocab = parse_tokenizer_spec(spec)
-    if resume_from:
-        return load_tokenizer(resume_from)
-    if vocab is None:
-        return gpt2_tokenizer()
-    name = f"{corpus.content_hash}-bpe{vocab}"
-    if (SHIPPED_TOKENIZERS / name / "tokenizer.json").exists():
-        return load_tokenizer(SHIPPED_TOKENIZERS / name)  # the bundled corpus's, trained once and shipped
-    # Trained once per corpus and size, then cached (and shared by every process of a DDP run).
-    folder = cache_root() / "tokenizers" / name
-
-    def train():
-        if not (folder / "tokenizer.json").exists():
-            tok = train_bpe_tokenizer(corpus.documents["text"], vocab)
-            corpus_lib.publish_folder(folder, tok.save_pretrained)
-            if not (folder / "tokenizer.json").exists():
-                return tok  # the cache could not be written: train without it
-        return load_tokenizer(folder)
-
-    return main_process_first(train)
-
-
-def _new_model(cfg: TrainConfig, tokenizer):
-    """A from-scratch GPT-2 of the settings' size, its context the block size, its special tokens the tokenizer's."""
-    model = scratch_model(cfg.scratch, vocab_size=len(tokenizer), n_positions=cfg.block_size, seed=cfg.seed,
-                          **_dropouts(cfg.dropout))
-    model.config.bos_token_id = model.config.eos_token_id = tokenizer.eos_token_id
-    model.config.pad_token_id = model.generation_config.pad_token_id = tokenizer.pad_token_id
-    model.generation_config.bos_token_id = model.generation_config.eos_token_id = tokenizer.eos_token_id
-    return model
 
 
 @contextlib.contextmanager

@@ -81,13 +81,13 @@ def test_the_quick_demo_trains_on_one_thread_when_one_is_faster_now(monkeypatch,
 def test_the_quick_demos_bpe_of_the_bundled_plays_is_shipped(tmp_path, monkeypatch):
     """Its two minutes go to training: the 1 024-token BPE of train.txt is not trained, nor cached, but shipped."""
     from playground.corpus_files import load_corpus
-    from playground.training import _scratch_tokenizer
+    from playground.scratch import scratch_tokenizer
 
     monkeypatch.setenv("PLAYGROUND_CACHE", str(tmp_path / "cache"))
     corpus = load_corpus(quick_demo_config(tmp_path / "o").corpus)
     shipped = SHIPPED_TOKENIZERS / f"{corpus.content_hash}-bpe1024"
     assert (shipped / "tokenizer.json").exists()
-    tok = _scratch_tokenizer("bpe:1024", corpus, None)
+    tok = scratch_tokenizer("bpe:1024", corpus, None)
     assert len(tok) == 1024 and tok.eos_token == "<|endoftext|>"
     assert tok.decode(tok("KING HENRY V:\nOnce more unto the breach").input_ids) == "KING HENRY V:\nOnce more unto the breach"
     assert not (tmp_path / "cache" / "tokenizers").exists()

@@ -17,10 +17,8 @@ import dataclasses
 import gradio as gr
 
 from playground.config_fields import Flag, flags
-from playground.errors import PlaygroundError
 from playground.models import SCRATCH_SIZES
-from playground.train_config import TrainConfig, defaults_for
-from playground.values import number
+from playground.train_config import NUMBERS, TrainConfig, defaults_for
 
 FINETUNE, SCRATCH = "finetune", "scratch"
 SOURCES = [("Fine-tune a model", FINETUNE), ("Train from scratch", SCRATCH)]
@@ -98,15 +96,17 @@ def component(name: str, value):
             choices = [(m.get("default_label", "default"), ""), *choices]
         return gr.Dropdown(choices, value=value, **common)
     if f.type in (int, float) and m.get("blank") != "text":
-        return gr.Number(value, minimum=m.get("min"), maximum=m.get("max"), precision=0 if f.type is int else None,
-                         **common)
+        bounds = NUMBERS.get(name, ("", {}))[1]  # TrainConfig's own range; the form's 0-means-default below it
+        low = m.get("min", bounds.get("lo", bounds.get("above")))
+        return gr.Number(value, minimum=low, maximum=m.get("max", bounds.get("hi")),
+                         precision=0 if f.type is int else None, **common)
     return gr.Textbox("" if value is None else str(value), max_lines=1, placeholder=m.get("placeholder"), **common)
 
 
 def config_values(form: dict) -> dict:
-    """The form's named values as TrainConfig field values: blanks become None ("the default"), numbers are
-    checked within the field's range (an API client may send "nan", "inf", 1e309 or text): one sentence
-    naming the field by its label."""
+    """The form's named values as TrainConfig field values: blanks (and 0 where the label says so) become None,
+    "the default". Numbers go on as sent: TrainConfig checks each (train_config.NUMBERS: "nan", "inf", 1e309,
+    text, out of range), with the same sentence the CLI gives."""
     out = {}
     for name, value in form.items():
         if name not in field_flags():
@@ -117,12 +117,16 @@ def config_values(form: dict) -> dict:
         elif f.choices or m.get("choices"):
             out[name] = None if value in ("", None) else value
         elif f.type in (int, float):
-            n = number(label_of(name), value, integer=f.type is int, lo=m.get("min"), hi=m.get("max"), blank=None)
-            out[name] = None if n == 0 and m.get("blank") == "zero" else n
+            blank = value is None or isinstance(value, str) and not value.strip()
+            out[name] = None if blank or (m.get("blank") == "zero" and _is_zero(value)) else value
         else:
-            text = "" if value is None else str(value).strip()
-            if len(text) > m.get("max_chars", 10_000):
-                raise PlaygroundError(f"{label_of(name)} is {len(text):,} characters long; keep it to "
-                                      f"{m.get('max_chars', 10_000):,}.")
+            text = "" if value is None else str(value).strip()  # TrainConfig bounds what it must
             out[name] = text or (None if f.default is None else f.default)
     return out
+
+
+def _is_zero(value) -> bool:
+    try:
+        return float(value) == 0
+    except (TypeError, ValueError, OverflowError):
+        return False

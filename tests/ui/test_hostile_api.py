@@ -90,10 +90,12 @@ CASES = [
     ("/beam_tree", {"steps": 0}, "New tokens must be a whole number from 1 to 10"),
     # Train: refused before any job starts.
     *[("/train_start", {field: bad}, phrase) for field, phrase in [
-        ("grad_accum", "Gradient accumulation must be"), ("max_minutes", "Time budget"), ("seed", "Seed must be"),
+        ("grad_accum", "Gradient accumulation must be"), ("max_minutes", "The time budget in minutes must be"),
+        ("seed", "The seed must be"),
         ("warmup", "Warm-up steps must be"), ("weight_decay", "Weight decay must be"), ("lr", "Learning rate"),
         ("batch_size", "Batch size must be"), ("max_steps", "Max steps")] for bad in (NAN, INF, OVERFLOW)],
     ("/train_start", {"lr": 0}, "Learning rate must be a positive number"),
+    *[("/train_start", {"threads": bad}, "Threads must be") for bad in (NAN, INF, -2, 10**6)],
     ("/train_start", {"batch_size": 0}, "Batch size must be"),
     ("/train_start", {"grad_accum": 10**9}, "Gradient accumulation"),
     ("/train_start", {"source": "nope"}, "Model must be 'finetune'"),
@@ -102,7 +104,7 @@ CASES = [
     ("/train_start", {"schedule": "sideways"}, "Unknown schedule 'sideways'"),
     ("/train_start", {"dropout": "lots"}, "Dropout must be"),
     ("/train_start", {"dropout": "1.5"}, "Dropout must be"),
-    ("/train_start", {"sample_prompt": "x" * 1_000_001}, "Sample prompt is 1,000,001 characters long"),
+    ("/train_start", {"sample_prompt": "x" * 1_000_001}, "The sample prompt must be text of at most 1,000 characters"),
     ("/train_start", {"source": "finetune", "base": "", "folder": ""}, "Choose a model first"),
     ("/train_tick", {"smoothing": NAN}, "Smoothing must be"),
     # Data.
