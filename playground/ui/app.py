@@ -89,7 +89,7 @@ def build_app(hosted: bool = False, models: list[str] | None = None, default: st
             line = (tr(lang, notice) if model == ctx.default else
                     tr(lang, "Every tab now uses {model}.", model=tr(lang, ctx.label(model)) if isinstance(model, str) else ""))
             return (gr.update(choices=choices), gr.update(choices=[(tr(lang, "(none)"), evaluate.NONE), *choices]),
-                    gr.update(info=line))
+                    gr.update(choices=choices, info=line))
 
         model_select.change(share_models, model_select, [t["base"], e["second"], model_select], queue=False,
                             api_visibility="undocumented")
@@ -185,6 +185,8 @@ def build_app(hosted: bool = False, models: list[str] | None = None, default: st
             name_columns, [language, *tables], tables, queue=False, show_progress="hidden", api_visibility="private").then(
             redraw_uploads, switched, uploads, queue=False, show_progress="hidden", api_visibility="private").then(
             lambda: [gr.update(visible=True)] * len(uploads), None, uploads, queue=False, show_progress="hidden",
+            api_visibility="private").then(  # the model lists' labels ("demo (bundled)") in the new language
+            share_models, model_select, [t["base"], e["second"], model_select], queue=False, show_progress="hidden",
             api_visibility="private")
         demo.load(None, None, language, js=OPEN_JS, api_visibility="private")
         checked_by_handlers(demo)  # an API client's bad value reaches the handler, which answers in one sentence

@@ -124,11 +124,12 @@ def headed(lang: str, headers: list[str], rows: list[list]):
 
 
 def empty_tables(blocks: gr.Blocks) -> list[gr.Dataframe]:
-    """The tables that open empty and that no page-load event fills. Their column names are static English the
-    browser does not translate (gradio shows a table's headers as they come): `table_headers` writes them."""
-    filled = {o._id for fn in blocks.fns.values() if any(event == "load" for _, event in fn.targets) for o in fn.outputs}
+    """The tables built with column names (and no rows). Those names are static English the browser does not
+    translate (gradio shows a table's headers as they come): `table_headers` writes them in the page's language
+    when it opens and at each switch — also for a table a handler has filled since, rows kept (the Runs table, the
+    training samples)."""
     return [b for b in blocks.blocks.values() if isinstance(b, gr.Dataframe) and isinstance(b.value, dict)
-            and not b.value.get("data") and b.headers and b._id not in filled]
+            and not b.value.get("data") and b.headers]
 
 
 def table_headers(lang: str, tables: list[gr.Dataframe], values: list) -> list:

@@ -117,7 +117,8 @@ def build(ctx: AppContext, model_select: gr.Dropdown, train_parts: dict, tabs: g
         lines = command_lines(run, ctx.hosted, lang)
         text = "\n".join(lines) or "# " + tr(lang, "this run recorded no settings")
         said = error(lang, run.message) if run.status == "failed" else tr(lang, run.message)
-        info = note(f"{run.name}: {tr(lang, STATUS_WORDS.get(run.status, run.status))}. {said}".strip(),
+        info = note(tr(lang, "{name}: {status}. {message}", name=run.name, message=said,
+                       status=tr(lang, STATUS_WORDS.get(run.status, run.status))).strip(),
                     "error" if run.status == "failed" else "info")
         dl = gr.update(visible=False)
         if run.finished:
