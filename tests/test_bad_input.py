@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import torch
 
-import playground.corpus as corpus_mod
+import playground.corpus_files as corpus_mod
 from playground.cli import main, printable
 from playground.corpus import ExampleSettings
 from playground.corpus_files import load_corpus, read_text_file

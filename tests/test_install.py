@@ -91,3 +91,13 @@ def test_installed_command_without_a_command_is_the_app(venv, tmp_path):
     assert all(name in out.stdout for name in ("train", "eval", "generate", "lab", "compare"))
     out = run(venv, "gpt2-playground", "tarin", cwd=tmp_path)
     assert out.returncode == 2 and "unknown command 'tarin'" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_pyproject_lists_every_package_of_the_checkout():
+    """A subpackage missing from pyproject's explicit list installs without its modules (playground.charts once
+    did): caught here in a moment, without building a venv."""
+    import tomllib
+
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "playground").rglob("__init__.py")}
+    assert found <= listed, f"add to pyproject.toml's packages: {sorted(found - listed)}"
