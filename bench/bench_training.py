@@ -145,17 +145,11 @@ def shakespeare(args) -> None:
         SCRATCH_SIZES[name] = ScratchSize(layers, heads, width, 1024, "bench only")
         SCRATCH_DEFAULTS[name] = SCRATCH_DEFAULTS["tiny"]  # what --configs leaves unset (weight decay, warm-up)
 
-    if not SHARED.exists():
-        sys.exit(f"{SHARED} not found: this benchmark needs ../shared/data/tinyshakespeare.txt")
-    text = SHARED.read_text(encoding="utf-8")
-    cut = int(len(text) * 0.9)
-    work = Path(tempfile.mkdtemp(prefix="bench-shakespeare-"))
-    (work / "train.txt").write_text(text[:cut], encoding="utf-8")
-    (work / "val.txt").write_text(text[cut:], encoding="utf-8")
+    work, val_text = split_shakespeare("bench-shakespeare-")
     results = []
     for spec in args.configs:
         if "," not in spec:  # a size alone: the product's defaults
-            results.append(shakespeare_run(spec, {"scratch": spec}, work, text[cut:], args))
+            results.append(shakespeare_run(spec, {"scratch": spec}, work, val_text, args))
             continue
         size, tokenizer, block, batch, lr, *rest = spec.split(",")
         optimizer, _, muon_lr = (rest[0] if rest else "adamw").partition(":")  # adamw: the earlier runs' recipe
@@ -166,9 +160,22 @@ def shakespeare(args) -> None:
         settings = dict(scratch=size, tokenizer=tokenizer, block_size=int(block), batch_size=int(batch), lr=float(lr),
                         optimizer=optimizer, muon_lr=float(muon_lr) if muon_lr else None, schedule=schedule,
                         precision=precision, warmup=50, seed=1337, dropout=dropout, compile=compile_)
-        results.append(shakespeare_run(spec, settings, work, text[cut:], args))
+        results.append(shakespeare_run(spec, settings, work, val_text, args))
     best = min(results, key=lambda r: r["val_nats_per_char"])
     print(json.dumps({"best": best, "nanogpt_cpu_recipe_nats_per_char": 1.886}))
+
+
+def split_shakespeare(prefix: str) -> tuple[Path, str]:
+    """tinyshakespeare's first 90 % as train.txt and the rest as val.txt in a new temporary folder (nanoGPT's
+    split); returns the folder and the held-out text that `eval` scores."""
+    if not SHARED.exists():
+        sys.exit(f"{SHARED} not found: this benchmark needs ../shared/data/tinyshakespeare.txt")
+    text = SHARED.read_text(encoding="utf-8")
+    cut = int(len(text) * 0.9)
+    work = Path(tempfile.mkdtemp(prefix=prefix))
+    (work / "train.txt").write_text(text[:cut], encoding="utf-8")
+    (work / "val.txt").write_text(text[cut:], encoding="utf-8")
+    return work, text[cut:]
 
 
 def shakespeare_run(name: str, settings: dict, work: Path, val_text: str, args) -> dict:
@@ -198,13 +205,7 @@ TUNED = dict(tokenizer="bpe:1024", block_size=128, batch_size=32, lr=2e-3, optim
 
 def defaults(args) -> None:
     """`train --scratch SIZE` alone beside the tuned flags, per budget, with calibrate before and after."""
-    if not SHARED.exists():
-        sys.exit(f"{SHARED} not found: this benchmark needs ../shared/data/tinyshakespeare.txt")
-    text = SHARED.read_text(encoding="utf-8")
-    cut = int(len(text) * 0.9)
-    work = Path(tempfile.mkdtemp(prefix="bench-defaults-"))
-    (work / "train.txt").write_text(text[:cut], encoding="utf-8")
-    (work / "val.txt").write_text(text[cut:], encoding="utf-8")
+    work, val_text = split_shakespeare("bench-defaults-")
     # Both rows find the corpus BPE and the tokenized text cached (the first would otherwise pay for them).
     TrainingJob(TrainConfig(corpus=[str(work / "train.txt")], val_files=[str(work / "val.txt")],
                             output=str(work / "warm-up"), scratch=args.size)).prepare()
@@ -215,7 +216,7 @@ def defaults(args) -> None:
         print(json.dumps({"calibrate": before}), flush=True)
         for name, settings in ((f"defaults {args.size} {minutes:g} min", {"scratch": args.size}),
                                (f"tuned {args.size} {minutes:g} min", {"scratch": args.size, **TUNED})):
-            rows.append(shakespeare_run(name, settings, work, text[cut:], run_args) | {"calibrate_before": before})
+            rows.append(shakespeare_run(name, settings, work, val_text, run_args) | {"calibrate_before": before})
         print(json.dumps({"calibrate": calibrate_row(10)}), flush=True)
     print(json.dumps({"rows": rows}))
 
