@@ -61,12 +61,24 @@ def test_least_recently_used_results_go_first():
     assert shared.get(1, lambda: "new") == "one" and shared.get(2, lambda: "new") == "new"
 
 
-def test_one_torch_thread_is_this_threads_setting_only():
+@pytest.fixture
+def two_torch_threads(monkeypatch):
+    """torch with two threads, as a process on two cores starts (the test workers run with one each:
+    OMP_NUM_THREADS in tests/conftest.py), and memo's record of the start count cleared; both restored after."""
+    import playground.memo as memo
+
+    start = torch.get_num_threads()
+    monkeypatch.setattr(memo, "_default_threads", None)
+    torch.set_num_threads(2)
+    yield
+    torch.set_num_threads(start)
+
+
+def test_one_torch_thread_is_this_threads_setting_only(two_torch_threads):
     from playground.memo import torch_threads
 
-    if torch.get_num_threads() < 2:
-        pytest.skip("this machine (or the test worker) gives torch one thread already")
     before, seen = torch.get_num_threads(), {}
+    assert before == 2
 
     def other(name):
         seen[name] = torch.get_num_threads()
