@@ -59,6 +59,18 @@ def machine_rate(device: str = "cpu", fresh: bool = False, threads: int | None =
         return _rate[key]
 
 
+def threads_now(device: str, cores: int) -> int | None:
+    """1 when one torch thread trains faster than this thread's count (`cores`) on this machine now, else None
+    (every core). Probes fresh: every core always (what an estimate made next uses), one thread too on a
+    multi-core CPU. On a shared CPU each operation split over two threads waits for the slower one, and while
+    another process keeps a core busy that wait costs more than the split gains (docs/benchmarks.md: 243
+    steps against 556 in two minutes beside a busy loop)."""
+    every = machine_rate(device, fresh=True)[1]
+    if device == "cpu" and cores > 1 and machine_rate(device, fresh=True, threads=1)[1] < every:
+        return 1
+    return None
+
+
 def _probe(device: str, vocab: int, threads: int | None = None) -> float:
     """Seconds per token of a few optimizer steps of a tiny GPT-2 with this vocabulary (and torch threads)."""
     import torch

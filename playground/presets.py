@@ -70,16 +70,13 @@ class QuickDemo:
 def quick_demo(device: str | None = None) -> QuickDemo:
     """Measure this machine now (a fresh probe: a busy hour is what counts) and choose the quick demo's size, batch
     and, on a CPU, its threads (all cores, or one when one is faster now)."""
-    from playground.estimate import estimate, machine_rate
+    from playground.estimate import estimate, threads_now
     from playground.memo import torch_threads
     from playground.tokenization import parse_tokenizer_spec
 
     device = device or _device()
     cores = torch_threads()
-    threads = None
-    speed_all = 1 / machine_rate(device, fresh=True)[1]
-    if device == "cpu" and cores > 1 and 1 / machine_rate(device, fresh=True, threads=1)[1] > speed_all:
-        threads = 1
+    threads = threads_now(device, cores)
     budget = QUICK_DEMO["max_minutes"] * 60
     train_seconds = max(budget - SETUP_SECONDS, budget / 2)
 

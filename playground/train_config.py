@@ -220,8 +220,9 @@ class TrainConfig:
     """torch.compile the model: faster steps after compiling (a minute or more on a GPU; ~10 s and 1.3x for the
     tiny model on a CPU, which needs a C++ compiler). Off: no wait."""
     threads: int | None = field(default=None, metadata=ui("CPU threads (0 = every core)", blank="zero", min=0))
-    """CPU threads torch splits each operation over (default: every core this process may use). One can be faster
-    while another program keeps a core busy: a split operation waits for its slowest thread."""
+    """CPU threads torch splits each operation over (default: every core this process may use, or one when a probe
+    at the start measures one faster). One can be faster while another program keeps a core busy: a split
+    operation waits for its slowest thread."""
     lora: bool = False
     """Train LoRA adapters (merged into the saved model) instead of every weight."""
     lora_r: int = field(default=8, metadata=ui("LoRA rank", min=1))

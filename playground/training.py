@@ -35,6 +35,7 @@ from playground import corpus_files
 from playground import tracking
 from playground.dataset_corpus import load_dataset_corpus
 from playground.errors import PlaygroundError
+from playground.estimate import threads_now
 from playground.memo import torch_threads
 from playground.models import load_model, weights_are_finite
 from playground.runs import (
@@ -222,6 +223,8 @@ class TrainingJob:
         with _signals_stop(self):
             try:
                 self._set("preparing", "Preparing the corpus and the model…")
+                if self.config.threads is None and _probe_threads():
+                    torch.set_num_threads(threads_now("cpu", torch_threads()) or torch_threads())  # one, on a busy CPU
                 tracking.check_tracker(self.config.report_to)  # before the folder is touched: a missing package is one sentence
                 # Everything that can refuse the run reads only: the folder is written once it is sure to train.
                 start = where_to_start(self.output, self.config.resume)
@@ -350,6 +353,7 @@ class TrainingJob:
                 "context": run.context,
                 "vocab_size": len(run.tokenizer),
                 "device": trainer.args.device.type,
+                "threads": torch.get_num_threads() if trainer.args.device.type == "cpu" else None,
                 "precision": "bf16" if trainer.args.bf16 else "fp16" if trainer.args.fp16 else "fp32",
                 "sample_prompt": run.sample_prompt,
                 "reported_to": tracking.where_reported(self.config.report_to, self.run_name),  # no path: the card shows it
@@ -401,3 +405,11 @@ def _signals_stop(job: TrainingJob):
     finally:
         for sig, h in old.items():
             signal.signal(sig, h)
+
+
+def _probe_threads() -> bool:
+    """Whether a run left to choose its threads measures one against every core first (two probes, a second or
+    two): on a multi-core CPU, in a single process (an accelerate launch splits the cores itself)."""
+    from playground.models import pick_device
+
+    return torch_threads() > 1 and int(os.environ.get("WORLD_SIZE", "1")) == 1 and pick_device().type == "cpu"

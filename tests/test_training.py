@@ -443,3 +443,29 @@ def test_val_loss_per_character_is_exact_for_padded_line_by_line_batches(play_fi
     assert all(r["val_nats_per_char"] == pytest.approx(r["val_loss"] * run.val_tokens / run.val_characters) for r in evals)
     info = json.loads((out / "playground.json").read_text())
     assert info["final_metrics"]["val_nats_per_char"] == pytest.approx(exact, rel=1e-4)
+
+
+@pytest.mark.parametrize("faster, threads_set, expected", [(1, None, 1), (2, None, 2), (2, 1, 1)])
+def test_a_cpu_run_trains_on_the_thread_count_measured_faster_at_its_start(play_file, tmp_path, monkeypatch,
+                                                                         faster, threads_set, expected):
+    """On a multi-core CPU a run left to choose measures one thread against every core first and trains on the
+    faster (one, while another program keeps a core busy); `--threads N` is taken as given, unprobed."""
+    import playground.estimate as estimate
+    import playground.memo as memo
+
+    probed = []
+
+    def probe(device, vocab, threads=None):
+        probed.append(threads)
+        return 3e-5 if (threads == 1) == (faster == 1) else 6e-5
+
+    start = torch.get_num_threads()
+    monkeypatch.setattr(memo, "_default_threads", 2)  # a process on two cores (the test workers get one each)
+    monkeypatch.setattr(estimate, "_probe", probe)
+    out = tmp_path / "threads"
+    try:
+        TrainingJob(fast(play_file, out, max_steps=2, eval_every=2, threads=threads_set)).run()
+    finally:
+        torch.set_num_threads(start)  # the job set this thread's count
+    assert json.loads((out / "playground.json").read_text())["threads"] == expected
+    assert probed == ([] if threads_set else [None, 1])

@@ -205,6 +205,10 @@ def test_the_switch_under_server_side_rendering(browser, tiny_model_dir, tmp_pat
     finally:
         context.close()
         demo.close()
+        node = getattr(demo, "node_process", None)  # gradio's close() leaves its Node server running
+        if node is not None and node.poll() is None:
+            node.terminate()
+            node.wait(10)
 
 
 # Contrast (WCAG) between each element's text colour and what it is drawn on: its background and its parents',
