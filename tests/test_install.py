@@ -93,6 +93,11 @@ def test_installed_command_without_a_command_is_the_app(venv, tmp_path):
     assert out.returncode == 2 and "unknown command 'tarin'" in out.stderr and "Traceback" not in out.stderr
 
 
+def test_the_installed_commands_usage_names_it(venv, tmp_path):
+    out = run(venv, "gpt2-playground", "push", "--help", cwd=tmp_path)
+    assert out.returncode == 0 and out.stdout.startswith("usage: gpt2-playground push"), out.stdout[:300]
+
+
 def test_pyproject_lists_every_package_of_the_checkout():
     """A subpackage missing from pyproject's explicit list installs without its modules (playground.charts once
     did): caught here in a moment, without building a venv."""

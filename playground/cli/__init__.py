@@ -10,6 +10,7 @@ import argparse
 import importlib
 import re
 import sys
+from pathlib import Path
 
 # sub-command -> (module, one-line help). Modules are imported when the parser is built.
 COMMANDS = {
@@ -30,7 +31,9 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m playground", description="GPT-2 Playground engine.")
+    # Usage lines name the command as it was typed: the installed `gpt2-playground`, or `python -m playground`.
+    prog = "gpt2-playground" if Path(sys.argv[0]).stem == "gpt2-playground" else "python -m playground"
+    parser = _Parser(prog=prog, description="GPT-2 Playground engine.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, (module, help_text) in COMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text)
