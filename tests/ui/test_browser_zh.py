@@ -22,6 +22,12 @@ def test_runs_from_the_header_switch_overlay_resume_delete(walk):
     page.locator("#lang-select label", has_text="简体中文").click()
     expect(page.get_by_role("tab", name=walk.t("Internals"), exact=True)).to_be_visible()
     runs_open_overlay(walk, page)
+    # What the server filled in English before the switch follows it too: the table's column names (its rows
+    # kept) and the model list's labels.
+    expect(page.locator("#runs-table thead")).to_contain_text(walk.t("best val nats/char"))
+    page.click("#model-select input")
+    expect(page.get_by_role("option", name=walk.t(f"{walk.run_name} (run)"))).to_be_visible()
+    page.keyboard.press("Escape")
     runs_resume(walk, page, past_the_stop=False)  # (trained on past its stop, then SIGTERM: the English walk's)
     page.click("#train-stop")
     expect(page.locator("#train-status")).to_contain_text(walk.t("Stopped"), timeout=120_000)
