@@ -223,13 +223,14 @@ class TrainingJob:
         with _signals_stop(self):
             try:
                 self._set("preparing", "Preparing the corpus and the model…")
-                if self.config.threads is None and _probe_threads():
-                    torch.set_num_threads(threads_now("cpu", torch_threads()) or torch_threads())  # one, on a busy CPU
                 tracking.check_tracker(self.config.report_to)  # before the folder is touched: a missing package is one sentence
                 # Everything that can refuse the run reads only: the folder is written once it is sure to train.
                 start = where_to_start(self.output, self.config.resume)
                 run = self.prepare(start)
                 created = self._claim(start)
+                # Measured once the run is sure to train (a refused one pays nothing), just before it does.
+                if self.config.threads is None and _probe_threads() and threads_now("cpu", torch_threads()) == 1:
+                    torch.set_num_threads(1)  # one thread is faster now: a core is busy with other work
                 self._write_status(RUNNING, message="", max_steps=run.plan.max_steps)
                 self._set("training", "Training…")
                 trainer = build_trainer(self, run)
