@@ -16,6 +16,7 @@ from playground.models import resolve
 from playground.ui import compare, data, engine, evaluate, generate, internals, lab, runs, train
 from playground.ui.common import PRESENT_JS, note
 from playground.ui.forms import checked_by_handlers
+from playground.ui.gradio_fixes import lazy_session_configs
 from playground.ui.i18n import (ENGLISH_KEY, I18N, LANGUAGES, empty_tables, localize, localize_figure, table_headers,
                                 tr)
 from playground.ui.page import OPEN_JS, SWITCH_JS, launch_options
@@ -36,6 +37,7 @@ def build_app(hosted: bool = False, models: list[str] | None = None, default: st
     """The whole app. `models` are offered first in the model selector (tests and benchmarks inject tiny
     local models here); `default` is the preselected one (else the first of `models`, else the engine's
     default model)."""
+    lazy_session_configs()  # a new session's first event no longer waits for every component's config (gradio_fixes)
     ctx = AppContext(hosted=hosted, models=models if models is not None else models_from_env(), default=default,
                      runs_dir=runs_dir)
     try:
