@@ -16,7 +16,7 @@ from playground.models import resolve
 from playground.ui import compare, data, engine, evaluate, generate, internals, lab, runs, train
 from playground.ui.common import PRESENT_JS, note
 from playground.ui.forms import checked_by_handlers
-from playground.ui.gradio_fixes import lazy_session_configs
+from playground.ui.gradio_fixes import fewer_monitoring_summaries, lazy_session_configs
 from playground.ui.i18n import (ENGLISH_KEY, I18N, LANGUAGES, empty_tables, localize, localize_figure, table_headers,
                                 tr)
 from playground.ui.page import OPEN_JS, SWITCH_JS, launch_options
@@ -213,6 +213,7 @@ def launch(demo: gr.Blocks, *, host: str = "127.0.0.1", port: int | None = None,
     in the background, so the first Generate is quick too.
     """
     ctx: AppContext = demo.ctx
+    fewer_monitoring_summaries()  # before the queue is made: it reads the setting then (gradio_fixes)
     demo.queue(default_concurrency_limit=2)
     block = not kwargs.pop("prevent_thread_lock", False)
     extra = {"max_file_size": f"{ctx.max_upload_mb}mb"} if ctx.max_upload_mb else {}

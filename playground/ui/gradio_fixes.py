@@ -1,6 +1,6 @@
-"""A cost of gradio's that a classroom meets at once, removed for the gradio code it was measured on.
+"""Two costs of gradio's that a classroom meets at once, each measured on the 2-core machine with gradio 6.31.
 
-gradio 6.31 builds a session's server-side state (`gradio.state_holder.SessionState`) on the first event a page
+**Every component's config for each new session.** gradio 6.31 builds a session's server-side state (`gradio.state_holder.SessionState`) on the first event a page
 sends, and its constructor computes the page config of every component of the app (`BlocksConfig.config_for_block`:
 `inspect.signature` of each constructor, and a regular expression per missing attribute of each gr.HTML). For this
 app's 323 blocks that is 20 ms of Python on the server's event loop, where nothing else runs meanwhile. The
@@ -11,6 +11,12 @@ the first round's time in bench/bench_classroom.py (docs/benchmarks.md, "A class
 `lazy_session_configs()` computes them when first read instead: the same configs, in the same order, from the same
 blocks. It replaces the constructor only while gradio's is the one it was written against (a fingerprint of its
 source); another gradio keeps its own, and tests/ui/test_gradio_fixes.py says so.
+
+**A summary of every past event after each event.** For its /monitoring page gradio re-summarises all the events
+it remembers (up to 10 000, in a pandas DataFrame) after each one: 4 ms of CPU with 300 remembered, 16 ms with
+10 000, paid after each answer is sent, so a class's thirty presses leave up to half a second of it behind them,
+in the way of the next. `fewer_monitoring_summaries()` has it done every `MONITORING_EVERY` events, through
+gradio's own setting (a host's own value of it is kept).
 """
 
 from __future__ import annotations
@@ -26,6 +32,14 @@ from gradio.state_holder import SessionState
 # LazyConfigs stands in for (see below). A different gradio leaves SessionState as it is.
 FINGERPRINT = ("1b2ea21dc42c45da", "7e5b61f747b0dce7", "010247a9cb27797d")
 GRADIO_INIT = SessionState.__init__  # gradio's own (tests compare with it)
+
+
+MONITORING_EVERY = 100  # events between two summaries: often enough for a dashboard
+
+
+def fewer_monitoring_summaries() -> None:
+    """Summarise events for /monitoring every MONITORING_EVERY events; call before `Blocks.queue()`, which reads it."""
+    os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", str(MONITORING_EVERY))
 
 
 class LazyConfigs(dict):

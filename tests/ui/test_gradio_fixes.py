@@ -68,3 +68,14 @@ def test_a_deep_link_still_works(client, app_url):
     with urllib.request.urlopen(f"{app_url}gradio_api/deep_link?session_hash={client.session_hash}", timeout=30) as r:
         link = json.loads(r.read())
     assert link, "the deep-link route found no session state"
+
+
+def test_the_launched_app_summarises_events_for_monitoring_only_now_and_then(client, monkeypatch):
+    from gradio.queueing import Queue
+
+    summaries = []
+    real = Queue._get_df
+    monkeypatch.setattr(Queue, "_get_df", staticmethod(lambda records: summaries.append(len(records)) or real(records)))
+    for _ in range(4):
+        client.predict("", [], api_name="/runs_list")
+    assert len(summaries) <= 1, f"gradio summarised its events after {len(summaries)} of 4 events"
