@@ -6,6 +6,7 @@ Each tab module only builds components and wires them to the engine (LLaMA-Facto
 
 from __future__ import annotations
 
+import gc
 import os
 import threading
 
@@ -240,3 +241,8 @@ def _warm_up() -> None:
     import playground.training  # noqa: F401 - Trainer, for the first Start (after the engine: see engine.warm_up)
 
     machine_rate()  # the Train tab's time estimate: measured once, before anyone waits for it
+    # What is loaded by now (torch, transformers, gradio, the pages: 600 000 objects) lives as long as the app.
+    # Python's full garbage collections would walk it all now and then, each 0.3 s with the GIL held (the 2-core
+    # machine), stalling every request under way; frozen, collections skip it (gc.freeze).
+    gc.collect()
+    gc.freeze()
