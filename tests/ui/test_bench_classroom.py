@@ -1,6 +1,12 @@
 """bench/bench_classroom.py's sessions speak the page's protocol to the app as it is now: three sessions press Show
-distribution (two contexts), Sample and Generate together, and every call completes without an error."""
+distribution (two contexts), Sample and Generate together, and every call completes without an error.
 
+Each test runs in a thread of its own: the browser tests' playwright (sync API) keeps an event loop running in
+the worker's main thread, and the bench runs its own.
+"""
+
+import concurrent.futures
+import functools
 import importlib.util
 import sys
 from pathlib import Path
@@ -16,6 +22,15 @@ def load_bench():
     return bench
 
 
+def own_thread(test):
+    @functools.wraps(test)
+    def run(*args, **kwargs):
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            return pool.submit(test, *args, **kwargs).result()
+    return run
+
+
+@own_thread
 def test_browser_sessions_press_the_labs_buttons_together(app_url, tiny_model_dir):
     bench = load_bench()
     sessions = bench.BrowserSessions(app_url, 3)
@@ -33,6 +48,7 @@ def test_browser_sessions_press_the_labs_buttons_together(app_url, tiny_model_di
         sessions.close()
 
 
+@own_thread
 def test_a_call_that_fails_is_counted_as_an_error(app_url):
     bench = load_bench()
     sessions = bench.BrowserSessions(app_url, 2)
