@@ -1,7 +1,7 @@
 """A classroom of N at once: the Decoding lab's Show distribution, Sample and Generate, pressed together.
 
     python bench/bench_classroom.py [--clients 30] [--mode contexts|link] [--rounds 1] [--tree CHECKOUT]
-                                    [--client browser|gradio_client]
+                                    [--client browser|gradio_client] [--open-page]
     python bench/bench_classroom.py --floor     # what the load generator itself costs: a one-line gradio app
 
 Starts `python app.py` as a user does (a fresh process, Hub offline, the bundled demo model; bench_app.py's
@@ -19,7 +19,8 @@ and prints p50 / p95 / max latency and errors per action.
 The sessions speak to the app as the page does (`--client browser`, the default): POST `queue/join` with the
 event's inputs, then read the session's server-sent events until the event completes — all N from one asyncio
 thread, so the load generator, which shares this machine's cores with the app (a class's browsers would not),
-costs the app little. `--client gradio_client` uses gradio_client instead (a thread and a poller per call):
+costs the app little. With `--open-page` each session first loads the page (GET /, 0.7 MB: gradio's config of
+every component), timed with its first action, as when a class opens a teacher's link. `--client gradio_client` uses gradio_client instead (a thread and a poller per call):
 on the 2-core machine it alone took ~1 s of p95 for 30 calls of a one-line echo app, against ~0.15 s for the
 browser protocol (`--floor` measures both). `--tree` starts another checkout's app.py (before /
 after runs, alternating); `--env K=V` passes settings to the app (e.g. OMP_NUM_THREADS=1). The endpoints' inputs
@@ -173,11 +174,14 @@ class BrowserSessions:
                     return
         raise RuntimeError("the event stream ended before the event completed")
 
-    def at_once(self, endpoint: str, data_of) -> list[tuple[float, str | None]]:
-        """(seconds, error) for every session calling `endpoint` with `data_of(i)`, all started in one loop turn."""
+    def at_once(self, endpoint: str, data_of, open_page: bool = False) -> list[tuple[float, str | None]]:
+        """(seconds, error) for every session calling `endpoint` with `data_of(i)`, all started in one loop turn;
+        with `open_page`, each first loads the page (as a browser opening a link), and that is timed too."""
         async def one(i: int):
             t0 = time.perf_counter()
             try:
+                if open_page:
+                    (await self.http.get(self.url)).raise_for_status()
                 await self.call(i, endpoint, data_of(i))
                 return time.perf_counter() - t0, None
             except Exception as e:  # noqa: BLE001 - counted and reported, the others go on
@@ -208,7 +212,9 @@ class GradioClientSessions:
     def call(self, i: int, endpoint: str, data: list) -> None:
         self.clients[i].submit(*data, api_name=endpoint).result()
 
-    def at_once(self, endpoint: str, data_of) -> list[tuple[float, str | None]]:
+    def at_once(self, endpoint: str, data_of, open_page: bool = False) -> list[tuple[float, str | None]]:
+        if open_page:
+            raise SystemExit("--open-page needs --client browser")
         barrier = threading.Barrier(self.n)
 
         def one(i: int):
@@ -277,6 +283,8 @@ def main() -> None:
     parser.add_argument("--actions", nargs="+", default=list(ENDPOINTS), choices=list(ENDPOINTS))
     parser.add_argument("--client", choices=list(CLIENTS), default="browser",
                         help="browser: the page's protocol from one asyncio thread; gradio_client: a thread per call")
+    parser.add_argument("--open-page", action="store_true",
+                        help="the first round's sessions load the page before their first action (a class opening a link)")
     parser.add_argument("--floor", action="store_true", help="time a one-line echo app with both clients, and stop")
     parser.add_argument("--model", help="model name or folder (default: the bundled demo model)")
     parser.add_argument("--tree", type=Path, default=ROOT, help="the checkout whose app.py is started")
@@ -311,7 +319,9 @@ def main() -> None:
                 if action == "sample" and "lab" not in args.actions and rnd == 0:
                     sessions.at_once(ENDPOINTS["lab"], lab_args)  # each session needs a distribution on screen to sample from
                 load = round(os.getloadavg()[0], 2)
-                row = summary(action, sessions.at_once(ENDPOINTS[action], data_of[action]))
+                page = args.open_page and rnd == 0 and action == args.actions[0]
+                row = summary(("page+" if page else "") + action,
+                              sessions.at_once(ENDPOINTS[action], data_of[action], open_page=page))
                 print(json.dumps({"round": rnd + 1, **row, "load_1min_before": load}), flush=True)
     finally:
         if sessions is not None:
