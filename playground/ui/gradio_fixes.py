@@ -1,9 +1,9 @@
 """Two costs of gradio's that a classroom meets at once, each measured on the 2-core machine with gradio 6.31.
 
-**Every component's config for each new session.** gradio 6.31 builds a session's server-side state (`gradio.state_holder.SessionState`) on the first event a page
-sends, and its constructor computes the page config of every component of the app (`BlocksConfig.config_for_block`:
-`inspect.signature` of each constructor, and a regular expression per missing attribute of each gr.HTML). For this
-app's 323 blocks that is 20 ms of Python on the server's event loop, where nothing else runs meanwhile. The
+**Every component's config for each new session.** gradio 6.31 builds a session's server-side state
+(`gradio.state_holder.SessionState`) on the first event a page sends, and its constructor computes the page config
+of every component of the app (`BlocksConfig.config_for_block`: `inspect.signature` of each constructor, and a
+regular expression per missing attribute of each gr.HTML). For this app's 323 blocks that is 20 ms of Python on the server's event loop, where nothing else runs meanwhile. The
 configs are read only to make a deep link (`/gradio_api/deep_link`, gr.DeepLinkButton; this app has its own share
 links). A class that opens a teacher's link together queues thirty of these ahead of its thirty requests: most of
 the first round's time in bench/bench_classroom.py (docs/benchmarks.md, "A classroom of 30").
@@ -110,8 +110,11 @@ def _lazy_init(self, blocks) -> None:
 
 def fingerprint() -> tuple[str, ...]:
     """The installed gradio's fingerprint of the code LazyConfigs stands in for."""
-    functions = (SessionState.__init__, SessionState._update_value_in_config, SessionState.components.fget)
-    return tuple(hashlib.sha256(inspect.getsource(f).encode()).hexdigest()[:16] for f in functions)
+    functions = (GRADIO_INIT, SessionState._update_value_in_config, SessionState.components.fget)
+    try:
+        return tuple(hashlib.sha256(inspect.getsource(f).encode()).hexdigest()[:16] for f in functions)
+    except (OSError, TypeError):  # gradio installed without its sources: nothing to compare, so no fix
+        return ()
 
 
 def lazy_session_configs() -> bool:
