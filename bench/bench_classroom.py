@@ -192,6 +192,10 @@ class BrowserSessions:
 
         return self.loop.run_until_complete(all_of())
 
+    def once(self, endpoint: str, data: list) -> None:
+        """One call by session 0, outside any timing (warm-up)."""
+        self.loop.run_until_complete(self.call(0, endpoint, data))
+
     def close(self) -> None:
         self.loop.run_until_complete(self.http.aclose())
         self.loop.run_until_complete(self.loop.shutdown_asyncgens())
@@ -211,6 +215,10 @@ class GradioClientSessions:
 
     def call(self, i: int, endpoint: str, data: list) -> None:
         self.clients[i].submit(*data, api_name=endpoint).result()
+
+    def once(self, endpoint: str, data: list) -> None:
+        """One call by session 0, outside any timing (warm-up)."""
+        self.call(0, endpoint, data)
 
     def at_once(self, endpoint: str, data_of, open_page: bool = False) -> list[tuple[float, str | None]]:
         if open_page:
@@ -236,14 +244,6 @@ class GradioClientSessions:
 CLIENTS = {"browser": BrowserSessions, "gradio_client": GradioClientSessions}
 
 
-def once(sessions, endpoint: str, data: list) -> None:
-    """One call by session 0, outside any timing (warm-up)."""
-    if isinstance(sessions, BrowserSessions):
-        sessions.loop.run_until_complete(sessions.call(0, endpoint, data))
-    else:
-        sessions.call(0, endpoint, data)
-
-
 def summary(action: str, results: list[tuple[float, str | None]]) -> dict:
     times = sorted(t for t, e in results if e is None)
     errors = [e for _, e in results if e is not None]
@@ -264,7 +264,7 @@ def floor(n: int, rounds: int) -> None:
         for name, kind in CLIENTS.items():
             sessions = kind(url, n)
             try:
-                once(sessions, "/echo", ["x"])
+                sessions.once("/echo", ["x"])
                 for rnd in range(rounds):
                     row = summary("echo", sessions.at_once("/echo", lambda i: ["x"]))
                     print(json.dumps({"client": name, "round": rnd + 1, **row}), flush=True)
@@ -311,7 +311,7 @@ def main() -> None:
         data_of = {"lab": lab_args, "sample": lambda i: sample, "generate": lambda i: generate}
         # Warm-up, one session: the model loaded, torch imported, every endpoint run once.
         for action in ("lab", "sample", "generate"):
-            once(sessions, ENDPOINTS[action], data_of[action](0))
+            sessions.once(ENDPOINTS[action], data_of[action](0))
         waited = wait_until_idle(proc)
         print(json.dumps({"waited_for_idle_app_s": round(waited, 1)}), flush=True)
         for rnd in range(args.rounds):

@@ -81,9 +81,10 @@ class LazyConfigs(dict):
         return self[key] if key in self else default
 
     def items(self):
-        self._fill()
-        ordered = [k for k in self._order if dict.__contains__(self, k)]
-        return [(k, dict.__getitem__(self, k)) for k in ordered + [k for k in dict.keys(self) if k not in set(ordered)]]
+        self._fill()  # every key of _order is in the dict now; keys gradio added beyond them follow
+        order = set(self._order)
+        keys = self._order + [k for k in dict.keys(self) if k not in order]
+        return [(k, dict.__getitem__(self, k)) for k in keys]
 
     def keys(self):
         return [k for k, _ in self.items()]
