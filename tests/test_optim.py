@@ -134,7 +134,7 @@ def test_bad_combinations_are_refused(play_file, tmp_path, kw, match):
 
 def test_muon_is_the_default_from_scratch_and_adamw_for_fine_tuning(play_file, tmp_path):
     scratch = fast(play_file, tmp_path / "m").resolved(1024)
-    assert scratch.optimizer == "muon" and scratch.muon_lr == SCRATCH_DEFAULTS["tiny"].muon_lr == 0.05
+    assert scratch.optimizer == "muon" and scratch.muon_lr == SCRATCH_DEFAULTS["tiny"].muon_lr == 0.04
     assert scratch.lr == 2e-3  # the AdamW groups keep tiny's default rate
     finetune = TrainConfig(corpus=[str(play_file)], output=str(tmp_path / "f"), model="gpt2").resolved(1024)
     assert finetune.optimizer == "adamw" and finetune.muon_lr is None
