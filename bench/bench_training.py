@@ -211,8 +211,9 @@ def defaults(args) -> None:
     """`train --scratch SIZE` alone beside the tuned flags, per budget and seed, with calibrate before and after;
     then each row's mean over the seeds (a recipe that wins at one seed only is no default: issue 22)."""
     work, val_text = split_shakespeare("bench-defaults-")
+    recipes = {"defaults": {"scratch": args.size}, "tuned": {"scratch": args.size, **TUNED}}
     # Both rows find the corpus BPE and the tokenized text cached (the first would otherwise pay for them).
-    for settings in ({"scratch": args.size}, {"scratch": args.size, **TUNED}):
+    for settings in recipes.values():
         TrainingJob(TrainConfig(corpus=[str(work / "train.txt")], val_files=[str(work / "val.txt")],
                                 output=str(work / "warm-up"), **settings)).prepare()
     rows = []
@@ -223,7 +224,7 @@ def defaults(args) -> None:
         for seed in args.seeds:
             # The seed is the run's, not the recipe's: the defaults row still sets nothing else.
             seeded = {} if seed is None else {"seed": seed}
-            for kind, settings in (("defaults", {"scratch": args.size}), ("tuned", {"scratch": args.size, **TUNED})):
+            for kind, settings in recipes.items():
                 name = f"{kind} {args.size} {minutes:g} min" + ("" if seed is None else f" seed {seed}")
                 row = shakespeare_run(name, settings | seeded, work, val_text, run_args)
                 rows.append(row | {"kind": kind, "minutes": minutes, "seed": seed, "calibrate_before": before})
@@ -231,7 +232,7 @@ def defaults(args) -> None:
     means = [{"kind": kind, "minutes": minutes, "seeds": len(rs),
               "mean_val_nats_per_char": round(statistics.mean(r["val_nats_per_char"] for r in rs), 4),
               "worst_val_nats_per_char": max(r["val_nats_per_char"] for r in rs)}
-             for kind in ("defaults", "tuned") for minutes in args.minutes
+             for kind in recipes for minutes in args.minutes
              if (rs := [r for r in rows if r["kind"] == kind and r["minutes"] == minutes])]
     print(json.dumps({"rows": rows, "means": means}))
 
