@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import gradio as gr
 
@@ -30,6 +31,9 @@ from playground.ui.state import ACTIVE, AppContext
 from playground.values import number
 from playground.ui.train_form import (FINETUNE, MAIN, OPENING, SCRATCH, SOURCES, advanced_fields, component, config_values,
                                       form_defaults, shown, size_label)
+
+if TYPE_CHECKING:  # playground.training imports torch: the page loads before it (playground.ui.engine)
+    from playground.training import JobSnapshot
 
 TICK_SECONDS = 1.5
 SAMPLE_HEADERS = ["step", "sample generated at this evaluation"]
@@ -236,13 +240,16 @@ def build(ctx: AppContext, model_select: gr.Dropdown) -> dict:
                                                 per_char=bool(per_char)), session.language)
         rows = headed(session.language, SAMPLE_HEADERS,
                      [[s["step"], s["sample"]] for s in reversed(snap.samples)] if snap else [])
+        # The status is written from the same snapshot that decided "finished": a second one could already read
+        # "Finished" on a tick that does not yet send the model to the selector.
+        status_html = render_status(ctx, session, snap=snap)
         if not finished:
-            return [fig, rows, render_status(ctx, session), gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()]
+            return [fig, rows, status_html, gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip()]
         ended = [gr.Timer(active=False), gr.update(interactive=True), gr.update(interactive=False)]
         if session.announced is job:  # a late tick after the end was shown: nothing more to do
-            return [fig, rows, render_status(ctx, session), *ended, gr.skip(), gr.skip()]
+            return [fig, rows, status_html, *ended, gr.skip(), gr.skip()]
         session.announced = job
-        selector, dl, status_html = gr.skip(), gr.update(visible=False), render_status(ctx, session)
+        selector, dl = gr.skip(), gr.update(visible=False)
         if snap is not None and snap.status in ("done", "stopped") and (Path(snap.output) / "config.json").exists():
             try:
                 selector, dl = finished_outputs(ctx, session, Path(snap.output))
@@ -355,7 +362,9 @@ def _try_start(ctx: AppContext, session: Session) -> None:
             ctx.slots.enqueue(session.id)
 
 
-def render_status(ctx: AppContext, session: Session, stopping: bool = False) -> str:
+def render_status(ctx: AppContext, session: Session, stopping: bool = False,
+                  snap: JobSnapshot | None = None) -> str:
+    """The Train tab's status: the queue, or the job's progress and end (`snap`: a snapshot the caller already took)."""
     lang = session.language
     if session.pending is not None:
         pos = ctx.slots.position(session.id) or 1
@@ -364,7 +373,7 @@ def render_status(ctx: AppContext, session: Session, stopping: bool = False) -> 
     job = session.job
     if job is None:
         return progress_bar(0, tr(lang, "Ready"), "")
-    s = job.snapshot()
+    s = snap if snap is not None else job.snapshot()
     last = next((r for r in reversed(s.records) if "train_loss" in r), {})
     lastval = next((r for r in reversed(s.records) if "val_loss" in r), {})
     bits = []

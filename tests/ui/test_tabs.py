@@ -116,3 +116,43 @@ def test_the_data_tab_prepares_a_dataset_folder_and_train_uses_it(app, tmp_path,
     # A bad cap is one sentence, and the corpus the Train tab uses stays what it was.
     message, stats, *_ = prepare_corpus(ctx, session, form | {"dataset_max_chars": "lots"})
     assert "Characters to read must be a whole number" in message and "still uses speeches" in stats
+
+
+def test_the_tick_that_says_finished_sends_the_model(tiny_model_dir, peaky_model_dir, tmp_path):
+    """The Train tab's tick decides "finished" and writes the status from one snapshot. A job that ends between two
+    reads of it once gave a tick reading "Finished" that left the model selector as it was; an API client that
+    stops ticking at "Finished" then never got the model (test_api: KeyError 'value', seen in CI)."""
+    import shutil
+    from types import SimpleNamespace
+
+    from playground.training import JobSnapshot
+    from playground.ui import build_app
+
+    folder = tmp_path / "run"
+    shutil.copytree(tiny_model_dir, folder)  # a saved model: config.json, weights, tokenizer
+    (folder / "playground.json").write_text('{"status": "done"}')  # the marker of a finished run's save
+
+    class EndsBetweenReads:
+        """Each read of the job finds it one stage further on: saving, then done."""
+        notice, output = "", folder
+
+        def __init__(self):
+            self.stages = iter(["saving", "done"])
+            self.status = "saving"
+
+        def snapshot(self):
+            self.status = next(self.stages, self.status)
+            return JobSnapshot(status=self.status, message="Training finished.", step=12, max_steps=12, progress=1.0,
+                               elapsed=3.0, eta=None, records=[], samples=[], final={}, output=str(folder))
+
+    demo = build_app(models=[str(peaky_model_dir), str(tiny_model_dir)], runs_dir=str(tmp_path / "runs"))
+    request = SimpleNamespace(session_hash="ticking", headers={}, query_params={})
+    demo.ctx.add_job(demo.ctx.session(request), "tiny run", EndsBetweenReads())
+    tick = next(fn.fn for fn in demo.fns.values() if fn.api_name == "train_tick")
+    for _ in range(3):
+        plot, samples, status, timer, start, stop, selector, download = tick(False, False, 0.0, request)
+        sent = isinstance(selector, dict) and "value" in selector
+        assert ("Finished" in status) == sent, (status, selector)
+        if sent:
+            break
+    assert selector["value"] == str(folder) and download["visible"]
