@@ -99,11 +99,12 @@ def build_app(hosted: bool = False, models: list[str] | None = None, default: st
         runs_tab.select(r["show"], r["show_inputs"], r["show_outputs"], api_visibility="undocumented")
 
         def open_session(request: gr.Request):
-            """A page opens: its session, the runs on disk in the model list, and any running job re-attached."""
-            session = ctx.session(request)
-            return gr.update(choices=ctx.model_choices(session)), *r["listing"](request)
+            """A page opens: its session, and the runs on disk in the model list. (The Runs tab lists them when it
+            opens and at a language switch: a listing sent as the page opened, in its first language, could come
+            back after a switch and leave English rows under Chinese headers.)"""
+            return gr.update(choices=ctx.model_choices(ctx.session(request)))
 
-        demo.load(open_session, None, [model_select, *r["outputs"]], queue=False, api_visibility="private")
+        demo.load(open_session, None, model_select, queue=False, api_visibility="private")
         demo.load(t["on_load"], None, t["job_outputs"], queue=False, api_visibility="private")
 
         def open_on_training(request: gr.Request):
@@ -190,7 +191,9 @@ def build_app(hosted: bool = False, models: list[str] | None = None, default: st
             lambda: [gr.update(visible=True)] * len(uploads), None, uploads, queue=False, show_progress="hidden",
             api_visibility="private").then(  # the model lists' labels ("demo (bundled)") in the new language
             share_models, model_select, [t["base"], e["second"], model_select], queue=False, show_progress="hidden",
-            api_visibility="private")
+            api_visibility="private").then(  # the Runs tab's rows and run details in the new language (the
+            # renaming above keeps a table's rows as they are)
+            r["show"], r["show_inputs"], r["show_outputs"], show_progress="hidden", api_visibility="private")
         demo.load(None, None, language, js=OPEN_JS, api_visibility="private")
         checked_by_handlers(demo)  # an API client's bad value reaches the handler, which answers in one sentence
         localize(demo)  # last: every label above, in both languages

@@ -252,8 +252,7 @@ def build(ctx: AppContext, model_select: gr.Dropdown, train_parts: dict, tabs: g
 
     refresh.click(show, [pick, overlay], [table, pick, overlay, command, download, details], api_name="runs_list")
 
-    return {"listing": listing, "outputs": [table, pick, overlay],
-            "show": show, "show_inputs": [pick, overlay], "show_outputs": [table, pick, overlay, command, download, details]}
+    return {"show": show, "show_inputs": [pick, overlay], "show_outputs": [table, pick, overlay, command, download, details]}
 
 
 def _name(run) -> str:

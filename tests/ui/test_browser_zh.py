@@ -18,12 +18,18 @@ def lang(request) -> str:
 def test_runs_from_the_header_switch_overlay_resume_delete(walk):
     from playwright.sync_api import expect
 
-    page = walk.open(lang_param=False)  # an English page, switched by the header
+    page = walk.open(lang_param=False)  # an English page on its Runs tab, switched by the header
+    page.get_by_role("tab", name="Runs", exact=True).click()
+    expect(page.locator("#runs-table")).to_contain_text("stopped (saved)")
+    expect(page.locator("#runs-details")).to_contain_text("stopped (saved)")
     page.locator("#lang-select label", has_text="简体中文").click()
     expect(page.get_by_role("tab", name=walk.t("Internals"), exact=True)).to_be_visible()
+    # The rows and the picked run's details the tab showed in English follow the switch, the tab left open.
+    expect(page.locator("#runs-table tbody")).to_contain_text(walk.t("stopped (saved)"))
+    expect(page.locator("#runs-details")).to_contain_text(walk.t("stopped (saved)"))
     runs_open_overlay(walk, page)
-    # What the server filled in English before the switch follows it too: the table's column names (its rows
-    # kept) and the model list's labels.
+    # What the server filled in English before the switch follows it too: the table's column names and the
+    # model list's labels.
     expect(page.locator("#runs-table thead")).to_contain_text(walk.t("best val nats/char"))
     page.click("#model-select input")
     expect(page.get_by_role("option", name=walk.t(f"{walk.run_name} (run)"))).to_be_visible()
