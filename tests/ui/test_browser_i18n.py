@@ -241,6 +241,7 @@ CHART_COLOURS = """
   return [(0.2126 * r + 0.7152 * gr + 0.0722 * b) / 255, g._fullLayout.paper_bgcolor];
 })
 """
+CHARTS_THEMED = "() => [...document.querySelectorAll('.js-plotly-plot')].filter((g) => g.offsetParent).every((g) => g._pgDark)"
 
 
 @pytest.mark.parametrize("lang", ["en", "zh-CN"])
@@ -257,14 +258,14 @@ def test_the_dark_theme_is_readable(pages, shots_dir, lang):
     assert page.evaluate("() => getComputedStyle(document.querySelector('#train-status .pg-bar')).backgroundColor") != \
         "rgb(233, 237, 242)"  # the light theme's track
     assert min(page.evaluate(CONTRAST, ".pg-note, .pg-progress-top span, .pg-card-value")) >= 4.5
+    page.wait_for_function(CHARTS_THEMED)  # page.js themes a chart in the animation frame after it is first drawn
     assert all(lum > 0.6 and bg == "rgba(0, 0, 0, 0)" for lum, bg in page.evaluate(CHART_COLOURS))
     shot(page, shots_dir, f"train-dark{suffix}.png")
 
     page.locator("#tabs [role=tab]").nth(4).click()  # the decoding lab
     page.click("#lab-btn")
     page.wait_for_selector("#lab-temp-plot .xtick text", timeout=90_000)
-    page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot')].filter((g) => g.offsetParent)"
-                           ".every((g) => g._pgDark)")
+    page.wait_for_function(CHARTS_THEMED)
     colours = page.evaluate(CHART_COLOURS)
     assert len(colours) >= 3 and all(lum > 0.6 and bg == "rgba(0, 0, 0, 0)" for lum, bg in colours), colours
     assert min(page.evaluate(CONTRAST, ".pg-note, .pg-legend b, .pg-chip")) >= 4  # chips: a bin colour at 50 % over the page
