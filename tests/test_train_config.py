@@ -88,3 +88,17 @@ def test_the_train_tab_opens_on_the_same_recipe_as_the_cli(size, length):
                        **config_values(drawn)).resolved(1024)
     args = [a for k, v in length.items() for a in ("--" + k.replace("_", "-"), str(v))]
     assert sent.to_dict() == cli_config("--scratch", size, *args).resolved(1024).to_dict()
+
+
+def test_the_help_names_the_sizes_defaults_as_the_table_holds_them():
+    """The tokenizer's and the Muon rate's help (the CLI's --help, the Train tab's info, docs/cli.md) name the
+    sizes' defaults in words: they must say what SCRATCH_DEFAULTS holds (the rate's went stale once, 0.05 → 0.04)."""
+    from playground.config_fields import field_docs
+
+    docs = field_docs(TrainConfig)
+    tiny, mini = SCRATCH_DEFAULTS["tiny"], SCRATCH_DEFAULTS["mini"]
+    large_sizes = [SCRATCH_DEFAULTS[s] for s in ("small", "medium", "large", "xl")]
+    assert f"{tiny.muon_lr:g} for tiny, {mini.muon_lr:g} from mini up" in docs["muon_lr"]
+    assert all(d.muon_lr == mini.muon_lr for d in large_sizes)
+    assert tiny.tokenizer == mini.tokenizer and f"{tiny.tokenizer} for tiny and mini" in docs["tokenizer"]
+    assert all(d.tokenizer == "gpt2" for d in large_sizes) and "gpt2 from small up" in docs["tokenizer"]
