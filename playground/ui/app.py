@@ -193,7 +193,7 @@ def build_app(hosted: bool = False, models: list[str] | None = None, default: st
             share_models, model_select, [t["base"], e["second"], model_select], queue=False, show_progress="hidden",
             api_visibility="private").then(  # the Runs tab's rows and run details in the new language (the
             # renaming above keeps a table's rows as they are)
-            r["show"], r["show_inputs"], r["show_outputs"], show_progress="hidden", api_visibility="private")
+            r["relabel"], [switched, *r["show_inputs"]], r["show_outputs"], show_progress="hidden", api_visibility="private")
         demo.load(None, None, language, js=OPEN_JS, api_visibility="private")
         checked_by_handlers(demo)  # an API client's bad value reaches the handler, which answers in one sentence
         localize(demo)  # last: every label above, in both languages

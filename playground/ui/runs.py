@@ -104,10 +104,11 @@ def build(ctx: AppContext, model_select: gr.Dropdown, train_parts: dict, tabs: g
                 gr.update(choices=names, value=overlaid))
 
 
-    def on_pick(run, request: gr.Request):
-        """The picked run's actions: the CLI command, and its zip when it has a finished model."""
+    def on_pick(run, request: gr.Request, offer_zip: bool = True):
+        """The picked run's actions: the CLI command, and its zip when it has a finished model (`offer_zip`
+        False: the download button as it is, the zip not built)."""
         if not run:
-            return "", gr.update(visible=False), ""
+            return "", gr.update(visible=False) if offer_zip else gr.skip(), ""
         session = ctx.session(request)
         try:
             run = runs_lib.find_run(ctx.runs_root(session), _name(run))
@@ -121,7 +122,9 @@ def build(ctx: AppContext, model_select: gr.Dropdown, train_parts: dict, tabs: g
                        status=tr(lang, STATUS_WORDS.get(run.status, run.status))).strip(),
                     "error" if run.status == "failed" else "info")
         dl = gr.update(visible=False)
-        if run.finished:
+        if not offer_zip:
+            dl = gr.skip()
+        elif run.finished:
             dl = gr.update(value=str(runs_lib.zip_run(run.folder, redact=ctx.hosted)), visible=True)
         return text, dl, info
 
@@ -245,14 +248,19 @@ def build(ctx: AppContext, model_select: gr.Dropdown, train_parts: dict, tabs: g
           [overlay, x_axis, y_axis, log_y, smoothing],
           [plot, diff, overlay_message], api_name="runs_overlay")
 
-    def show(run, overlay, request: gr.Request):
+    def show(run, overlay, request: gr.Request, offer_zip: bool = True):
         """The tab opens: the list from disk, and the picked run's actions as they are now."""
         table_, pick_, overlay_ = listing(request, run, overlay if isinstance(overlay, list) else [])
-        return (table_, pick_, overlay_, *on_pick(pick_["value"], request))
+        return (table_, pick_, overlay_, *on_pick(pick_["value"], request, offer_zip))
+
+    def relabel(switched, run, overlay, request: gr.Request):
+        """After a language switch (not as a page opens in its language): the table's rows and the picked run's
+        details in the new language. The zip is not built for it: a switch does not change what it holds."""
+        return show(run, overlay, request, offer_zip=False) if switched else [gr.skip()] * 6
 
     refresh.click(show, [pick, overlay], [table, pick, overlay, command, download, details], api_name="runs_list")
 
-    return {"show": show, "show_inputs": [pick, overlay], "show_outputs": [table, pick, overlay, command, download, details]}
+    return {"show": show, "relabel": relabel, "show_inputs": [pick, overlay], "show_outputs": [table, pick, overlay, command, download, details]}
 
 
 def _name(run) -> str:
