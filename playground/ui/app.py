@@ -62,7 +62,8 @@ def build_app(hosted: bool = False, models: list[str] | None = None, default: st
                                            elem_id="model-select", info=notice,
                                            allow_custom_value=not hosted)  # locally, type any model folder
                 # The page opens in ?lang=, the cookie this sets, or the browser's language: page.py, static/.
-                language = gr.Radio(LANGUAGES, value="en", show_label=False, container=False, elem_id="lang-select")
+                language = gr.Radio(LANGUAGES, value="en", label="Language", show_label=False, container=False,
+                                    elem_id="lang-select")  # the label: what a screen reader says (else gradio's "Radio")
         link_note = gr.HTML(elem_id="share-note")
         with gr.Tabs(elem_id="tabs") as tabs:
             with gr.Tab("Data", id="data"):
@@ -184,6 +185,19 @@ def build_app(hosted: bool = False, models: list[str] | None = None, default: st
         def redraw_uploads(switched):
             return [gr.update(visible=False) if switched else gr.skip() for _ in uploads]
 
+        clamp, clamp_inputs, clamp_output = g["clamp"]
+        form_size = len(t["form"].inputs)
+
+        def follow_switch(request: gr.Request, switched, *values):
+            """After a switch (not as a page opens in its language), what the server wrote in the old language and
+            the browser does not translate: the Train tab's estimate, Generate's token limit, the Runs tab's rows
+            (the renaming above keeps them) and the picked run's details. Not its zip: a switch changes nothing in it."""
+            if not switched:
+                return [gr.skip()] * (2 + len(r["show_outputs"]))
+            form, (model, current), (run, overlay) = values[:form_size], values[form_size:-2], values[-2:]
+            return [t["estimate_event"](request, *form), clamp(model, current, request),
+                    *r["show"](run, overlay, request, offer_zip=False)]
+
         language.change(None, language, switched, js=SWITCH_JS, api_visibility="private").then(
             redraw_charts, [language, *plots], plots, queue=False, show_progress="hidden", api_visibility="private").then(
             name_columns, [language, *tables], tables, queue=False, show_progress="hidden", api_visibility="private").then(
@@ -191,9 +205,9 @@ def build_app(hosted: bool = False, models: list[str] | None = None, default: st
             lambda: [gr.update(visible=True)] * len(uploads), None, uploads, queue=False, show_progress="hidden",
             api_visibility="private").then(  # the model lists' labels ("demo (bundled)") in the new language
             share_models, model_select, [t["base"], e["second"], model_select], queue=False, show_progress="hidden",
-            api_visibility="private").then(  # the Runs tab's rows and run details in the new language (the
-            # renaming above keeps a table's rows as they are)
-            r["relabel"], [switched, *r["show_inputs"]], r["show_outputs"], show_progress="hidden", api_visibility="private")
+            api_visibility="private").then(
+            follow_switch, [switched, *t["form"].inputs, *clamp_inputs, *r["show_inputs"]],
+            [t["estimate"], clamp_output, *r["show_outputs"]], show_progress="hidden", api_visibility="private")
         demo.load(None, None, language, js=OPEN_JS, api_visibility="private")
         checked_by_handlers(demo)  # an API client's bad value reaches the handler, which answers in one sentence
         localize(demo)  # last: every label above, in both languages

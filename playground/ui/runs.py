@@ -253,14 +253,9 @@ def build(ctx: AppContext, model_select: gr.Dropdown, train_parts: dict, tabs: g
         table_, pick_, overlay_ = listing(request, run, overlay if isinstance(overlay, list) else [])
         return (table_, pick_, overlay_, *on_pick(pick_["value"], request, offer_zip))
 
-    def relabel(switched, run, overlay, request: gr.Request):
-        """After a language switch (not as a page opens in its language): the table's rows and the picked run's
-        details in the new language. The zip is not built for it: a switch does not change what it holds."""
-        return show(run, overlay, request, offer_zip=False) if switched else [gr.skip()] * 6
-
     refresh.click(show, [pick, overlay], [table, pick, overlay, command, download, details], api_name="runs_list")
 
-    return {"show": show, "relabel": relabel, "show_inputs": [pick, overlay], "show_outputs": [table, pick, overlay, command, download, details]}
+    return {"show": show, "show_inputs": [pick, overlay], "show_outputs": [table, pick, overlay, command, download, details]}
 
 
 def _name(run) -> str:

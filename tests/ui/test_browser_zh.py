@@ -24,9 +24,14 @@ def test_runs_from_the_header_switch_overlay_resume_delete(walk):
     expect(page.locator("#runs-details")).to_contain_text("stopped (saved)")
     page.locator("#lang-select label", has_text="简体中文").click()
     expect(page.get_by_role("tab", name=walk.t("Internals"), exact=True)).to_be_visible()
-    # The rows and the picked run's details the tab showed in English follow the switch, the tab left open.
+    # The rows and the picked run's details the tab showed in English follow the switch, the tab left open; so
+    # do the Train tab's estimate the server wrote as the page opened, and the switch's own (screen-reader) label.
     expect(page.locator("#runs-table tbody")).to_contain_text(walk.t("stopped (saved)"))
     expect(page.locator("#runs-details")).to_contain_text(walk.t("stopped (saved)"))
+    expect(page.locator("#lang-select [data-testid=block-info]")).to_have_text(walk.t("Language"))
+    walk.tab(page, "Train")
+    expect(page.locator("#train-estimate")).to_contain_text(walk.lead("Expected here: {estimate} (an estimate; "
+                                                                      "preparing the corpus and evaluations come on top)."))
     runs_open_overlay(walk, page)
     # What the server filled in English before the switch follows it too: the table's column names and the
     # model list's labels.
