@@ -6,6 +6,7 @@ Each tab module only builds components and wires them to the engine (LLaMA-Facto
 
 from __future__ import annotations
 
+import functools
 import gc
 import os
 import threading
@@ -24,6 +25,7 @@ from playground.ui.page import OPEN_JS, SWITCH_JS, launch_options
 from playground.ui.share import TAB_NAMES, link_values, read_share
 from playground.ui.state import AppContext
 
+OPENING_WAIT = 10.0  # seconds a language switch waits for the page's opening events (a slow one is then left)
 TABS = ("Data", "Train", "Runs", "Generate", "Decoding lab", "Compare", "Evaluate", "Internals")
 
 
@@ -101,20 +103,34 @@ def build_app(hosted: bool = False, models: list[str] | None = None, default: st
 
         def open_session(request: gr.Request):
             """A page opens: its session, and the runs on disk in the model list. (The Runs tab lists them when it
-            opens and at a language switch: a listing sent as the page opened, in its first language, could come
-            back after a switch and leave English rows under Chinese headers.)"""
+            opens, and again after a language switch.)"""
             return gr.update(choices=ctx.model_choices(ctx.session(request)))
 
-        demo.load(open_session, None, model_select, queue=False, api_visibility="private")
-        demo.load(t["on_load"], None, t["job_outputs"], queue=False, api_visibility="private")
+        # The page's opening events write in the page's first language; a switch waits for their answers, or one
+        # that came back after the switch rewrote the page would leave its old-language text (the Runs table, CI).
+        opening = []
+
+        def on_open(fn):
+            @functools.wraps(fn)
+            def event(*args, **kwargs):
+                try:
+                    return fn(*args, **kwargs)
+                finally:  # (not the session's language: this request's may be the one before a switch)
+                    request = next((a for a in (*args, *kwargs.values()) if isinstance(a, gr.Request)), None)
+                    ctx.session(request, language=False).answered_one()
+            opening.append(event)
+            return event
+
+        demo.load(on_open(open_session), None, model_select, queue=False, api_visibility="private")
+        demo.load(on_open(t["on_load"]), None, t["job_outputs"], queue=False, api_visibility="private")
 
         def open_on_training(request: gr.Request):
             """A page opened (or reloaded) while a job trains opens on the Train tab, where its chart is."""
             return gr.Tabs(selected="train") if ctx.attach(ctx.session(request)) else gr.skip()
 
-        demo.load(open_on_training, None, tabs, queue=False, api_visibility="private")
-        demo.load(t["estimate_event"], t["form"].inputs, t["estimate"], api_visibility="private")
-        demo.load(*g["clamp"], queue=False, api_visibility="private")
+        demo.load(on_open(open_on_training), None, tabs, queue=False, api_visibility="private")
+        demo.load(on_open(t["estimate_event"]), t["form"].inputs, t["estimate"], api_visibility="private")
+        demo.load(on_open(g["clamp"][0]), *g["clamp"][1:], queue=False, api_visibility="private")
 
         # ?present=1 and share links (?tab=lab&model=demo&prompt=…&temperature=0.7&seed=7): the page opens as asked.
         present.change(None, present, None, js=PRESENT_JS, api_visibility="private")
@@ -158,8 +174,9 @@ def build_app(hosted: bool = False, models: list[str] | None = None, default: st
                 return [gr.skip()] * len(lb["outputs"])
             return lb["show"](request, *values)
 
-        demo.load(open_link, None, [present, opened, link_note, model_select, tabs, *every], queue=False,
-                  api_visibility="private").then(open_lab, [opened, *lb["inputs"]], lb["outputs"], api_visibility="private")
+        demo.load(on_open(open_link), None, [present, opened, link_note, model_select, tabs, *every], queue=False,
+                  api_visibility="private").then(on_open(open_lab), [opened, *lb["inputs"]], lb["outputs"],
+                                                 api_visibility="private")
         demo.unload(ctx.release)
 
         plots = [b for b in demo.blocks.values() if isinstance(b, gr.Plot)]
@@ -198,7 +215,12 @@ def build_app(hosted: bool = False, models: list[str] | None = None, default: st
             return [t["estimate_event"](request, *form), clamp(model, current, request),
                     *r["show"](run, overlay, request, offer_zip=False)]
 
+        def after_opening(request: gr.Request):
+            """The switch goes on once the page's opening events have answered (or after OPENING_WAIT seconds)."""
+            ctx.session(request).wait_opened(len(opening), timeout=OPENING_WAIT)
+
         language.change(None, language, switched, js=SWITCH_JS, api_visibility="private").then(
+            after_opening, queue=False, show_progress="hidden", api_visibility="private").then(
             redraw_charts, [language, *plots], plots, queue=False, show_progress="hidden", api_visibility="private").then(
             name_columns, [language, *tables], tables, queue=False, show_progress="hidden", api_visibility="private").then(
             redraw_uploads, switched, uploads, queue=False, show_progress="hidden", api_visibility="private").then(

@@ -52,3 +52,15 @@ class Session:
     last_seen: float = field(default_factory=time.monotonic)  # hosted: idle sessions are closed
     uploads: list[str] = field(default_factory=list)  # hosted: removed with the session
     language: str = "en"  # of the page's last request (playground.ui.i18n): what the server writes is in it
+    opened: int = 0  # how many of the page's opening events have answered (a language switch waits for them: app.py)
+    _opening: threading.Condition = field(default_factory=threading.Condition, repr=False)
+
+    def answered_one(self) -> None:
+        with self._opening:
+            self.opened += 1
+            self._opening.notify_all()
+
+    def wait_opened(self, events: int, timeout: float) -> bool:
+        """Wait until `events` opening events have answered (False: `timeout` seconds passed first)."""
+        with self._opening:
+            return self._opening.wait_for(lambda: self.opened >= events, timeout)

@@ -86,14 +86,15 @@ class AppContext:
             reaper.start()
 
     # ---- sessions -------------------------------------------------------
-    def session(self, request: gr.Request | None) -> Session:
+    def session(self, request: gr.Request | None, *, language: bool = True) -> Session:
+        """The request's session, created on its first request; `language`: it takes the request's language."""
         sid = getattr(request, "session_hash", None) or "local"
         with self._lock:
             s = self.sessions.get(sid)
             if s is None:
                 s = self.sessions[sid] = Session(sid, self.runs_dir / f"session-{sid[:12]}")
             s.last_seen = time.monotonic()
-            if request is not None:
+            if request is not None and language:
                 s.language = language_of(request)
             return s
 

@@ -211,6 +211,50 @@ def test_the_switch_under_server_side_rendering(browser, tiny_model_dir, tmp_pat
             node.wait(10)
 
 
+def test_a_switch_as_the_page_opens_waits_for_its_opening_answers(browser, tiny_model_dir, tmp_path, monkeypatch):
+    """The header's switch pressed while the page's opening events are still out: one that answers after the
+    switch rewrote the page must not leave its first language there (CI once saw English rows under Chinese
+    headers). Here the model list the page asked for as it opened answers 3 s late, in English."""
+    import threading
+    import time
+
+    from playwright.sync_api import expect
+
+    from playground.ui import build_app, launch
+    from playground.ui.i18n import tr
+    from playground.ui.state import AppContext
+    from tests.ui.conftest import free_port
+
+    demo = build_app(models=["demo", str(tiny_model_dir)], runs_dir=str(tmp_path / "runs"))
+    chinese = tr("zh-CN", demo.ctx.label("demo"))
+    assert chinese != "demo (bundled)"
+    choices, answered = AppContext.model_choices, threading.Event()
+
+    def late(self, session):
+        out = choices(self, session)
+        if session is not None and session.language == "en" and not answered.is_set():
+            time.sleep(3)
+            answered.set()
+        return out
+
+    monkeypatch.setattr(AppContext, "model_choices", late)
+    port = free_port()
+    launch(demo, port=port, prevent_thread_lock=True, quiet=True, warm_up=False)
+    context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 800})
+    try:
+        page = context.new_page()
+        page.set_default_timeout(60_000)
+        page.goto(f"http://127.0.0.1:{port}/")
+        page.wait_for_selector("#model-select")
+        page.locator("#lang-select label", has_text="简体中文").click()
+        assert answered.wait(30)
+        page.wait_for_timeout(1000)  # the late answer has reached the page
+        expect(page.locator("#model-select input")).to_have_value(chinese)
+    finally:
+        context.close()
+        demo.close()
+
+
 # Contrast (WCAG) between each element's text colour and what it is drawn on: its background and its parents',
 # semi-transparent ones composited (a legend's chip is its colour at 50 % over the page).
 CONTRAST = """
