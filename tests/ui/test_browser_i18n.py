@@ -5,6 +5,7 @@ Node is there to run it."""
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import pytest
@@ -177,8 +178,7 @@ def test_the_switch_under_server_side_rendering(browser, tiny_model_dir, tmp_pat
     Accept-Language on the server; ?lang= and the switch still change the page, live."""
     from playwright.sync_api import expect
 
-    from playground.ui import build_app, launch
-    from tests.ui.conftest import free_port
+    from playground.ui import build_app
 
     if node_major() < 20:
         pytest.skip("gradio's server-side rendering needs Node 20 or newer")
@@ -188,13 +188,8 @@ def test_the_switch_under_server_side_rendering(browser, tiny_model_dir, tmp_pat
     # launch() asks the page for 3 s at most before it gives up; Node renders it slower than that on a busy machine.
     monkeypatch.setattr(networking, "url_ok", lambda url: httpx.head(url, timeout=60, verify=False).status_code == 200)
     demo = build_app(models=[str(tiny_model_dir)], runs_dir=str(tmp_path / "runs"))
-    port = free_port()
-    launch(demo, port=port, prevent_thread_lock=True, quiet=True, warm_up=False, ssr_mode=True)
-    context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 800})
-    try:
-        page = context.new_page()
-        page.set_default_timeout(60_000)
-        page.goto(f"http://127.0.0.1:{port}/?lang=zh-CN")
+    with own_page(browser, demo, ssr_mode=True) as (page, url):
+        page.goto(url + "?lang=zh-CN")
         page.wait_for_function("() => performance.getEntriesByType('resource').some((e) => e.name.includes('/_app/immutable/'))")
         # (SvelteKit's build: the page came from gradio's Node server, and its scripts with it)
         expect(page.locator("#model-select")).to_contain_text("模型（所有标签页共用）")
@@ -202,10 +197,26 @@ def test_the_switch_under_server_side_rendering(browser, tiny_model_dir, tmp_pat
         page.locator("#lang-select label", has_text="English").click()
         expect(page.locator("#model-select")).to_contain_text("Model (used by every tab)")
         expect(page.get_by_role("tab", name="Decoding lab")).to_be_visible()
+
+
+@contextlib.contextmanager
+def own_page(browser, demo, **options):
+    """A new page and the address of `demo`, launched on a port of its own with `options` (a test that changes
+    the app's launch or code), closed after the test, with the Node server gradio's close() leaves running."""
+    from playground.ui import launch
+    from tests.ui.conftest import free_port
+
+    port = free_port()
+    launch(demo, port=port, prevent_thread_lock=True, quiet=True, warm_up=False, **options)
+    context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 800})
+    try:
+        page = context.new_page()
+        page.set_default_timeout(60_000)
+        yield page, f"http://127.0.0.1:{port}/"
     finally:
         context.close()
         demo.close()
-        node = getattr(demo, "node_process", None)  # gradio's close() leaves its Node server running
+        node = getattr(demo, "node_process", None)
         if node is not None and node.poll() is None:
             node.terminate()
             node.wait(10)
@@ -220,10 +231,9 @@ def test_a_switch_as_the_page_opens_waits_for_its_opening_answers(browser, tiny_
 
     from playwright.sync_api import expect
 
-    from playground.ui import build_app, launch
+    from playground.ui import build_app
     from playground.ui.i18n import tr
     from playground.ui.state import AppContext
-    from tests.ui.conftest import free_port
 
     demo = build_app(models=["demo", str(tiny_model_dir)], runs_dir=str(tmp_path / "runs"))
     chinese = tr("zh-CN", demo.ctx.label("demo"))
@@ -238,21 +248,13 @@ def test_a_switch_as_the_page_opens_waits_for_its_opening_answers(browser, tiny_
         return out
 
     monkeypatch.setattr(AppContext, "model_choices", late)
-    port = free_port()
-    launch(demo, port=port, prevent_thread_lock=True, quiet=True, warm_up=False)
-    context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 800})
-    try:
-        page = context.new_page()
-        page.set_default_timeout(60_000)
-        page.goto(f"http://127.0.0.1:{port}/")
+    with own_page(browser, demo) as (page, url):
+        page.goto(url)
         page.wait_for_selector("#model-select")
         page.locator("#lang-select label", has_text="简体中文").click()
         assert answered.wait(30)
         page.wait_for_timeout(1000)  # the late answer has reached the page
         expect(page.locator("#model-select input")).to_have_value(chinese)
-    finally:
-        context.close()
-        demo.close()
 
 
 # Contrast (WCAG) between each element's text colour and what it is drawn on: its background and its parents',
